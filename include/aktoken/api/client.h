@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "aktoken/http/transport.h"
+#include "aktoken/model/token.h"
+#include "aktoken/util/error.h"
+#include "aktoken/util/secret.h"
+
+namespace aktoken::api {
+
+// Query parameters in the order they are sent.
+using Query = std::vector<std::pair<std::string, std::string>>;
+
+// Supplies the API token when the first request needs it (so that commands sending nothing
+// read no token file).
+using TokenProvider = std::function<const util::Secret&()>;
+
+// One typed method per authentik endpoint. Every non-2xx answer becomes an aktoken::Error
+// whose kind follows the exit-status table.
+class Client {
+public:
+    Client(http::Transport& transport, std::string base_url, TokenProvider token);
+
+    // The base URL, ending in /api/v3 without a slash.
+    const std::string& base_url() const { return base_url_; }
+
+    // The absolute URL of a token, e.g. .../core/tokens/ID/ (with the trailing slash authentik needs).
+    std::string token_url(const std::string& identifier) const;
+
+    model::Token get_token(const std::string& identifier);
+    model::Token patch_token(const std::string& identifier, const model::TokenPatch& patch);
+    model::Token create_token(const model::TokenPatch& fields);
+    void delete_token(const std::string& identifier);
+    model::Page<model::Token> list_tokens(const Query& query);
+    util::Secret view_key(const std::string& identifier);
+    void set_key(const std::string& identifier, std::string_view key);
+    std::vector<model::UsedBy> used_by(const std::string& identifier);
+    model::User me();
+    model::Page<model::User> users(const Query& query);
+
+    // The URL of a collection or action path below the base, with an encoded query.
+    std::string url(const std::string& path, const Query& query = {}) const;
+
+private:
+    http::Response call(const std::string& method, const std::string& url, std::string_view body,
+                        const std::string& subject);
+
+    http::Transport& transport_;
+    std::string base_url_;
+    TokenProvider token_;
+};
+
+// Turns a non-2xx answer into the Error that describes it; `subject` names what was asked for
+// (e.g. `token "ci"`) for 404 messages.
+Error error_from_response(const http::Response& response, const std::string& method, const std::string& url,
+                          const std::string& subject);
+
+// Percent-encodes a path segment or query value (RFC 3986 unreserved characters kept).
+std::string url_encode(std::string_view text);
+
+}  // namespace aktoken::api

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <ostream>
+#include <vector>
+
+#include "aktoken/util/error.h"
+
+namespace aktoken::cli {
+
+// The documented exit status of an error kind (the one table of them).
+int exit_code(ErrorKind kind);
+
+// The kind's name in JSON error objects: "usage", "auth", "not_found", ...
+const char* kind_name(ErrorKind kind);
+
+// The most severe of several errors: the one with the highest exit status.
+int worst_exit_code(const std::vector<Error>& errors);
+
+// Prints an error as `aktoken: error: ...` lines (one per field message of a 400), or as one
+// JSON object `{"error": {...}}` when `json` is set.
+void report(std::ostream& err, const Error& error, bool json, bool color);
+
+}  // namespace aktoken::cli

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aktoken/model/token.h"
+#include "aktoken/util/time.h"
+
+// Checks of user input shared by the commands that write tokens. Each failure throws
+// Error(ErrorKind::usage) with one line naming the flag, the value and what is accepted.
+namespace aktoken::commands {
+
+// A value quoted for an error message, with control characters escaped.
+std::string quoted(std::string_view value);
+
+// `<flag>: invalid value "<value>": <expected>` as a usage error.
+[[noreturn]] void invalid_value(std::string_view flag, std::string_view value, std::string_view expected);
+
+// Refuses an identifier that authentik would refuse (`^[-a-zA-Z0-9_]+$`, 1 to 255 characters).
+void check_identifier(std::string_view flag, std::string_view identifier);
+
+// Refuses the same identifier twice or a bad one, for commands taking several.
+void check_identifiers(const std::vector<std::string>& identifiers);
+
+// An intent that authentik accepts in a write: api or app_password.
+std::string writable_intent(std::string_view flag, std::string_view value);
+
+// A user pk: a positive integer.
+std::int64_t user_pk(std::string_view flag, std::string_view value);
+
+// --expires WHEN: RFC 3339, a date, a duration from now, or `never` (null).
+model::Nullable<util::Timestamp> expires_value(std::string_view flag, std::string_view value, util::Timestamp now);
+
+// A `managed` value: authentik refuses blank ones.
+std::string managed_value(std::string_view flag, std::string_view value);
+
+}  // namespace aktoken::commands

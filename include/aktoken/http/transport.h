@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace aktoken::http {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+    std::string method;  // GET, POST, PATCH, PUT, DELETE
+    std::string url;     // absolute
+    Headers headers;     // besides the ones the transport adds itself
+    std::string body;    // sent when non-empty or when method is POST/PATCH/PUT
+};
+
+struct Response {
+    long status = 0;
+    Headers headers;  // names lower-cased
+    std::string body;
+    double seconds = 0;  // time taken
+
+    // The first header of that (lower-case) name, if any.
+    std::optional<std::string> header(const std::string& lower_name) const {
+        for (const auto& [name, value] : headers) {
+            if (name == lower_name) {
+                return value;
+            }
+        }
+        return std::nullopt;
+    }
+};
+
+// Sends one request and returns the answer whatever its status: deciding what a status means
+// is the api module's job. Failures to get any answer (DNS, connect, TLS, timeout, a body over
+// the size cap) throw aktoken::Error with ErrorKind::network (or server for an oversized body).
+class Transport {
+public:
+    virtual ~Transport() = default;
+    virtual Response send(const Request& request) = 0;
+};
+
+}  // namespace aktoken::http

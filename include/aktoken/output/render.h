@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aktoken/model/token.h"
+#include "aktoken/util/time.h"
+
+namespace aktoken::output {
+
+// How results are printed (-o).
+enum class Format { table, json };
+
+// The format of that name; nullopt for an unknown name.
+std::optional<Format> parse_format(std::string_view name);
+
+// The accepted format names, for messages and help ("table, json").
+std::string format_names();
+
+// What a renderer needs to know about where its text goes.
+struct Style {
+    bool terminal = false;  // stdout is a terminal: relative times are added
+    bool color = false;     // ANSI colour is allowed
+    util::Timestamp now{};
+};
+
+// One aligned `field: value` block per token, blocks separated by a blank line.
+std::string token_blocks(const std::vector<model::Token>& tokens, const Style& style);
+
+// An `expires` value as shown to people: RFC 3339 UTC or "never", with the time left on a terminal.
+std::string expires_text(const model::Token& token, const Style& style);
+
+// The server's objects as received: one object, or an array when `as_array`.
+std::string tokens_json(const std::vector<model::Token>& tokens, bool as_array);
+
+// Wraps text in an ANSI colour when allowed (codes: 31 red, 33 yellow, 2 dim, 1 bold).
+std::string paint(std::string_view text, int code, bool color);
+
+}  // namespace aktoken::output

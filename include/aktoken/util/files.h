@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace aktoken::util {
+
+// Replaces the file at path with content so that readers see the old or the new file, never a
+// mix: writes a temporary file in the same directory with exactly `mode` (whatever the umask),
+// fsyncs it, renames it over path and fsyncs the directory. Refuses a symbolic link at path. On
+// failure path is left untouched and aktoken::Error (config) is thrown.
+void write_file_atomic(const std::string& path, std::string_view content, mode_t mode = 0600);
+
+// The bytes of a file together with the owner and permission bits of what was opened.
+struct FileContent {
+    std::string content;
+    mode_t mode = 0;  // permission bits only (st_mode & 07777)
+    uid_t owner = 0;
+};
+
+// The largest file the read functions accept, so that /dev/zero or a huge file fails quickly.
+inline constexpr std::size_t max_read_size = 1024 * 1024;
+
+// Reads a whole file with its owner and mode; nullopt if it does not exist. Other failures throw
+// aktoken::Error (config) "cannot read <what> <path>: <reason>" (no "<what> " when what is empty).
+std::optional<FileContent> read_file_with_mode(const std::string& path, std::string_view what = {});
+
+// Reads a whole file; nullopt if it does not exist, aktoken::Error (config) on other failures.
+std::optional<std::string> read_file_if_exists(const std::string& path, std::string_view what = {});
+
+// Tells whether a file is owned by the current user and open to group or others, which is what
+// OpenSSH refuses for private keys (files owned by others, like secret mounts, are not judged).
+bool readable_by_others(const FileContent& file);
+
+// Builds the end of the message for a secret exposed to others, to follow "<subject> is " or
+// "<subject> holds a token and is ": "readable by others (mode 0644); run: chmod 600 <path>".
+std::string readable_by_others_hint(const std::string& path, mode_t mode);
+
+// Reads a secret such as a token file (following symbolic links, which secret mounts use); throws
+// aktoken::Error (config) if it is missing or unreadable ("cannot read <what> <path>: ...") or
+// readable_by_others ("<what> <path> is readable by others ..."). The caller wipes the result.
+std::string read_secret_file(const std::string& path, std::string_view what);
+
+// Reads everything from an already open descriptor such as standard input, without a permission
+// check; throws aktoken::Error (config) "cannot read <what>: <reason>".
+std::string read_fd(int fd, std::string_view what);
+
+// Registers a temporary file for unlink_registered_temp_files while it exists, so that an
+// interrupt does not leave it behind; it does not unlink the file itself. When the fixed registry
+// is full or the path too long the file is silently not registered.
+class TempFileGuard {
+public:
+    explicit TempFileGuard(const std::string& path) noexcept;
+    TempFileGuard(const TempFileGuard&) = delete;
+    TempFileGuard& operator=(const TempFileGuard&) = delete;
+    ~TempFileGuard();
+
+    // Unregisters the path early, for instance once it has been renamed.
+    void release() noexcept;
+
+private:
+    int slot_ = -1;
+};
+
+// Unlinks every registered temporary file; async-signal-safe, for SIGINT and SIGTERM handlers.
+void unlink_registered_temp_files() noexcept;
+
+}  // namespace aktoken::util

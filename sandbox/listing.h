@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+// List endpoints: django-filter filters, DRF search and ordering, PageNumberPagination.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "json_codec.h"
+#include "store.h"
+
+namespace sandbox {
+
+// The query string, as httplib::Params (same type).
+using QueryParams = std::multimap<std::string, std::string>;
+
+// Django's QueryDict.get(): the last value of a repeated parameter.
+std::optional<std::string> last_param(const QueryParams& params, const std::string& name);
+
+struct TokenSelection {
+  std::vector<const Token*> tokens;
+  FieldErrors errors;  // a filter value django-filter rejects (400)
+};
+
+// The caller's visible tokens after filters, search and ordering.
+TokenSelection select_tokens(const Store& store, const User& caller, const QueryParams& params);
+
+// Users the caller may see (superusers: all; others: themselves), filtered by username.
+std::vector<const User*> select_users(const Store& store, const User& caller, const QueryParams& params);
+
+// The page window for `count` results, or nullopt for DRF's 404 "Invalid page.".
+// max_page_size 0 means no cap.
+std::optional<PageWindow> paginate(std::size_t count, const QueryParams& params, std::int64_t max_page_size);
+
+}  // namespace sandbox

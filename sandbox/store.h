@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+// The in-memory database: users, tokens and the key index. Not thread-safe by itself: the
+// server holds one mutex around every use.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "model.h"
+
+namespace sandbox {
+
+class Store {
+ public:
+  // Replaces everything with the seed; throws std::runtime_error on duplicate users/identifiers.
+  void load(const Seed& seed);
+
+  const std::map<std::int64_t, User>& users() const { return users_; }
+  const User* find_user(std::int64_t pk) const;
+
+  // Tokens ordered by identifier (authentik's default ordering starts with it).
+  const std::map<std::string, Token, std::less<>>& tokens() const { return tokens_; }
+  const Token* find_token(std::string_view identifier) const;
+
+  // The token authentik's bearer authentication accepts: an unexpired api token with this key.
+  const Token* authenticate(std::string_view key, Micros now) const;
+
+  bool identifier_taken(std::string_view identifier, const Token* except) const;
+  bool managed_taken(std::string_view managed, const Token* except) const;
+
+  // Adds a token; false when the identifier is taken.
+  bool insert(Token token);
+  // Replaces the token stored under `identifier` (the new one may carry another identifier).
+  void replace(std::string_view identifier, Token token);
+  void erase(std::string_view identifier);
+  void set_key(std::string_view identifier, std::string key);
+
+  // authentik's expiry housekeeping; returns how many tokens were rotated and deleted.
+  std::pair<int, int> housekeeping(Micros now, Micros default_duration);
+
+ private:
+  void index_add(const Token& token);
+  void index_remove(const Token& token);
+
+  std::map<std::int64_t, User> users_;
+  std::map<std::string, Token, std::less<>> tokens_;
+  // key -> identifiers; keys are not unique in authentik either.
+  std::unordered_multimap<std::string, std::string> by_key_;
+};
+
+}  // namespace sandbox

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+#include "aktoken/api/client.h"
+
+#include <fmt/format.h>
+
+#include "aktoken/json/codec.h"
+#include "aktoken/util/strings.h"
+
+namespace aktoken::api {
+namespace {
+
+std::string token_subject(const std::string& identifier) {
+    return fmt::format("token \"{}\"", identifier);
+}
+
+// A short, readable line from a body that is not JSON (an HTML error page, a proxy's text):
+// the page's title or first line of text, never the whole body.
+std::string summarise_text(std::string_view body) {
+    std::string text;
+    text.reserve(std::min<std::size_t>(body.size(), 4096));
+    bool in_tag = false;
+    std::size_t title = body.find("<title>");
+    if (title != std::string_view::npos) {
+        body.remove_prefix(title + 7);
+    }
+    for (char c : body.substr(0, 4096)) {
+        if (c == '<') {
+            in_tag = true;
+            text += '\n';
+        } else if (c == '>') {
+            in_tag = false;
+        } else if (!in_tag) {
+            text += c;
+        }
+    }
+    for (std::string_view line : util::split(text, '\n')) {
+        std::string trimmed(util::trim(line));
+        if (!trimmed.empty()) {
+            std::string printable;
+            for (char c : trimmed.substr(0, 120)) {
+                printable += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+            }
+            return printable;
+        }
+    }
+    return {};
+}
+
+std::string status_text(long status) {
+    switch (status) {
+        case 400: return "Bad Request";
+        case 401: return "Unauthorized";
+        case 403: return "Forbidden";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 409: return "Conflict";
+        case 415: return "Unsupported Media Type";
+        case 429: return "Too Many Requests";
+        case 500: return "Internal Server Error";
+        case 502: return "Bad Gateway";
+        case 503: return "Service Unavailable";
+        case 504: return "Gateway Timeout";
+        default: return {};
+    }
+}
+
+ErrorKind kind_for_status(long status, const std::optional<std::string>& detail) {
+    if (status == 401) {
+        return ErrorKind::auth;
+    }
+    if (status == 403) {
+        if (detail && (*detail == "Token invalid/expired" ||
+                       *detail == "Authentication credentials were not provided.")) {
+            return ErrorKind::auth;
+        }
+        return ErrorKind::permission;
+    }
+    if (status == 404) {
+        return ErrorKind::not_found;
+    }
+    if (status >= 500) {
+        return ErrorKind::server;
+    }
+    if (status >= 400) {
+        return ErrorKind::rejected;
+    }
+    return ErrorKind::server;
+}
+
+}  // namespace
+
+std::string url_encode(std::string_view text) {
+    std::string out;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += fmt::format("%{:02X}", c);
+        }
+    }
+    return out;
+}
+
+Error error_from_response(const http::Response& response, const std::string& method, const std::string& url,
+                          const std::string& subject) {
+    const long status = response.status;
+    std::string status_line = fmt::format("HTTP {}", status);
+    if (std::string text = status_text(status); !text.empty()) {
+        status_line += " " + text;
+    }
+    if (status >= 300 && status < 400) {
+        auto location = response.header("location");
+        return Error(ErrorKind::config,
+                     fmt::format("the server redirected {} {} to {} ({}); aktoken does not follow redirects: "
+                                 "use the final URL with --url",
+                                 method, url, location.value_or("an unnamed location"), status_line),
+                     status);
+    }
+    auto body = json::decode_error(response.body);
+    if (!body) {
+        std::string summary = summarise_text(response.body);
+        const ErrorKind kind = kind_for_status(status, std::nullopt);
+        std::string message;
+        if (kind == ErrorKind::not_found) {
+            message = fmt::format("{} from {} {}{}: not an authentik API answer (check --url)", status_line,
+                                  method, url, summary.empty() ? "" : fmt::format(" \"{}\"", summary));
+        } else {
+            message = fmt::format("{} from {} {}{}", status_line, method, url,
+                                  summary.empty() ? "" : fmt::format(": {}", summary));
+        }
+        return Error(kind, message, status);
+    }
+    const ErrorKind kind = kind_for_status(status, body->detail);
+    std::string message;
+    switch (kind) {
+        case ErrorKind::auth:
+            message = fmt::format("authentication failed: {} ({})", body->detail.value_or("no detail"), status_line);
+            break;
+        case ErrorKind::permission:
+            message = fmt::format("permission denied: {} ({})", body->detail.value_or("no detail"), status_line);
+            break;
+        case ErrorKind::not_found:
+            if (body->detail == "Invalid page." || subject.empty()) {
+                message = fmt::format("{} from {} {}: {}", status_line, method, url, body->detail.value_or(""));
+            } else {
+                message = fmt::format("{} not found ({})", subject, status_line);
+            }
+            break;
+        default:
+            if (body->detail) {
+                message = fmt::format("{} ({})", *body->detail, status_line);
+            } else if (!body->fields.empty() && kind == ErrorKind::rejected) {
+                message = fmt::format("the server rejected the request ({})", status_line);
+            } else if (!body->fields.empty() && !body->fields.front().second.empty()) {
+                message = fmt::format("{} from {} {}: {}", status_line, method, url,
+                                      body->fields.front().second.front());
+            } else {
+                message = fmt::format("{} from {} {}", status_line, method, url);
+            }
+            break;
+    }
+    return Error(kind, message, status, kind == ErrorKind::rejected ? body->fields : FieldErrors{});
+}
+
+Client::Client(http::Transport& transport, std::string base_url, TokenProvider token)
+    : transport_(transport), base_url_(std::move(base_url)), token_(std::move(token)) {}
+
+std::string Client::url(const std::string& path, const Query& query) const {
+    std::string result = base_url_ + path;
+    char separator = '?';
+    for (const auto& [name, value] : query) {
+        result += separator;
+        result += url_encode(name);
+        result += '=';
+        result += url_encode(value);
+        separator = '&';
+    }
+    return result;
+}
+
+std::string Client::token_url(const std::string& identifier) const {
+    return url("/core/tokens/" + url_encode(identifier) + "/");
+}
+
+http::Response Client::call(const std::string& method, const std::string& url, std::string_view body,
+                            const std::string& subject) {
+    http::Request request;
+    request.method = method;
+    request.url = url;
+    request.body = body;
+    std::string authorization = "Bearer ";
+    authorization += token_().view();
+    request.headers.emplace_back("Authorization", std::move(authorization));
+    http::Response response;
+    try {
+        response = transport_.send(request);
+    } catch (...) {
+        util::wipe(request.headers.back().second);
+        util::wipe(request.body);
+        throw;
+    }
+    util::wipe(request.headers.back().second);
+    util::wipe(request.body);
+    if (response.status < 200 || response.status >= 300) {
+        throw error_from_response(response, method, url, subject);
+    }
+    return response;
+}
+
+model::Token Client::get_token(const std::string& identifier) {
+    return json::decode_token(call("GET", token_url(identifier), {}, token_subject(identifier)).body);
+}
+
+model::Token Client::patch_token(const std::string& identifier, const model::TokenPatch& patch) {
+    return json::decode_token(
+        call("PATCH", token_url(identifier), json::encode_patch(patch), token_subject(identifier)).body);
+}
+
+model::Token Client::create_token(const model::TokenPatch& fields) {
+    return json::decode_token(call("POST", url("/core/tokens/"), json::encode_patch(fields), "").body);
+}
+
+void Client::delete_token(const std::string& identifier) {
+    call("DELETE", token_url(identifier), {}, token_subject(identifier));
+}
+
+model::Page<model::Token> Client::list_tokens(const Query& query) {
+    return json::decode_token_page(call("GET", url("/core/tokens/", query), {}, "").body);
+}
+
+util::Secret Client::view_key(const std::string& identifier) {
+    http::Response response = call("GET", token_url(identifier) + "view_key/", {}, token_subject(identifier));
+    util::Secret key = json::decode_key(response.body);
+    util::wipe(response.body);
+    return key;
+}
+
+void Client::set_key(const std::string& identifier, std::string_view key) {
+    util::Secret body = json::encode_set_key(key);
+    call("POST", token_url(identifier) + "set_key/", body.view(), token_subject(identifier));
+}
+
+std::vector<model::UsedBy> Client::used_by(const std::string& identifier) {
+    return json::decode_used_by(call("GET", token_url(identifier) + "used_by/", {}, token_subject(identifier)).body);
+}
+
+model::User Client::me() {
+    return json::decode_me(call("GET", url("/core/users/me/"), {}, "").body);
+}
+
+model::Page<model::User> Client::users(const Query& query) {
+    return json::decode_user_page(call("GET", url("/core/users/", query), {}, "").body);
+}
+
+}  // namespace aktoken::api

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+#include "aktoken/cli/run.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <sstream>
+
+#include "aktoken/cli/report.h"
+#include "aktoken/commands/get.h"
+#include "aktoken/commands/token_fields.h"
+#include "aktoken/commands/update.h"
+#include "aktoken/config/settings.h"
+#include "aktoken/http/curl_transport.h"
+#include "aktoken/util/files.h"
+#include "cli/invocation.h"
+
+namespace aktoken::cli {
+namespace {
+
+extern "C" void on_signal(int signal_number) {
+    util::unlink_registered_temp_files();
+    static const char newline = '\n';
+    [[maybe_unused]] auto ignored = ::write(STDERR_FILENO, &newline, 1);
+    ::_exit(128 + signal_number);
+}
+
+void install_signal_handlers() {
+    struct sigaction action {};
+    action.sa_handler = on_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+}
+
+// Errors are JSON when -o json was asked for, even when parsing failed before -o was read.
+bool argv_asks_for_json(int argc, const char* const* argv) {
+    bool json = false;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if ((arg == "-o" || arg == "--output") && i + 1 < argc) {
+            json = std::string_view(argv[i + 1]) == "json";
+        } else if (arg == "-ojson" || arg == "--output=json") {
+            json = true;
+        } else if (arg.substr(0, 2) == "-o" || arg.substr(0, 9) == "--output=") {
+            json = false;
+        }
+    }
+    return json;
+}
+
+bool color_allowed(int fd, bool no_color_flag, const config::Environment& env) {
+    if (no_color_flag || ::isatty(fd) == 0) {
+        return false;
+    }
+    auto no_color = env("NO_COLOR");
+    auto term = env("TERM");
+    return !(no_color && !no_color->empty()) && !(term && *term == "dumb");
+}
+
+output::Format resolve_format(const config::Settings& settings) {
+    if (auto format = output::parse_format(settings.output.value)) {
+        return *format;
+    }
+    const bool from_flag = settings.output.origin.source == config::Source::flag;
+    throw Error(from_flag ? ErrorKind::usage : ErrorKind::config,
+                fmt::format("{}: invalid output format {}: expected {}", settings.output.origin.where,
+                            commands::quoted(settings.output.value), output::format_names()));
+}
+
+// The command's own checks, which need no configuration: bad input fails before anything else.
+struct Prepared {
+    commands::UpdatePlan update;
+};
+
+Prepared prepare(const Invocation& inv, util::Timestamp now) {
+    Prepared prepared;
+    switch (inv.command) {
+        case CommandName::get:
+            commands::check_identifiers(inv.identifiers);
+            break;
+        case CommandName::update:
+            prepared.update = commands::plan_update(inv.update, now);
+            break;
+    }
+    return prepared;
+}
+
+int execute(const Invocation& inv, const Prepared& prepared, util::Timestamp now, bool& json_errors) {
+    const config::Environment env = config::process_environment();
+    const config::Settings settings = config::resolve(inv.settings, env);
+    const output::Format format = resolve_format(settings);
+    json_errors = format == output::Format::json;
+    const std::string base_url = config::require_url(settings).value;
+    const bool err_color = color_allowed(STDERR_FILENO, inv.no_color, env);
+
+    http::TransportOptions options;
+    options.timeout_seconds = settings.timeout.value;
+    if (settings.ca_file) {
+        options.ca_file = settings.ca_file->value;
+    }
+    options.insecure = settings.insecure.value;
+    options.user_agent = std::string("aktoken/") + AKTOKEN_VERSION;
+    if (inv.verbose) {
+        options.trace = [](std::string_view line) { std::cerr << line << '\n'; };
+    }
+    if (options.insecure) {
+        std::cerr << "aktoken: " << output::paint("warning:", 33, err_color)
+                  << " TLS certificate verification is off (" << settings.insecure.origin.where << ")\n";
+    }
+    http::GlobalInit curl_global;
+    http::CurlTransport transport(options);
+    std::optional<util::Secret> token;
+    api::Client client(transport, base_url, [&]() -> const util::Secret& {
+        if (!token) {
+            token = config::read_token(settings.token, env, std::cin);
+        }
+        return *token;
+    });
+
+    output::Style style;
+    style.terminal = ::isatty(STDOUT_FILENO) != 0;
+    style.color = color_allowed(STDOUT_FILENO, inv.no_color, env);
+    style.now = now;
+    commands::Context context{client, format, style, std::cout, std::cerr, err_color};
+
+    commands::Result result;
+    switch (inv.command) {
+        case CommandName::get:
+            result = commands::run_get(context, inv.identifiers);
+            break;
+        case CommandName::update:
+            result = commands::run_update(context, prepared.update);
+            break;
+    }
+    std::cout.flush();
+    for (const Error& error : result.errors) {
+        report(std::cerr, error, json_errors, err_color);
+    }
+    return worst_exit_code(result.errors);
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+    install_signal_handlers();
+    bool json_errors = argv_asks_for_json(argc, argv);
+    const bool err_color = false;
+    try {
+        Invocation inv = parse_arguments(argc, argv, std::cout);
+        if (inv.exit_now) {
+            return *inv.exit_now;
+        }
+        const util::Timestamp now = util::now();
+        const Prepared prepared = prepare(inv, now);
+        return execute(inv, prepared, now, json_errors);
+    } catch (const Error& e) {
+        std::cout.flush();
+        report(std::cerr, e, json_errors, err_color);
+        return exit_code(e.kind());
+    } catch (const std::exception& e) {
+        std::cout.flush();
+        report(std::cerr, Error(ErrorKind::internal, fmt::format("internal error: {}", e.what())), json_errors,
+               err_color);
+        return 1;
+    }
+}
+
+}  // namespace aktoken::cli

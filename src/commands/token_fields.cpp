@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+#include "aktoken/commands/token_fields.h"
+
+#include <fmt/format.h>
+
+#include <set>
+#include <stdexcept>
+
+#include "aktoken/util/error.h"
+#include "aktoken/util/strings.h"
+
+namespace aktoken::commands {
+
+std::string quoted(std::string_view value) {
+    std::string out = "\"";
+    for (char c : value) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (byte < 0x20 || byte == 0x7f) {
+            out += fmt::format("\\x{:02x}", byte);
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+    return out;
+}
+
+void invalid_value(std::string_view flag, std::string_view value, std::string_view expected) {
+    throw Error(ErrorKind::usage, fmt::format("{}: invalid value {}: {}", flag, quoted(value), expected));
+}
+
+void check_identifier(std::string_view flag, std::string_view identifier) {
+    if (!util::is_valid_identifier(identifier)) {
+        invalid_value(flag, identifier,
+                      "expected 1 to 255 letters, digits, '-' or '_' (authentik's identifier slug)");
+    }
+}
+
+void check_identifiers(const std::vector<std::string>& identifiers) {
+    std::set<std::string_view> seen;
+    for (const std::string& identifier : identifiers) {
+        check_identifier("IDENTIFIER", identifier);
+        if (!seen.insert(identifier).second) {
+            throw Error(ErrorKind::usage, fmt::format("IDENTIFIER: {} is given twice", quoted(identifier)));
+        }
+    }
+}
+
+std::string writable_intent(std::string_view flag, std::string_view value) {
+    if (value == "api" || value == "app_password") {
+        return std::string(value);
+    }
+    if (value == "verification" || value == "recovery") {
+        invalid_value(flag, value,
+                      "authentik refuses the intents verification and recovery in writes; expected api or "
+                      "app_password");
+    }
+    invalid_value(flag, value, "expected api or app_password");
+}
+
+std::int64_t user_pk(std::string_view flag, std::string_view value) {
+    if (auto pk = util::parse_positive_int(value)) {
+        return *pk;
+    }
+    invalid_value(flag, value, "expected a user pk (a positive integer)");
+}
+
+model::Nullable<util::Timestamp> expires_value(std::string_view flag, std::string_view value, util::Timestamp now) {
+    if (value == "never") {
+        return {true, {}};
+    }
+    try {
+        return {false, util::parse_when(value, now)};
+    } catch (const std::invalid_argument& e) {
+        invalid_value(flag, value, e.what());
+    }
+}
+
+std::string managed_value(std::string_view flag, std::string_view value) {
+    if (value.empty()) {
+        invalid_value(flag, value, "expected a non-empty string (use --no-managed to clear it)");
+    }
+    return std::string(value);
+}
+
+}  // namespace aktoken::commands

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "aktoken/http/curl_transport.h"
+#include "aktoken/util/error.h"
+
+namespace aktoken::http {
+
+// What is known about a failed curl_easy_perform, in terms that do not need curl.h.
+struct CurlFailure {
+    // The CURLcode returned by curl_easy_perform.
+    int code = 0;
+    // The request URL (user information is stripped before it is shown).
+    std::string url;
+    // libcurl's error buffer, or curl_easy_strerror when that is empty.
+    std::string detail;
+    // CURLINFO_OS_ERRNO: the errno of a failed connect, 0 if none.
+    int os_errno = 0;
+    // Whether a connection was ready and the request about to be sent (CURLOPT_PREREQFUNCTION ran).
+    bool connected = false;
+    // Whether a status line was received.
+    bool got_status = false;
+    // Whether the write callback refused the body for exceeding the size cap.
+    bool body_over_cap = false;
+};
+
+// The aktoken::Error that reports a failure: short, naming the host, never headers or bodies.
+Error describe_curl_failure(const CurlFailure& failure, const TransportOptions& options);
+
+// A byte count as the size-cap message shows it: "64 MiB", "512 KiB" or "1000 bytes".
+std::string format_byte_size(std::size_t bytes);
+
+// The URL without any user name or password, as error messages and traces show it.
+std::string display_url(std::string_view url);
+
+}  // namespace aktoken::http

@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: MIT
+#include "aktoken/json/codec.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "aktoken/util/error.h"
+#include "json/rapidjson.h"
+
+namespace aktoken::json {
+namespace {
+
+using rapidjson::Value;
+
+[[noreturn]] void bad_shape(const std::string& what) {
+    throw Error(ErrorKind::server, fmt::format("unexpected answer from the server: {}", what));
+}
+
+// The iterative parser survives any nesting, but Accept() and our own walks recurse: refuse
+// deep documents before parsing, counting brackets outside strings.
+void check_depth(std::string_view text) {
+    int depth = 0;
+    bool in_string = false;
+    bool escaped = false;
+    for (char c : text) {
+        if (in_string) {
+            if (escaped) {
+                escaped = false;
+            } else if (c == '\\') {
+                escaped = true;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > kMaxDepth) {
+                bad_shape(fmt::format("JSON nested deeper than {} levels", kMaxDepth));
+            }
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+}
+
+rapidjson::Document parse(std::string_view text) {
+    check_depth(text);
+    rapidjson::Document doc;
+    doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(text.data(),
+                                                                                       text.size());
+    if (doc.HasParseError()) {
+        if (text.empty()) {
+            bad_shape("empty body where JSON was expected");
+        }
+        bad_shape(fmt::format("invalid JSON at offset {}: {}", doc.GetErrorOffset(),
+                              rapidjson::GetParseError_En(doc.GetParseError())));
+    }
+    return doc;
+}
+
+const Value* member(const Value& object, const char* name) {
+    auto it = object.FindMember(name);
+    return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+std::string string_member(const Value& object, const char* name, const char* what, bool required) {
+    const Value* v = member(object, name);
+    if (v == nullptr) {
+        if (required) {
+            bad_shape(fmt::format("{} has no \"{}\"", what, name));
+        }
+        return {};
+    }
+    if (!v->IsString()) {
+        bad_shape(fmt::format("\"{}\" of {} is not a string", name, what));
+    }
+    return {v->GetString(), v->GetStringLength()};
+}
+
+std::optional<std::string> nullable_string_member(const Value& object, const char* name,
+                                                  const char* what) {
+    const Value* v = member(object, name);
+    if (v == nullptr || v->IsNull()) {
+        return std::nullopt;
+    }
+    if (!v->IsString()) {
+        bad_shape(fmt::format("\"{}\" of {} is not a string", name, what));
+    }
+    return std::string(v->GetString(), v->GetStringLength());
+}
+
+std::int64_t integer(const Value& v, const char* name, const char* what) {
+    if (v.IsInt64()) {
+        return v.GetInt64();
+    }
+    // Pagination numbers are typed "number" in the schema: accept integral doubles.
+    if (v.IsDouble() && std::isfinite(v.GetDouble()) && std::trunc(v.GetDouble()) == v.GetDouble() &&
+        std::fabs(v.GetDouble()) < 9e15) {
+        return static_cast<std::int64_t>(v.GetDouble());
+    }
+    bad_shape(fmt::format("\"{}\" of {} is not an integer", name, what));
+}
+
+std::int64_t integer_member(const Value& object, const char* name, const char* what, bool required) {
+    const Value* v = member(object, name);
+    if (v == nullptr) {
+        if (required) {
+            bad_shape(fmt::format("{} has no \"{}\"", what, name));
+        }
+        return 0;
+    }
+    return integer(*v, name, what);
+}
+
+bool bool_member(const Value& object, const char* name, const char* what, bool fallback) {
+    const Value* v = member(object, name);
+    if (v == nullptr) {
+        return fallback;
+    }
+    if (!v->IsBool()) {
+        bad_shape(fmt::format("\"{}\" of {} is not a boolean", name, what));
+    }
+    return v->GetBool();
+}
+
+const Value& require_object(const Value& v, const char* what) {
+    if (!v.IsObject()) {
+        bad_shape(fmt::format("{} is not a JSON object", what));
+    }
+    return v;
+}
+
+std::string compact(const Value& v) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    if (!v.Accept(writer)) {
+        bad_shape("JSON that cannot be re-serialised");
+    }
+    return {buffer.GetString(), buffer.GetSize()};
+}
+
+std::string pretty_value(const Value& v) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+    writer.SetIndent(' ', 2);
+    if (!v.Accept(writer)) {
+        bad_shape("JSON that cannot be re-serialised");
+    }
+    return {buffer.GetString(), buffer.GetSize()};
+}
+
+model::User decode_user_value(const Value& v, const char* what) {
+    require_object(v, what);
+    model::User user;
+    user.pk = integer_member(v, "pk", what, true);
+    user.username = string_member(v, "username", what, true);
+    user.name = string_member(v, "name", what, false);
+    user.is_superuser = bool_member(v, "is_superuser", what, false);
+    return user;
+}
+
+model::Token decode_token_value(const Value& v) {
+    constexpr const char* what = "the token";
+    require_object(v, what);
+    model::Token token;
+    token.pk = string_member(v, "pk", what, true);
+    token.identifier = string_member(v, "identifier", what, true);
+    token.managed = nullable_string_member(v, "managed", what);
+    token.intent = string_member(v, "intent", what, false);
+    token.user = integer_member(v, "user", what, false);
+    if (const Value* user_obj = member(v, "user_obj"); user_obj != nullptr && !user_obj->IsNull()) {
+        token.user_obj = decode_user_value(*user_obj, "the token's user_obj");
+    }
+    token.description = string_member(v, "description", what, false);
+    if (auto expires = nullable_string_member(v, "expires", what)) {
+        token.expires = util::parse_timestamp(*expires);
+        if (!token.expires) {
+            bad_shape(fmt::format("\"expires\" of the token is not a date-time: {}", quote(*expires)));
+        }
+    }
+    token.expiring = bool_member(v, "expiring", what, true);
+    token.json = compact(v);
+    return token;
+}
+
+template <class T, class Decode>
+model::Page<T> decode_page(std::string_view body, const char* what, Decode decode_item) {
+    rapidjson::Document doc = parse(body);
+    require_object(doc, what);
+    const Value* pagination = member(doc, "pagination");
+    if (pagination == nullptr) {
+        bad_shape(fmt::format("{} has no \"pagination\"", what));
+    }
+    require_object(*pagination, "\"pagination\"");
+    const Value* results = member(doc, "results");
+    if (results == nullptr || !results->IsArray()) {
+        bad_shape(fmt::format("{} has no \"results\" array", what));
+    }
+    model::Page<T> page;
+    const Value* next = member(*pagination, "next");
+    if (next != nullptr && !next->IsNull()) {
+        page.next = integer(*next, "next", "\"pagination\"");
+    }
+    page.count = integer_member(*pagination, "count", "\"pagination\"", false);
+    page.total_pages = integer_member(*pagination, "total_pages", "\"pagination\"", false);
+    page.results.reserve(results->Size());
+    for (const Value& item : results->GetArray()) {
+        page.results.push_back(decode_item(item));
+    }
+    return page;
+}
+
+template <class Writer>
+void write_patch(Writer& w, const model::TokenPatch& patch) {
+    w.StartObject();
+    if (patch.managed) {
+        w.Key("managed");
+        if (patch.managed->is_null) {
+            w.Null();
+        } else {
+            w.String(patch.managed->value);
+        }
+    }
+    if (patch.identifier) {
+        w.Key("identifier");
+        w.String(*patch.identifier);
+    }
+    if (patch.intent) {
+        w.Key("intent");
+        w.String(*patch.intent);
+    }
+    if (patch.user) {
+        w.Key("user");
+        w.Int64(*patch.user);
+    }
+    if (patch.description) {
+        w.Key("description");
+        w.String(*patch.description);
+    }
+    if (patch.expires) {
+        w.Key("expires");
+        if (patch.expires->is_null) {
+            w.Null();
+        } else {
+            w.String(util::format_timestamp(patch.expires->value));
+        }
+    }
+    if (patch.expiring) {
+        w.Key("expiring");
+        w.Bool(*patch.expiring);
+    }
+    w.EndObject();
+}
+
+}  // namespace
+
+model::Token decode_token(std::string_view body) {
+    rapidjson::Document doc = parse(body);
+    return decode_token_value(doc);
+}
+
+model::Page<model::Token> decode_token_page(std::string_view body) {
+    return decode_page<model::Token>(body, "the token list", decode_token_value);
+}
+
+model::Page<model::User> decode_user_page(std::string_view body) {
+    return decode_page<model::User>(body, "the user list",
+                                    [](const Value& v) { return decode_user_value(v, "a user"); });
+}
+
+model::User decode_me(std::string_view body) {
+    rapidjson::Document doc = parse(body);
+    require_object(doc, "the answer of users/me");
+    const Value* user = member(doc, "user");
+    if (user == nullptr) {
+        bad_shape("the answer of users/me has no \"user\"");
+    }
+    return decode_user_value(*user, "the current user");
+}
+
+util::Secret decode_key(std::string_view body) {
+    rapidjson::Document doc = parse(body);
+    require_object(doc, "the answer of view_key");
+    util::Secret key(string_member(doc, "key", "the answer of view_key", true));
+    // The parsed document holds a copy of the key in its own buffers.
+    if (auto it = doc.FindMember("key"); it != doc.MemberEnd()) {
+        it->value.SetString("", 0);
+    }
+    return key;
+}
+
+std::vector<model::UsedBy> decode_used_by(std::string_view body) {
+    rapidjson::Document doc = parse(body);
+    if (!doc.IsArray()) {
+        bad_shape("the answer of used_by is not a JSON array");
+    }
+    std::vector<model::UsedBy> result;
+    for (const Value& item : doc.GetArray()) {
+        constexpr const char* what = "an entry of used_by";
+        require_object(item, what);
+        result.push_back({string_member(item, "app", what, true), string_member(item, "model_name", what, true),
+                          string_member(item, "pk", what, false), string_member(item, "name", what, true),
+                          string_member(item, "action", what, true)});
+    }
+    return result;
+}
+
+std::optional<model::ErrorBody> decode_error(std::string_view body) {
+    rapidjson::Document doc;
+    try {
+        doc = parse(body);
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+    if (!doc.IsObject()) {
+        return std::nullopt;
+    }
+    model::ErrorBody error;
+    for (const auto& m : doc.GetObject()) {
+        std::string name(m.name.GetString(), m.name.GetStringLength());
+        std::vector<std::string> messages;
+        auto add = [&messages](const Value& v) {
+            if (v.IsString()) {
+                messages.emplace_back(v.GetString(), v.GetStringLength());
+            } else {
+                messages.push_back(compact(v));
+            }
+        };
+        if (m.value.IsArray()) {
+            for (const Value& v : m.value.GetArray()) {
+                add(v);
+            }
+        } else {
+            add(m.value);
+        }
+        if (name == "detail" && messages.size() == 1) {
+            error.detail = messages.front();
+        } else if (name == "code") {
+            continue;  // DRF's machine-readable error code adds nothing for a reader.
+        } else {
+            error.fields.emplace_back(std::move(name), std::move(messages));
+        }
+    }
+    return error;
+}
+
+std::string encode_patch(const model::TokenPatch& patch, bool pretty_print) {
+    rapidjson::StringBuffer buffer;
+    if (pretty_print) {
+        rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+        writer.SetIndent(' ', 2);
+        write_patch(writer, patch);
+    } else {
+        rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+        write_patch(writer, patch);
+    }
+    return {buffer.GetString(), buffer.GetSize()};
+}
+
+util::Secret encode_set_key(std::string_view key) {
+    std::string body = "{\"key\":";
+    body += quote(key);
+    body += '}';
+    return util::Secret(std::move(body));
+}
+
+std::string pretty(std::string_view json_text) {
+    rapidjson::Document doc = parse(json_text);
+    return pretty_value(doc);
+}
+
+std::string pretty_array(const std::vector<std::string>& json_texts) {
+    rapidjson::Document array(rapidjson::kArrayType);
+    for (const std::string& text : json_texts) {
+        rapidjson::Document item = parse(text);
+        Value copy(item, array.GetAllocator());
+        array.PushBack(copy, array.GetAllocator());
+    }
+    return pretty_value(array);
+}
+
+std::string with_key(std::string_view object_text, std::string_view key) {
+    rapidjson::Document doc = parse(object_text);
+    require_object(doc, "the token");
+    doc.AddMember("key", Value(key.data(), static_cast<rapidjson::SizeType>(key.size()), doc.GetAllocator()),
+                  doc.GetAllocator());
+    return compact(doc);
+}
+
+std::string quote(std::string_view text) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+    return {buffer.GetString(), buffer.GetSize()};
+}
+
+}  // namespace aktoken::json

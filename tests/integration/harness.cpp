@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+#include "integration/harness.h"
+
+#include <fcntl.h>
+#include <httplib.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "rapidjson/document.h"
+
+namespace harness {
+namespace {
+
+struct Pipe {
+    int fds[2] = {-1, -1};
+    Pipe() {
+        if (::pipe2(fds, O_CLOEXEC) != 0) {
+            throw std::runtime_error("pipe failed");
+        }
+    }
+};
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+    std::vector<char*> result;
+    for (std::string& s : strings) {
+        result.push_back(s.data());
+    }
+    result.push_back(nullptr);
+    return result;
+}
+
+pid_t spawn(const std::string& program, const std::vector<std::string>& args, const Env& env, int in_fd,
+            int out_fd, int err_fd) {
+    std::vector<std::string> argv_strings{program};
+    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+    std::vector<std::string> env_strings;
+    if (env.find("PATH") == env.end()) {
+        env_strings.push_back("PATH=/usr/local/bin:/usr/bin:/bin");
+    }
+    for (const auto& [name, value] : env) {
+        env_strings.push_back(name + "=" + value);
+    }
+    auto argv = c_strings(argv_strings);
+    auto envp = c_strings(env_strings);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, in_fd, 0);
+    posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+    posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+        throw std::runtime_error("cannot start " + program + ": " + std::strerror(rc));
+    }
+    return pid;
+}
+
+rapidjson::Document parse_json(const std::string& text) {
+    rapidjson::Document doc;
+    doc.Parse(text.c_str());
+    if (doc.HasParseError()) {
+        throw std::runtime_error("sandbox answered invalid JSON: " + text.substr(0, 200));
+    }
+    return doc;
+}
+
+std::string string_of(const rapidjson::Value& object, const char* name) {
+    auto it = object.FindMember(name);
+    if (it == object.MemberEnd() || !it->value.IsString()) {
+        return {};
+    }
+    return {it->value.GetString(), it->value.GetStringLength()};
+}
+
+}  // namespace
+
+RunResult run_program(const std::string& program, const std::vector<std::string>& args, const Env& env,
+                      const std::string& input, int timeout_seconds) {
+    Pipe in;
+    Pipe out;
+    Pipe err;
+    pid_t pid = spawn(program, args, env, in.fds[0], out.fds[1], err.fds[1]);
+    ::close(in.fds[0]);
+    ::close(out.fds[1]);
+    ::close(err.fds[1]);
+    ::signal(SIGPIPE, SIG_IGN);
+    if (!input.empty()) {
+        [[maybe_unused]] auto written = ::write(in.fds[1], input.data(), input.size());
+    }
+    ::close(in.fds[1]);
+
+    RunResult result;
+    pollfd fds[2] = {{out.fds[0], POLLIN, 0}, {err.fds[0], POLLIN, 0}};
+    std::string* sinks[2] = {&result.out, &result.err};
+    int open_streams = 2;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+    while (open_streams > 0) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            ::kill(pid, SIGKILL);
+            break;
+        }
+        if (::poll(fds, 2, 1000) <= 0) {
+            continue;
+        }
+        for (int i = 0; i < 2; ++i) {
+            if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP)) != 0) {
+                char buffer[65536];
+                ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
+                if (n > 0) {
+                    sinks[i]->append(buffer, static_cast<std::size_t>(n));
+                } else {
+                    ::close(fds[i].fd);
+                    fds[i].fd = -1;
+                    --open_streams;
+                }
+            }
+        }
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (WIFEXITED(status)) {
+        result.exit_code = WEXITSTATUS(status);
+    } else if (WIFSIGNALED(status)) {
+        result.exit_code = 128 + WTERMSIG(status);
+    }
+    return result;
+}
+
+TempDir::TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "aktoken-test-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+        throw std::runtime_error("mkdtemp failed");
+    }
+    path_ = pattern;
+}
+
+TempDir::~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+}
+
+std::string TempDir::write(const std::string& name, const std::string& content, unsigned mode) const {
+    std::filesystem::path file = std::filesystem::path(path_) / name;
+    std::filesystem::create_directories(file.parent_path());
+    {
+        std::ofstream stream(file, std::ios::binary | std::ios::trunc);
+        stream << content;
+    }
+    ::chmod(file.c_str(), mode);
+    return file.string();
+}
+
+Sandbox::Sandbox(const std::vector<std::string>& extra_args) {
+    Pipe out;
+    int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    std::vector<std::string> args{"--port", "0"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    pid_ = spawn(AKTOKEN_SANDBOX_BINARY, args, {}, devnull, out.fds[1], STDERR_FILENO);
+    ::close(out.fds[1]);
+    ::close(devnull);
+    std::string line;
+    char c = 0;
+    while (::read(out.fds[0], &c, 1) == 1 && c != '\n') {
+        line += c;
+    }
+    ::close(out.fds[0]);
+    const std::string marker = "listening on ";
+    auto at = line.find(marker);
+    if (at == std::string::npos) {
+        throw std::runtime_error("aktoken-sandbox did not start: " + line);
+    }
+    url_ = line.substr(at + marker.size());
+    port_ = std::stoi(url_.substr(url_.rfind(':') + 1));
+}
+
+Sandbox::~Sandbox() {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGTERM);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+    }
+}
+
+std::string Sandbox::control_get(const std::string& what) const {
+    httplib::Client client("127.0.0.1", port_);
+    auto response = client.Get(("/_sandbox/" + what).c_str());
+    if (!response) {
+        throw std::runtime_error("sandbox control GET failed");
+    }
+    return response->body;
+}
+
+std::string Sandbox::control_post(const std::string& what, const std::string& body) const {
+    httplib::Client client("127.0.0.1", port_);
+    auto response = client.Post(("/_sandbox/" + what).c_str(), body, "application/json");
+    if (!response) {
+        throw std::runtime_error("sandbox control POST failed");
+    }
+    return response->body;
+}
+
+std::vector<Recorded> Sandbox::requests() const {
+    rapidjson::Document doc = parse_json(control_get("requests"));
+    std::vector<Recorded> result;
+    for (const auto& item : doc.GetArray()) {
+        result.push_back({string_of(item, "method"), string_of(item, "path"), string_of(item, "query"),
+                          string_of(item, "body")});
+    }
+    return result;
+}
+
+void Sandbox::clear_requests() const {
+    httplib::Client client("127.0.0.1", port_);
+    client.Delete("/_sandbox/requests");
+}
+
+void Sandbox::fault(const std::string& mode, int count, int arg) const {
+    control_post("faults", "{\"mode\":\"" + mode + "\",\"count\":" + std::to_string(count) +
+                               ",\"arg\":" + std::to_string(arg) + "}");
+}
+
+std::optional<std::string> Sandbox::key_of(const std::string& identifier) const {
+    rapidjson::Document doc = parse_json(control_get("tokens"));
+    for (const auto& item : doc.GetArray()) {
+        if (string_of(item, "identifier") == identifier) {
+            return string_of(item, "key");
+        }
+    }
+    return std::nullopt;
+}
+
+Env aktoken_env(const Sandbox& sandbox, const std::string& token, const TempDir& home) {
+    Env env{{"HOME", home.path()}, {"AUTHENTIK_URL", sandbox.url()}};
+    if (!token.empty()) {
+        env["AUTHENTIK_TOKEN"] = token;
+    }
+    return env;
+}
+
+RunResult aktoken(const std::vector<std::string>& args, const Env& env, const std::string& input) {
+    return run_program(AKTOKEN_BINARY, args, env, input);
+}
+
+}  // namespace harness

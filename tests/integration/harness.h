@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+// Runs the real aktoken binary and a real aktoken-sandbox process for integration tests.
+namespace harness {
+
+struct RunResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+using Env = std::map<std::string, std::string>;
+
+// Runs a program with exactly `env` (plus PATH), feeding `input` on stdin; captures both streams.
+RunResult run_program(const std::string& program, const std::vector<std::string>& args, const Env& env,
+                      const std::string& input = {}, int timeout_seconds = 60);
+
+// A scratch directory removed at the end of the test.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::string& path() const { return path_; }
+    // Writes a file below the directory with the given mode and returns its path.
+    std::string write(const std::string& name, const std::string& content, unsigned mode = 0600) const;
+
+private:
+    std::string path_;
+};
+
+// One request as the sandbox recorded it.
+struct Recorded {
+    std::string method;
+    std::string path;
+    std::string query;
+    std::string body;
+};
+
+// An aktoken-sandbox process on 127.0.0.1 with a port the OS picked.
+class Sandbox {
+public:
+    explicit Sandbox(const std::vector<std::string>& extra_args = {});
+    ~Sandbox();
+    Sandbox(const Sandbox&) = delete;
+    Sandbox& operator=(const Sandbox&) = delete;
+
+    // http://127.0.0.1:PORT
+    const std::string& url() const { return url_; }
+    std::vector<Recorded> requests() const;
+    void clear_requests() const;
+    // Makes the next `count` API requests fail in `mode` (503, 500, drop, delay, truncate, ...).
+    void fault(const std::string& mode, int count, int arg = 0) const;
+    // The key the server holds for a token, if the token exists.
+    std::optional<std::string> key_of(const std::string& identifier) const;
+    // The raw JSON of a control endpoint (GET /_sandbox/<what>).
+    std::string control_get(const std::string& what) const;
+    std::string control_post(const std::string& what, const std::string& body) const;
+
+private:
+    int pid_ = -1;
+    int port_ = 0;
+    std::string url_;
+};
+
+// The environment aktoken runs with in tests: a fresh HOME, the sandbox's URL, the given token.
+Env aktoken_env(const Sandbox& sandbox, const std::string& token, const TempDir& home);
+
+// Runs aktoken with args in env.
+RunResult aktoken(const std::vector<std::string>& args, const Env& env, const std::string& input = {});
+
+// The keys of the default seed.
+inline const std::string kAdminKey = "akadmin-secret-key-0001";
+inline const std::string kAliceKey = "alice-secret-key-0002";
+inline const std::string kBobKey = "bob-secret-key-0004";
+
+}  // namespace harness

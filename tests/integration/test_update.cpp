@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: MIT
+#include <doctest/doctest.h>
+
+#include "integration/harness.h"
+
+using namespace harness;
+
+namespace {
+
+// A frozen sandbox clock makes the expiry authentik forces on api tokens predictable.
+const std::vector<std::string> kFrozen = {"--now", "2026-11-29T12:00:00Z", "--default-token-duration", "30m"};
+
+std::string block(const std::string& identifier, const std::string& pk, const std::string& intent,
+                  const std::string& user, const std::string& description, const std::string& expires,
+                  const std::string& expiring, const std::string& managed = "-") {
+    return "identifier:  " + identifier + "\npk:          " + pk + "\nintent:      " + intent +
+           "\nuser:        " + user + "\ndescription: " + description + "\nexpires:     " + expires +
+           "\nexpiring:    " + expiring + "\nmanaged:     " + managed + "\n";
+}
+
+const std::string kAliceAppPk = "33333333-3333-4333-8333-333333333333";
+const std::string kBobApiPk = "44444444-4444-4444-8444-444444444444";
+
+}  // namespace
+
+TEST_SUITE("integration") {
+
+TEST_CASE("update: a description-only update of an app_password token keeps its intent and owner") {
+    Sandbox sandbox(kFrozen);
+    TempDir home;
+    RunResult r = aktoken({"update", "alice-app", "--description", "New mail"}, aktoken_env(sandbox, kAdminKey, home));
+    CHECK(r.err == "");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == block("alice-app", kAliceAppPk, "app_password", "alice (2)", "New mail", "2027-03-01T00:00:00Z",
+                         "true"));
+    auto requests = sandbox.requests();
+    REQUIRE(requests.size() == 2);
+    CHECK(requests[0].method == "GET");
+    CHECK(requests[0].path == "/api/v3/core/tokens/alice-app/");
+    CHECK(requests[1].method == "PATCH");
+    CHECK(requests[1].path == "/api/v3/core/tokens/alice-app/");
+    CHECK(requests[1].body == R"({"intent":"app_password","user":2,"description":"New mail"})");
+}
+
+TEST_CASE("update: an admin's update of another user's token keeps its owner") {
+    Sandbox sandbox(kFrozen);
+    TempDir home;
+    RunResult r = aktoken({"update", "bob-api", "--description", "Bob's scripts"}, aktoken_env(sandbox, kAdminKey, home));
+    CHECK(r.exit_code == 0);
+    CHECK(r.err ==
+          "aktoken: note: expires moved from never to 2026-11-29T12:30:00Z: authentik resets an api token's expiry "
+          "on every write\n");
+    CHECK(r.out == block("bob-api", kBobApiPk, "api", "bob (3)", "Bob's scripts", "2026-11-29T12:30:00Z", "false"));
+    auto requests = sandbox.requests();
+    REQUIRE(requests.size() == 2);
+    CHECK(requests[1].body == R"({"intent":"api","user":3,"description":"Bob's scripts"})");
+}
+
+TEST_CASE("update: --no-preserve sends only the given fields, and authentik takes the token over") {
+    Sandbox sandbox(kFrozen);
+    TempDir home;
+    RunResult r = aktoken({"update", "alice-app", "--description", "x", "--no-preserve"},
+                          aktoken_env(sandbox, kAdminKey, home));
+    auto requests = sandbox.requests();
+    REQUIRE(requests.size() == 1);
+    CHECK(requests[0].method == "PATCH");
+    CHECK(requests[0].body == R"({"description":"x"})");
+    // This is the trap aktoken exists for: the server now says api, owned by akadmin.
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == block("alice-app", kAliceAppPk, "api", "akadmin (1)", "x", "2026-11-29T12:30:00Z", "true"));
+}
+
+TEST_CASE("update: --expires on an api token warns that authentik overrode it") {
+    Sandbox sandbox(kFrozen);
+    TempDir home;
+    RunResult r = aktoken({"update", "bob-api", "--expires", "2027-01-31T12:00:00Z"},
+                          aktoken_env(sandbox, kAdminKey, home));
+    CHECK(r.exit_code == 0);
+    CHECK(r.err ==
+          "aktoken: warning: expires: requested \"2027-01-31T12:00:00Z\", the server stored \"2026-11-29T12:30:00Z\" "
+          "(authentik sets an api token's expiry to now + its default token duration)\n");
+    auto requests = sandbox.requests();
+    REQUIRE(requests.size() == 2);
+    CHECK(requests[1].body == R"({"intent":"api","user":3,"expires":"2027-01-31T12:00:00Z"})");
+}
+
+TEST_CASE("update: --strict turns the override into exit 7") {
+    Sandbox sandbox(kFrozen);
+    TempDir home;
+    RunResult r = aktoken({"update", "bob-api", "--expires", "2027-01-31T12:00:00+01:00", "--strict"},
+                          aktoken_env(sandbox, kAdminKey, home));
+    CHECK(r.exit_code == 7);
+    CHECK(r.err ==
+          "aktoken: error: --strict: expires: requested \"2027-01-31T11:00:00Z\", the server stored "
+          "\"2026-11-29T12:30:00Z\" (authentik sets an api token's expiry to now + its default token duration)\n");
+    CHECK(r.out == block("bob-api", kBobApiPk, "api", "bob (3)", "Bob scripts", "2026-11-29T12:30:00Z", "false"));
+}
+
+TEST_CASE("update: --expires never sends null") {
+    Sandbox sandbox(kFrozen);
+    TempDir home;
+    RunResult r = aktoken({"update", "alice-app", "--expires", "never"}, aktoken_env(sandbox, kAdminKey, home));
+    CHECK(r.err == "");
+    CHECK(r.exit_code == 0);
+    auto requests = sandbox.requests();
+    REQUIRE(requests.size() == 2);
+    CHECK(requests[1].body == R"({"intent":"app_password","user":2,"expires":null})");
+    CHECK(r.out == block("alice-app", kAliceAppPk, "app_password", "alice (2)", "Alice mail client", "never", "true"));
+}
+
+TEST_CASE("update: every field flag goes into the body") {
+    Sandbox sandbox(kFrozen);
+    TempDir home;
+    RunResult r = aktoken({"update", "alice-app", "--identifier", "alice-mail", "--intent", "app_password", "--user",
+                           "2", "--description", "", "--expires", "2027-01-15", "--no-expiring", "--managed",
+                           "example.com/mail"},
+                          aktoken_env(sandbox, kAdminKey, home));
+    CHECK(r.err == "");
+    CHECK(r.exit_code == 0);
+    auto requests = sandbox.requests();
+    REQUIRE(requests.size() == 2);
+    CHECK(requests[1].body ==
+          R"({"managed":"example.com/mail","identifier":"alice-mail","intent":"app_password","user":2,)"
+          R"("description":"","expires":"2027-01-15T00:00:00Z","expiring":false})");
+    CHECK(r.out == block("alice-mail", kAliceAppPk, "app_password", "alice (2)", "", "2027-01-15T00:00:00Z", "false",
+                         "example.com/mail"));
+}
+
+TEST_CASE("update: a managed token gets a warning, --no-managed sends null") {
+    Sandbox sandbox(kFrozen);
+    TempDir home;
+    RunResult r = aktoken({"update", "outpost-token", "--description", "Embedded outpost"},
+                          aktoken_env(sandbox, kAdminKey, home));
+    CHECK(r.exit_code == 0);
+    CHECK(r.err ==
+          "aktoken: warning: token \"outpost-token\" is managed by authentik (goauthentik.io/outpost/embedded): "
+          "authentik may overwrite this change\n"
+          "aktoken: note: expires moved from never to 2026-11-29T12:30:00Z: authentik resets an api token's expiry "
+          "on every write\n");
+    sandbox.clear_requests();
+    r = aktoken({"update", "outpost-token", "--no-managed"}, aktoken_env(sandbox, kAdminKey, home));
+    CHECK(r.exit_code == 0);
+    auto requests = sandbox.requests();
+    REQUIRE(requests.size() == 2);
+    CHECK(requests[1].body == R"({"managed":null,"intent":"api","user":1})");
+}
+
+TEST_CASE("update: --dry-run sends no PATCH; with --no-preserve it sends nothing") {
+    Sandbox sandbox(kFrozen);
+    TempDir home;
+    RunResult r = aktoken({"update", "alice-app", "--description", "x", "--dry-run"},
+                          aktoken_env(sandbox, kAdminKey, home));
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "PATCH " + sandbox.url() +
+                       "/api/v3/core/tokens/alice-app/\n{\n  \"intent\": \"app_password\",\n  \"user\": 2,\n"
+                       "  \"description\": \"x\"\n}\n");
+    CHECK(r.err == "aktoken: note: dry run: nothing was changed; only a GET read the token's current intent and user\n");
+    auto requests = sandbox.requests();
+    REQUIRE(requests.size() == 1);
+    CHECK(requests[0].method == "GET");
+
+    sandbox.clear_requests();
+    r = aktoken({"update", "alice-app", "--expires", "never", "--dry-run", "--no-preserve", "-o", "json"},
+                aktoken_env(sandbox, "", home));
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "{\n  \"method\": \"PATCH\",\n  \"url\": \"" + sandbox.url() +
+                       "/api/v3/core/tokens/alice-app/\",\n  \"body\": {\n    \"expires\": null\n  }\n}\n");
+    CHECK(r.err == "aktoken: note: dry run: nothing was sent\n");
+    CHECK(sandbox.requests().empty());
+}
+
+TEST_CASE("update: a recovery token is refused before the PATCH") {
+    Sandbox sandbox(kFrozen);
+    TempDir home;
+    RunResult r = aktoken({"update", "alice-recovery", "--description", "x"}, aktoken_env(sandbox, kAdminKey, home));
+    CHECK(r.exit_code == 7);
+    CHECK(r.err ==
+          "aktoken: error: token \"alice-recovery\" has intent recovery, which authentik refuses in any write; only "
+          "api and app_password tokens can be updated (--intent converts it)\n");
+    CHECK(sandbox.requests().size() == 1);
+}
+
+TEST_CASE("update: the server's field errors are listed, exit 7") {
+    Sandbox sandbox(kFrozen);
+    TempDir home;
+    RunResult r = aktoken({"update", "alice-app", "--user", "3"}, aktoken_env(sandbox, kAdminKey, home));
+    CHECK(r.exit_code == 7);
+    CHECK(r.out == "");
+    CHECK(r.err == "aktoken: error: user: User cannot be changed\n");
+
+    r = aktoken({"update", "alice-app", "--user", "9", "-o", "json"}, aktoken_env(sandbox, kAdminKey, home));
+    CHECK(r.exit_code == 7);
+    CHECK(r.err ==
+          R"({"error":{"exit_code":7,"kind":"rejected","status":400,"message":"the server rejected the request )"
+          R"J((HTTP 400 Bad Request)","fields":{"user":["Invalid pk \"9\" - object does not exist."]}}})J"
+          "\n");
+}
+
+TEST_CASE("update: bad input is refused with exit 2 and nothing is sent") {
+    Sandbox sandbox(kFrozen);
+    TempDir home;
+    struct Case {
+        std::vector<std::string> args;
+        std::string err;
+    };
+    const Case cases[] = {
+        {{"update", "bad id", "--description", "x"},
+         "IDENTIFIER: invalid value \"bad id\": expected 1 to 255 letters, digits, '-' or '_' (authentik's "
+         "identifier slug)"},
+        {{"update", std::string(256, 'a'), "--description", "x"},
+         "IDENTIFIER: invalid value \"" + std::string(256, 'a') +
+             "\": expected 1 to 255 letters, digits, '-' or '_' (authentik's identifier slug)"},
+        {{"update", "alice-app", "--identifier", "new/name"},
+         "--identifier: invalid value \"new/name\": expected 1 to 255 letters, digits, '-' or '_' (authentik's "
+         "identifier slug)"},
+        {{"update", "alice-app", "--intent", "recovery"},
+         "--intent: invalid value \"recovery\": authentik refuses the intents verification and recovery in writes; "
+         "expected api or app_password"},
+        {{"update", "alice-app", "--intent", "admin"}, "--intent: invalid value \"admin\": expected api or app_password"},
+        {{"update", "alice-app", "--user", "0"}, "--user: invalid value \"0\": expected a user pk (a positive integer)"},
+        {{"update", "alice-app", "--user", "alice"},
+         "--user: invalid value \"alice\": expected a user pk (a positive integer)"},
+        {{"update", "alice-app", "--expires", "2027-02-30"},
+         "--expires: invalid value \"2027-02-30\": \"2027-02-30\" is not a calendar date"},
+        {{"update", "alice-app", "--expires", "soon"},
+         "--expires: invalid value \"soon\": expected an RFC 3339 time (2027-01-31T12:00:00Z), a date (2027-01-31), "
+         "a duration (+30d, 12h, 1d12h) or never"},
+        {{"update", "alice-app", "--expiring", "--no-expiring"}, "--expiring and --no-expiring cannot be used together"},
+        {{"update", "alice-app", "--managed", "x", "--no-managed"},
+         "--managed and --no-managed cannot be used together"},
+        {{"update", "alice-app", "--managed", ""},
+         "--managed: invalid value \"\": expected a non-empty string (use --no-managed to clear it)"},
+        {{"update", "alice-app"},
+         "nothing to update: give at least one of --description, --expires, --expiring, --no-expiring, --intent, "
+         "--user, --identifier, --managed, --no-managed"},
+        {{"update", "--description", "x"}, "IDENTIFIER is required"},
+        {{"update", "alice-app", "--bogus"}, "The following argument was not expected: --bogus"},
+        {{"update", "alice-app", "--description"}, "--description: 1 required TEXT missing"},
+        {{"frobnicate"}, "unknown command \"frobnicate\" (commands: get, update)"},
+        {{}, "no command given (commands: get, update); see aktoken --help"},
+        {{"get"}, "IDENTIFIER is required"},
+        {{"get", "ok", "not ok"},
+         "IDENTIFIER: invalid value \"not ok\": expected 1 to 255 letters, digits, '-' or '_' (authentik's "
+         "identifier slug)"},
+        {{"get", "alice-app", "-o", "yaml"}, "--output: invalid output format \"yaml\": expected table, json"},
+        {{"get", "alice-app", "--timeout", "-1"},
+         "--timeout: invalid value \"-1\": expected a positive number of seconds"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.err);
+        RunResult r = aktoken(c.args, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 2);
+        CHECK(r.out == "");
+        CHECK(r.err == "aktoken: error: " + c.err + "\n");
+    }
+    CHECK(sandbox.requests().empty());
+}
+
+}  // TEST_SUITE
