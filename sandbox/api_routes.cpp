@@ -212,15 +212,15 @@ void set_key(SandboxState& state, const httplib::Request& req, httplib::Response
   // TokenSetKey serializer: key is a required, non-blank CharField.
   std::optional<std::string> error;
   std::string key;
-  const auto member = body.IsObject() ? body.FindMember("key") : body.MemberEnd();
-  if (!body.IsObject() || member == body.MemberEnd()) {
+  const rapidjson::Value* member = find_member(body, "key");
+  if (member == nullptr) {
     error = "This field is required.";
-  } else if (member->value.IsNull()) {
+  } else if (member->IsNull()) {
     error = "This field may not be null.";
-  } else if (member->value.IsBool() || !(member->value.IsString() || member->value.IsNumber())) {
+  } else if (member->IsBool() || !(member->IsString() || member->IsNumber())) {
     error = "Not a valid string.";
   } else {
-    key = python_str(member->value);
+    key = python_str(*member);
     const auto first = key.find_first_not_of(" \t\n\r\v\f");
     key = first == std::string::npos ? "" : key.substr(first, key.find_last_not_of(" \t\n\r\v\f") - first + 1);
     if (key.empty()) {

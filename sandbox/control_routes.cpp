@@ -78,31 +78,28 @@ void add_fault(SandboxState& state, const httplib::Request& req, httplib::Respon
     return;
   }
   Fault fault;
-  const auto mode = doc.FindMember("mode");
-  const auto count = doc.FindMember("count");
-  const auto arg = doc.FindMember("arg");
-  std::optional<FaultMode> parsed;
-  if (mode != doc.MemberEnd()) {
-    parsed = parse_fault_mode(python_str(mode->value));
-  }
+  const rapidjson::Value* mode = find_member(doc, "mode");
+  const rapidjson::Value* count = find_member(doc, "count");
+  const rapidjson::Value* arg = find_member(doc, "arg");
+  const auto parsed = mode != nullptr ? parse_fault_mode(python_str(*mode)) : std::nullopt;
   if (!parsed) {
     send_error(res, 400, "unknown fault mode");
     return;
   }
   fault.mode = *parsed;
-  if (count != doc.MemberEnd() && !count->value.IsNull()) {
-    if (!count->value.IsInt64() || count->value.GetInt64() < 1) {
+  if (count != nullptr && !count->IsNull()) {
+    if (!count->IsInt64() || count->GetInt64() < 1) {
       send_error(res, 400, "count must be a positive integer");
       return;
     }
-    fault.count = count->value.GetInt64();
+    fault.count = count->GetInt64();
   }
-  if (arg != doc.MemberEnd() && !arg->value.IsNull()) {
-    if (!arg->value.IsInt64() || arg->value.GetInt64() < 0) {
+  if (arg != nullptr && !arg->IsNull()) {
+    if (!arg->IsInt64() || arg->GetInt64() < 0) {
       send_error(res, 400, "arg must be a non-negative integer");
       return;
     }
-    fault.arg = arg->value.GetInt64();
+    fault.arg = arg->GetInt64();
   }
   state.faults.add(fault);
   send_empty(res, 204);
@@ -113,14 +110,14 @@ void set_clock(SandboxState& state, const httplib::Request& req, httplib::Respon
   if (!parse_control_body(req, res, doc)) {
     return;
   }
-  const auto now = doc.IsObject() ? doc.FindMember("now") : doc.MemberEnd();
-  if (!doc.IsObject() || now == doc.MemberEnd()) {
+  const rapidjson::Value* now = find_member(doc, "now");
+  if (now == nullptr) {
     send_error(res, 400, "expected {\"now\": \"RFC3339\" | null}");
     return;
   }
-  if (now->value.IsNull()) {
+  if (now->IsNull()) {
     state.clock.freeze(std::nullopt);
-  } else if (const auto t = now->value.IsString() ? parse_django_datetime(now->value.GetString()) : std::nullopt) {
+  } else if (const auto t = now->IsString() ? parse_django_datetime(now->GetString()) : std::nullopt) {
     state.clock.freeze(*t);
   } else {
     send_error(res, 400, "now must be a date-time or null");

@@ -288,6 +288,14 @@ std::optional<std::string> parse_json(std::string_view text, rapidjson::Document
   return fmt::format("{}: line {} column {} (char {})", what, line, column, offset);
 }
 
+const rapidjson::Value* find_member(const rapidjson::Value& value, const char* name) {
+  if (!value.IsObject()) {
+    return nullptr;
+  }
+  const auto it = value.FindMember(name);
+  return it == value.MemberEnd() ? nullptr : &it->value;
+}
+
 std::string python_type_name(const rapidjson::Value& value) {
   if (value.IsNull()) {
     return "NoneType";

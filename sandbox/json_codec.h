@@ -43,6 +43,9 @@ std::string string_json(std::string_view text);
 // message Python's json module would give, e.g. "Expecting value: line 1 column 1 (char 0)".
 std::optional<std::string> parse_json(std::string_view text, rapidjson::Document& doc);
 
+// The member `name` of an object, or null when absent or when `value` is not an object.
+const rapidjson::Value* find_member(const rapidjson::Value& value, const char* name);
+
 // Python's type(x).__name__ for a JSON value: str, int, float, bool, list, dict, NoneType.
 std::string python_type_name(const rapidjson::Value& value);
 // Python's str(x) for a scalar JSON value (True, 5, 1.5, text).

@@ -168,7 +168,8 @@ TokenSelection select_tokens(const Store& store, const User& caller, const Query
     terms = split_list(lower(*search), " \t\n\r,");
   }
 
-  for (const auto& [id, token] : store.tokens()) {
+  for (const auto& entry : store.tokens()) {
+    const Token& token = entry.second;
     if (!caller.is_superuser && token.user != caller.pk) {
       continue;
     }

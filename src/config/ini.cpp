@@ -118,7 +118,8 @@ IniFile parse_ini(std::string_view text, std::string_view path, const std::vecto
         }
         IniSection& section = file.sections.back();
         if (const IniEntry* previous = section.find(key)) {
-            throw fail(fmt::format("duplicate key \"{}\" in [{}] (first at line {})", key, section.name, previous->line));
+            throw fail(
+                fmt::format("duplicate key \"{}\" in [{}] (first at line {})", key, section.name, previous->line));
         }
         section.entries.push_back(IniEntry{std::string(key), std::string(value), line_number});
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "aktoken/config/settings.h"
 
+#include <fmt/format.h>
 #include <string.h>
 
 #include <charconv>
@@ -8,8 +9,6 @@
 #include <istream>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "aktoken/config/ini.h"
 #include "aktoken/util/error.h"
@@ -20,7 +19,8 @@ namespace aktoken::config {
 
 namespace {
 
-const std::vector<std::string_view> profile_keys{"url", "token_file", "token", "ca_file", "insecure", "timeout", "output"};
+const std::vector<std::string_view> profile_keys{"url",      "token_file", "token", "ca_file",
+                                                 "insecure", "timeout",    "output"};
 
 constexpr std::string_view bool_values = "expected true, false, 1, 0, yes or no";
 constexpr std::string_view timeout_values = "expected a positive number of seconds";
@@ -92,7 +92,7 @@ struct ProfileValue {
 };
 
 struct Profile {
-    std::optional<ProfileValue> url;  // normalised
+    std::optional<ProfileValue> url;         // normalised
     std::optional<ProfileValue> token_file;  // made absolute
     std::optional<ProfileValue> token;
     std::optional<ProfileValue> ca_file;  // made absolute
@@ -147,7 +147,8 @@ Profile read_profile(const IniSection& section, const std::string& config_path, 
         } else if (entry.key == "timeout") {
             double value = 0;
             if (const auto problem = parse_timeout(entry.value, value); problem != TimeoutProblem::none) {
-                throw fail(fmt::format("invalid value \"{}\" for timeout: {}", entry.value, timeout_problem_text(problem)));
+                throw fail(
+                    fmt::format("invalid value \"{}\" for timeout: {}", entry.value, timeout_problem_text(problem)));
             }
             profile.timeout = std::pair{value, entry.line};
         } else if (entry.key == "output") {
@@ -238,13 +239,9 @@ std::optional<Profile> load_profile(const std::optional<std::string>& config_pat
     return selected;
 }
 
-Origin flag(std::string_view name) {
-    return Origin{Source::flag, std::string(name)};
-}
+Origin flag(std::string_view name) { return Origin{Source::flag, std::string(name)}; }
 
-Origin variable(std::string_view name) {
-    return Origin{Source::environment, std::string(name)};
-}
+Origin variable(std::string_view name) { return Origin{Source::environment, std::string(name)}; }
 
 void check_token(std::string_view token, const std::string& where) {
     if (token.empty()) {
@@ -253,7 +250,8 @@ void check_token(std::string_view token, const std::string& where) {
     for (const char c : token) {
         const auto byte = static_cast<unsigned char>(c);
         if (byte <= 0x20 || byte == 0x7f) {
-            throw Error(ErrorKind::config, fmt::format("the token in {} contains whitespace or control characters", where));
+            throw Error(ErrorKind::config,
+                        fmt::format("the token in {} contains whitespace or control characters", where));
         }
     }
 }
@@ -475,26 +473,26 @@ util::Secret read_token(const TokenSource& source, const Environment& environmen
     std::string token;
     std::string where;
     switch (source.kind) {
-    case TokenSource::Kind::none:
-        throw Error(ErrorKind::config,
-                    "no API token: use --token-file, AUTHENTIK_TOKEN, AUTHENTIK_TOKEN_FILE or token_file in the "
-                    "config profile");
-    case TokenSource::Kind::file:
-        token = util::read_secret_file(source.path, "token file");
-        where = source.path;
-        break;
-    case TokenSource::Kind::stdin_file:
-        token = read_stream(stdin_stream);
-        where = "standard input";
-        break;
-    case TokenSource::Kind::env_value:
-        token = environment("AUTHENTIK_TOKEN").value_or("");
-        where = "AUTHENTIK_TOKEN";
-        break;
-    case TokenSource::Kind::profile_value:
-        token = std::string(source.value.view());
-        where = source.origin.where;
-        break;
+        case TokenSource::Kind::none:
+            throw Error(ErrorKind::config,
+                        "no API token: use --token-file, AUTHENTIK_TOKEN, AUTHENTIK_TOKEN_FILE or token_file in the "
+                        "config profile");
+        case TokenSource::Kind::file:
+            token = util::read_secret_file(source.path, "token file");
+            where = source.path;
+            break;
+        case TokenSource::Kind::stdin_file:
+            token = read_stream(stdin_stream);
+            where = "standard input";
+            break;
+        case TokenSource::Kind::env_value:
+            token = environment("AUTHENTIK_TOKEN").value_or("");
+            where = "AUTHENTIK_TOKEN";
+            break;
+        case TokenSource::Kind::profile_value:
+            token = std::string(source.value.view());
+            where = source.origin.where;
+            break;
     }
     util::Secret secret(std::move(token));
     const std::string_view view = util::trim_right(secret.view());

@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <csignal>
@@ -14,6 +15,7 @@
 
 #include "aktoken/http/redact.h"
 #include "aktoken/util/error.h"
+#include "aktoken/util/secret.h"
 #include "http/curl_failure.h"
 
 namespace aktoken::http {
@@ -115,9 +117,10 @@ int on_prereq(void* user, char*, char*, int, int) noexcept {
 }
 
 // Only libcurl's own informational lines about connections are shown, and only those known to
-// be safe: in 7.88 other text lines can carry request headers (HTTP/2 "h2h3 [authorization: …]").
+// be safe: in 7.88 other text lines can carry request headers (HTTP/2 "h2h3 [authorization: …]")
+// or proxy URLs with credentials ("Uses proxy env variable …").
 bool is_safe_info(std::string_view line) {
-    static constexpr std::array<std::string_view, 12> prefixes = {
+    static constexpr std::string_view prefixes[] = {
         "Trying ",
         "Connected to ",
         "Re-using existing connection",
@@ -126,9 +129,7 @@ bool is_safe_info(std::string_view line) {
         "Hostname ",
         "SSL connection using ",
         "ALPN: ",
-        "Server certificate:",
         "SSL certificate verify",
-        "Uses proxy env variable ",
         "Using HTTP2",
     };
     for (std::string_view prefix : prefixes) {
@@ -231,7 +232,7 @@ struct CurlTransport::Impl {
     void set_string(CURLoption option, const char* value) {
         check(curl_easy_setopt(handle, option, value));
     }
-    void set_pointer(CURLoption option, void* value) {
+    void set_pointer(CURLoption option, const void* value) {
         check(curl_easy_setopt(handle, option, value));
     }
     template <typename Function>
@@ -246,36 +247,47 @@ struct CurlTransport::Impl {
         }
     }
 
+    // `shown` receives the headers as the trace prints them, already redacted, and only when
+    // tracing: the token is copied no more often than libcurl needs it.
     Slist build_headers(const Request& request, bool has_body, Headers& shown) const {
-        Headers sent;
-        if (!has_header(request.headers, "Accept")) {
-            sent.emplace_back("Accept", "application/json");
-        }
-        if (has_body && !has_header(request.headers, "Content-Type")) {
-            sent.emplace_back("Content-Type", "application/json");
-        }
-        sent.insert(sent.end(), request.headers.begin(), request.headers.end());
-
+        const bool tracing = static_cast<bool>(options.trace);
         Slist list;
-        auto append = [&list](const std::string& line) {
-            curl_slist* grown = curl_slist_append(list.get(), line.c_str());
+        auto append = [&list](const char* line) {
+            curl_slist* grown = curl_slist_append(list.get(), line);
             if (grown == nullptr) {
                 throw Error(ErrorKind::internal, "out of memory");
             }
             (void)list.release();
             list.reset(grown);
         };
-        for (const auto& [name, value] : sent) {
+        auto add = [&](const std::string& name, const std::string& value) {
             // "Name;" is libcurl's way to send an empty value ("Name:" would remove the header).
-            append(value.empty() ? name + ";" : name + ": " + value);
+            std::string line = value.empty() ? name + ";" : name + ": " + value;
+            try {
+                append(line.c_str());
+            } catch (...) {
+                util::wipe(line);
+                throw;
+            }
+            util::wipe(line);
+            if (tracing) {
+                shown.emplace_back(name, redact_header(name, value));
+            }
+        };
+        if (tracing && !has_header(request.headers, "User-Agent")) {
+            shown.emplace_back("User-Agent", user_agent);
+        }
+        if (!has_header(request.headers, "Accept")) {
+            add("Accept", "application/json");
+        }
+        if (has_body && !has_header(request.headers, "Content-Type")) {
+            add("Content-Type", "application/json");
+        }
+        for (const auto& [name, value] : request.headers) {
+            add(name, value);
         }
         // Without this libcurl waits up to a second for "100 Continue" before larger bodies.
         append("Expect:");
-
-        if (!has_header(request.headers, "User-Agent")) {
-            shown.emplace_back("User-Agent", user_agent);
-        }
-        shown.insert(shown.end(), sent.begin(), sent.end());
         return list;
     }
 
@@ -310,7 +322,7 @@ struct CurlTransport::Impl {
 
         if (has_body) {
             set_offset(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-            set_pointer(CURLOPT_POSTFIELDS, const_cast<char*>(request.body.data()));
+            set_pointer(CURLOPT_POSTFIELDS, request.body.data());
             if (request.method != "POST") {
                 set_string(CURLOPT_CUSTOMREQUEST, request.method.c_str());
             }
@@ -338,7 +350,7 @@ struct CurlTransport::Impl {
         const auto& trace = options.trace;
         trace(fmt::format("> {} {}", request.method, display_url(request.url)));
         for (const auto& [name, value] : shown) {
-            trace(fmt::format("> {}: {}", name, redact_header(name, value)));
+            trace(fmt::format("> {}: {}", name, value));
         }
         trace_body(trace, "> ", request.body);
     }

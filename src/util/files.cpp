@@ -2,6 +2,7 @@
 #include "aktoken/util/files.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,8 +12,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include <fmt/format.h>
-
 #include "aktoken/util/error.h"
 #include "aktoken/util/random.h"
 #include "aktoken/util/secret.h"
@@ -21,9 +20,7 @@ namespace aktoken::util {
 
 namespace {
 
-std::string reason(int error) {
-    return std::strerror(error);
-}
+std::string reason(int error) { return std::strerror(error); }
 
 Error write_error(const std::string& path, int error) {
     return Error(ErrorKind::config, fmt::format("cannot write {}: {}", path, reason(error)));
@@ -218,9 +215,7 @@ std::optional<std::string> read_file_if_exists(const std::string& path, std::str
     return std::move(file->content);
 }
 
-bool readable_by_others(const FileContent& file) {
-    return file.owner == ::getuid() && (file.mode & 077) != 0;
-}
+bool readable_by_others(const FileContent& file) { return file.owner == ::getuid() && (file.mode & 077) != 0; }
 
 std::string readable_by_others_hint(const std::string& path, mode_t mode) {
     return fmt::format("readable by others (mode {:04o}); run: chmod 600 {}", mode & 07777, path);
@@ -229,8 +224,7 @@ std::string readable_by_others_hint(const std::string& path, mode_t mode) {
 std::string read_secret_file(const std::string& path, std::string_view what) {
     auto file = read_file_with_mode(path, what);
     if (!file) {
-        throw Error(ErrorKind::config,
-                    fmt::format("cannot read {}: {}", read_subject(what, path), reason(ENOENT)));
+        throw Error(ErrorKind::config, fmt::format("cannot read {}: {}", read_subject(what, path), reason(ENOENT)));
     }
     if (readable_by_others(*file)) {
         wipe(file->content);
@@ -264,9 +258,7 @@ TempFileGuard::TempFileGuard(const std::string& path) noexcept {
     }
 }
 
-TempFileGuard::~TempFileGuard() {
-    release();
-}
+TempFileGuard::~TempFileGuard() { release(); }
 
 void TempFileGuard::release() noexcept {
     if (slot_ >= 0) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "aktoken/util/random.h"
 
+#include <fmt/format.h>
 #include <sys/random.h>
 
 #include <array>
@@ -9,8 +10,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "aktoken/util/error.h"
 

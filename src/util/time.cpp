@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "aktoken/util/time.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cstdint>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace aktoken::util {
 
@@ -26,9 +26,7 @@ struct ParsedTimestamp {
     std::string_view part;  // the offending part for date, time and offset problems
 };
 
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Reads exactly `width` digits at pos; fixed widths are what rejects "2025-3-1".
 bool read_digits(std::string_view text, std::size_t& pos, std::size_t width, int& out) {
@@ -71,9 +69,7 @@ bool read_date(std::string_view text, std::size_t& pos, std::chrono::year_month_
 }
 
 // Python's datetime has no year 0, so authentik would reject it even though ymd.ok() accepts it.
-bool is_calendar_date(const std::chrono::year_month_day& ymd) {
-    return ymd.ok() && ymd.year() >= std::chrono::year{1};
-}
+bool is_calendar_date(const std::chrono::year_month_day& ymd) { return ymd.ok() && ymd.year() >= std::chrono::year{1}; }
 
 ParsedTimestamp parse_timestamp_detail(std::string_view text) {
     ParsedTimestamp result;
@@ -216,9 +212,7 @@ DurationProblem parse_duration_detail(std::string_view text, seconds& out) {
 
 }  // namespace
 
-Timestamp now() {
-    return std::chrono::floor<microseconds>(std::chrono::system_clock::now());
-}
+Timestamp now() { return std::chrono::floor<microseconds>(std::chrono::system_clock::now()); }
 
 std::optional<Timestamp> parse_timestamp(std::string_view text) {
     const ParsedTimestamp parsed = parse_timestamp_detail(text);
@@ -243,15 +237,13 @@ Fields fields_of(Timestamp t) {
 
 std::string format_seconds_part(const Fields& f) {
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(f.ymd.year()),
-                       static_cast<unsigned>(f.ymd.month()), static_cast<unsigned>(f.ymd.day()),
-                       f.time.hours().count(), f.time.minutes().count(), f.time.seconds().count());
+                       static_cast<unsigned>(f.ymd.month()), static_cast<unsigned>(f.ymd.day()), f.time.hours().count(),
+                       f.time.minutes().count(), f.time.seconds().count());
 }
 
 }  // namespace
 
-std::string format_timestamp(Timestamp t) {
-    return format_seconds_part(fields_of(t)) + "Z";
-}
+std::string format_timestamp(Timestamp t) { return format_seconds_part(fields_of(t)) + "Z"; }
 
 std::string format_timestamp_exact(Timestamp t) {
     const Fields f = fields_of(t);
@@ -273,16 +265,16 @@ std::optional<seconds> parse_duration(std::string_view text) {
 Timestamp parse_when(std::string_view text, Timestamp now) {
     const ParsedTimestamp parsed = parse_timestamp_detail(text);
     switch (parsed.problem) {
-    case Problem::none:
-        return parsed.value;
-    case Problem::date:
-        throw std::invalid_argument(fmt::format("\"{}\" is not a calendar date", parsed.part));
-    case Problem::time:
-        throw std::invalid_argument(fmt::format("\"{}\" is not a time of day", parsed.part));
-    case Problem::offset:
-        throw std::invalid_argument(fmt::format("\"{}\" is not a UTC offset", parsed.part));
-    case Problem::shape:
-        break;
+        case Problem::none:
+            return parsed.value;
+        case Problem::date:
+            throw std::invalid_argument(fmt::format("\"{}\" is not a calendar date", parsed.part));
+        case Problem::time:
+            throw std::invalid_argument(fmt::format("\"{}\" is not a time of day", parsed.part));
+        case Problem::offset:
+            throw std::invalid_argument(fmt::format("\"{}\" is not a UTC offset", parsed.part));
+        case Problem::shape:
+            break;
     }
     std::size_t pos = 0;
     std::chrono::year_month_day ymd;
@@ -294,12 +286,12 @@ Timestamp parse_when(std::string_view text, Timestamp now) {
     }
     seconds duration{};
     switch (parse_duration_detail(text, duration)) {
-    case DurationProblem::none:
-        return std::chrono::floor<seconds>(now) + duration;
-    case DurationProblem::too_long:
-        throw std::invalid_argument(fmt::format("\"{}\" is more than 1000 years", text));
-    case DurationProblem::malformed:
-        break;
+        case DurationProblem::none:
+            return std::chrono::floor<seconds>(now) + duration;
+        case DurationProblem::too_long:
+            throw std::invalid_argument(fmt::format("\"{}\" is more than 1000 years", text));
+        case DurationProblem::malformed:
+            break;
     }
     throw std::invalid_argument(
         "expected an RFC 3339 time (2027-01-31T12:00:00Z), a date (2027-01-31), a duration (+30d, 12h, 1d12h) or "
