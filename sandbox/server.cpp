@@ -229,6 +229,16 @@ int run_server(ServerOptions options) {
   server.Patch(".*", handler);
   server.Delete(".*", handler);
   server.Options(".*", handler);
+  // httplib answers 400 itself to a POST/PUT/PATCH without Content-Length (curl -X POST does
+  // that); such a request has no body, so serve it before httplib tries to read one.
+  server.set_pre_routing_handler([&state](const httplib::Request& req, httplib::Response& res) {
+    const bool wants_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+    if (wants_body && !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+      dispatch(state, req, res);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
     try {
       std::rethrow_exception(ep);

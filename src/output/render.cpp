@@ -7,18 +7,31 @@
 
 namespace aktoken::output {
 
+namespace {
+
+constexpr std::pair<std::string_view, Format> kFormats[] = {
+    {"table", Format::table}, {"wide", Format::wide}, {"json", Format::json},
+    {"jsonl", Format::jsonl}, {"tsv", Format::tsv},   {"id", Format::id},
+};
+
+}  // namespace
+
 std::optional<Format> parse_format(std::string_view name) {
-    if (name == "table") {
-        return Format::table;
-    }
-    if (name == "json") {
-        return Format::json;
+    for (const auto& [format_name, format] : kFormats) {
+        if (format_name == name) {
+            return format;
+        }
     }
     return std::nullopt;
 }
 
 std::string format_names() {
-    return "table, json";
+    std::string names;
+    for (const auto& [format_name, format] : kFormats) {
+        names += names.empty() ? "" : ", ";
+        names += format_name;
+    }
+    return names;
 }
 
 std::string paint(std::string_view text, int code, bool color) {

@@ -242,7 +242,7 @@ TEST_CASE("update: bad input is refused with exit 2 and nothing is sent") {
         {{"get", "ok", "not ok"},
          "IDENTIFIER: invalid value \"not ok\": expected 1 to 255 letters, digits, '-' or '_' (authentik's "
          "identifier slug)"},
-        {{"get", "alice-app", "-o", "yaml"}, "--output: invalid output format \"yaml\": expected table, json"},
+        {{"get", "alice-app", "-o", "yaml"}, "--output: invalid output format \"yaml\": expected table, wide, json, jsonl, tsv, id"},
         {{"get", "alice-app", "--timeout", "-1"},
          "--timeout: invalid value \"-1\": expected a positive number of seconds"},
     };

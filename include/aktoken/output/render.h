@@ -11,13 +11,14 @@
 
 namespace aktoken::output {
 
-// How results are printed (-o).
-enum class Format { table, json };
+// How results are printed (-o). Single tokens (get, update) print `table` as blocks and `wide`
+// like table; lists use every format.
+enum class Format { table, wide, json, jsonl, tsv, id };
 
 // The format of that name; nullopt for an unknown name.
 std::optional<Format> parse_format(std::string_view name);
 
-// The accepted format names, for messages and help ("table, json").
+// The accepted format names, for messages and help ("table, wide, json, jsonl, tsv, id").
 std::string format_names();
 
 // What a renderer needs to know about where its text goes.

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aktoken/model/token.h"
+#include "aktoken/output/render.h"
+
+namespace aktoken::output {
+
+// The names --columns accepts, in the order the usage message lists them.
+inline constexpr const char* kColumnNames[] = {"identifier", "pk",          "intent",  "user",     "user.username",
+                                               "user.pk",    "description", "expires", "expiring", "managed"};
+
+// The columns `table` shows when --columns is not given.
+inline constexpr const char* kTableColumns[] = {"identifier", "intent", "user", "expires", "description"};
+
+// The columns `wide` shows when --columns is not given.
+inline constexpr const char* kWideColumns[] = {"identifier", "pk",       "intent",  "user",
+                                               "expires",    "expiring", "managed", "description"};
+
+// How a list is printed.
+struct ListOptions {
+    Format format = Format::table;
+    std::vector<std::string> columns;  // for table, wide and tsv; empty: the format's defaults
+    bool headers = true;               // table, wide and tsv print a header line (--no-headers clears it)
+    Style style;                       // terminal: relative EXPIRES and width fitting in table and wide
+    int width = 0;                     // terminal columns to fit table and wide into; 0 = unlimited
+};
+
+// Parses a --columns value ("identifier,user.pk"); throws Error(usage) for an empty list, an empty
+// or an unknown name. Duplicates are kept.
+std::vector<std::string> parse_columns(std::string_view spec);
+
+// Formats a list page by page: json, jsonl, tsv and id text is returned as each page arrives and
+// nothing of it is kept; table and wide keep the cell strings until finish() because the column
+// widths depend on every row.
+class ListWriter {
+public:
+    // Checks options.columns (Error(usage) for an unknown name) and prepares the format.
+    explicit ListWriter(ListOptions options);
+
+    // Takes the next page and returns the text to print now ("" for table and wide).
+    std::string add(const std::vector<model::Token>& page);
+
+    // Returns the rest of the output: table and wide rows, json's closing bracket ("[]\n" if empty).
+    std::string finish();
+
+    // The number of tokens added so far.
+    std::size_t count() const { return count_; }
+
+private:
+    // One column of table, wide or tsv.
+    enum class Column { identifier, pk, intent, user, user_username, user_pk, description, expires, expiring, managed };
+
+    // The unescaped text of one cell; table cells may show EXPIRES relative to the style's now.
+    std::string cell(const model::Token& token, Column column, bool for_table) const;
+
+    // The aligned, fitted table of the kept cells.
+    std::string table_text() const;
+
+    ListOptions options_;
+    std::vector<Column> columns_;
+    std::vector<std::string> names_;
+    std::size_t count_ = 0;
+    // table and wide: one escaped cell per column, row after row.
+    std::vector<std::string> cells_;
+    // table and wide: per row, whether EXPIRES is painted red (expired and expiring, colour on).
+    std::vector<bool> expired_;
+};
+
+// The number of terminal columns text takes: its UTF-8 code points (continuation bytes are not counted).
+std::size_t display_width(std::string_view text);
+
+// Shortens text to at most `width` code points, ending with "…" when anything was cut; never splits a
+// UTF-8 sequence.
+std::string truncate_display(std::string_view text, std::size_t width);
+
+// Makes a value safe for one table line: \n, \r, \t as such, other C0 controls and DEL as \xHH and
+// C1 controls as \u00HH, so neither a line break nor a terminal escape sequence gets through.
+std::string escape_cell(std::string_view text);
+
+// Escapes a TSV field: tab, newline, carriage return and backslash as \t, \n, \r and \\.
+std::string escape_tsv(std::string_view text);
+
+}  // namespace aktoken::output

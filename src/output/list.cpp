@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: MIT
+#include "aktoken/output/list.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iterator>
+#include <utility>
+
+#include "aktoken/json/codec.h"
+#include "aktoken/util/error.h"
+#include "aktoken/util/strings.h"
+#include "aktoken/util/time.h"
+
+namespace aktoken::output {
+
+namespace {
+
+constexpr std::string_view kEllipsis = "\u2026";
+constexpr std::string_view kSeparator = "  ";
+
+std::string valid_names() {
+    std::string names;
+    for (const char* name : kColumnNames) {
+        names += names.empty() ? "" : ", ";
+        names += name;
+    }
+    return names;
+}
+
+[[noreturn]] void column_error(const std::string& what) {
+    throw Error(ErrorKind::usage, fmt::format("--columns: {} (valid: {})", what, valid_names()));
+}
+
+// The position in kColumnNames, which is also the order of ListWriter::Column.
+std::size_t column_index(std::string_view name) {
+    for (std::size_t i = 0; i < std::size(kColumnNames); ++i) {
+        if (name == kColumnNames[i]) {
+            return i;
+        }
+    }
+    // json::quote so that a control character in the argument cannot garble the message.
+    column_error(fmt::format("unknown column {}", json::quote(name)));
+}
+
+std::string to_upper(std::string_view text) {
+    std::string upper(text);
+    for (char& c : upper) {
+        if (c >= 'a' && c <= 'z') {
+            c = static_cast<char>(c - 'a' + 'A');
+        }
+    }
+    return upper;
+}
+
+bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0U) == 0x80U; }
+
+// Indents every line of a pretty object by one level so that it reads as an element of an array,
+// exactly as json::pretty_array lays it out. String values never contain a raw newline (JSON
+// escapes it), so every newline is a line break of the layout.
+std::string indent_element(const std::string& pretty) {
+    std::string out = "  ";
+    out.reserve(pretty.size() + pretty.size() / 8);
+    for (char c : pretty) {
+        out += c;
+        if (c == '\n') {
+            out += "  ";
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::size_t display_width(std::string_view text) {
+    return static_cast<std::size_t>(
+        std::count_if(text.begin(), text.end(), [](char c) { return !is_continuation(c); }));
+}
+
+std::string truncate_display(std::string_view text, std::size_t width) {
+    if (display_width(text) <= width) {
+        return std::string(text);
+    }
+    if (width == 0) {
+        return {};
+    }
+    // Keep width - 1 code points: cut before the lead byte of the width-th one, so that a
+    // multi-byte sequence is either kept whole or dropped whole.
+    std::size_t points = 0;
+    std::size_t end = 0;
+    for (; end < text.size(); ++end) {
+        if (!is_continuation(text[end])) {
+            if (points == width - 1) {
+                break;
+            }
+            ++points;
+        }
+    }
+    std::string out(text.substr(0, end));
+    out += kEllipsis;
+    return out;
+}
+
+std::string escape_cell(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte == '\n') {
+            out += "\\n";
+        } else if (byte == '\r') {
+            out += "\\r";
+        } else if (byte == '\t') {
+            out += "\\t";
+        } else if (byte < 0x20 || byte == 0x7F) {
+            out += fmt::format("\\x{:02x}", byte);
+        } else if (byte == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                   static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+            // U+0080..U+009F: some terminals take U+009B as CSI, which would let a description
+            // start an escape sequence just as ESC would.
+            out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[i + 1]));
+            ++i;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+std::string escape_tsv(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+            case '\t':
+                out += "\\t";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> parse_columns(std::string_view spec) {
+    if (util::trim(spec).empty()) {
+        column_error("no column given");
+    }
+    std::vector<std::string> names;
+    for (const std::string& part : util::split(spec, ',')) {
+        const std::string_view name = util::trim(part);
+        if (name.empty()) {
+            column_error(fmt::format("empty column name in {}", json::quote(spec)));
+        }
+        column_index(name);
+        names.emplace_back(name);
+    }
+    return names;
+}
+
+ListWriter::ListWriter(ListOptions options) : options_(std::move(options)) {
+    if (options_.columns.empty()) {
+        if (options_.format == Format::wide) {
+            names_.assign(std::begin(kWideColumns), std::end(kWideColumns));
+        } else {
+            names_.assign(std::begin(kTableColumns), std::end(kTableColumns));
+        }
+    } else {
+        names_ = options_.columns;
+    }
+    for (const std::string& name : names_) {
+        columns_.push_back(static_cast<Column>(column_index(name)));
+    }
+}
+
+std::string ListWriter::cell(const model::Token& token, Column column, bool for_table) const {
+    switch (column) {
+        case Column::identifier:
+            return token.identifier;
+        case Column::pk:
+            return token.pk;
+        case Column::intent:
+            return token.intent;
+        case Column::user:
+            return token.user_obj ? token.user_obj->username : fmt::format("{}", token.user);
+        case Column::user_username:
+            return token.user_obj ? token.user_obj->username : "-";
+        case Column::user_pk:
+            return fmt::format("{}", token.user);
+        case Column::description:
+            return token.description;
+        case Column::expires:
+            if (!token.expires) {
+                return "never";
+            }
+            if (for_table && options_.style.terminal) {
+                return util::format_relative(*token.expires, options_.style.now);
+            }
+            return util::format_timestamp(*token.expires);
+        case Column::expiring:
+            return token.expiring ? "true" : "false";
+        case Column::managed:
+            return token.managed.value_or("-");
+    }
+    return {};
+}
+
+std::string ListWriter::add(const std::vector<model::Token>& page) {
+    std::string out;
+    for (const model::Token& token : page) {
+        switch (options_.format) {
+            case Format::table:
+            case Format::wide: {
+                for (Column column : columns_) {
+                    cells_.push_back(escape_cell(cell(token, column, true)));
+                }
+                // Same rule as expires_text: only a token that does expire is shown as a problem.
+                expired_.push_back(options_.style.color && token.expiring && token.expires &&
+                                   *token.expires <= options_.style.now);
+                break;
+            }
+            case Format::json:
+                out += count_ == 0 ? "[\n" : ",\n";
+                out += indent_element(json::pretty(token.json));
+                break;
+            case Format::jsonl:
+                out += token.json;
+                out += '\n';
+                break;
+            case Format::tsv: {
+                // The header waits for the first token: an empty list prints nothing at all.
+                if (count_ == 0 && options_.headers) {
+                    out += util::join(names_, "\t");
+                    out += '\n';
+                }
+                for (std::size_t c = 0; c < columns_.size(); ++c) {
+                    out += c == 0 ? "" : "\t";
+                    out += escape_tsv(cell(token, columns_[c], false));
+                }
+                out += '\n';
+                break;
+            }
+            case Format::id:
+                out += token.identifier;
+                out += '\n';
+                break;
+        }
+        ++count_;
+    }
+    return out;
+}
+
+std::string ListWriter::finish() {
+    switch (options_.format) {
+        case Format::table:
+        case Format::wide:
+            return table_text();
+        case Format::json:
+            return count_ == 0 ? "[]\n" : "\n]\n";
+        case Format::jsonl:
+        case Format::tsv:
+        case Format::id:
+            break;
+    }
+    return {};
+}
+
+std::string ListWriter::table_text() const {
+    const std::size_t n = columns_.size();
+    if (cells_.empty() || n == 0) {
+        return {};
+    }
+    const std::size_t rows = cells_.size() / n;
+
+    std::vector<std::string> headers;
+    std::vector<std::size_t> widths(n, 0);
+    std::vector<std::size_t> minimums(n, 0);
+    for (std::size_t c = 0; c < n; ++c) {
+        headers.push_back(to_upper(names_[c]));
+        const std::size_t header_width = display_width(headers[c]);
+        if (options_.headers) {
+            widths[c] = header_width;
+        }
+        for (std::size_t r = 0; r < rows; ++r) {
+            widths[c] = std::max(widths[c], display_width(cells_[r * n + c]));
+        }
+        minimums[c] = std::min(widths[c], header_width);
+    }
+
+    if (options_.style.terminal && options_.width > 0) {
+        std::size_t total = kSeparator.size() * (n - 1);
+        for (std::size_t width : widths) {
+            total += width;
+        }
+        const auto available = static_cast<std::size_t>(options_.width);
+        std::size_t excess = total > available ? total - available : 0;
+        // Descriptions are the longest and least needed to tell tokens apart, so they give way
+        // first; IDENTIFIER (what every other command takes) and EXPIRES (what a list is mostly
+        // read for) keep their width longest. Equal kinds give way from the right.
+        constexpr Column kShrinkOrder[] = {Column::description,   Column::managed,   Column::pk,     Column::user,
+                                           Column::user_username, Column::user_pk,   Column::intent, Column::expiring,
+                                           Column::expires,       Column::identifier};
+        std::vector<std::size_t> order;
+        for (Column kind : kShrinkOrder) {
+            for (std::size_t c = n; c-- > 0;) {
+                if (columns_[c] == kind) {
+                    order.push_back(c);
+                }
+            }
+        }
+        for (std::size_t c : order) {
+            const std::size_t take = std::min(excess, widths[c] - minimums[c]);
+            widths[c] -= take;
+            excess -= take;
+        }
+    }
+
+    std::string out;
+    auto append_line = [&](auto&& text_of, auto&& painted) {
+        std::string line;
+        for (std::size_t c = 0; c < n; ++c) {
+            const std::string text = truncate_display(text_of(c), widths[c]);
+            line += painted(c) ? paint(text, 31, true) : text;
+            if (c + 1 < n) {
+                line.append(widths[c] - display_width(text), ' ');
+                line += kSeparator;
+            }
+        }
+        // An empty last cell would leave the padding of the one before it behind.
+        out += util::trim_right(line);
+        out += '\n';
+    };
+    if (options_.headers) {
+        append_line([&](std::size_t c) -> const std::string& { return headers[c]; }, [](std::size_t) { return false; });
+    }
+    for (std::size_t r = 0; r < rows; ++r) {
+        append_line([&](std::size_t c) -> const std::string& { return cells_[r * n + c]; },
+                    [&](std::size_t c) { return expired_[r] && columns_[c] == Column::expires; });
+    }
+    return out;
+}
+
+}  // namespace aktoken::output
