@@ -3,40 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/help_text.h"
 #include "cli/invocation.h"
 
 namespace aktoken::cli {
 namespace {
-
-constexpr const char* kRootFooter = R"TXT(Commands take the global options before or after the command name.
-
-Examples:
-  aktoken --url https://auth.example.com --token-file ~/.ak-token get ci-deploy
-  AUTHENTIK_URL=https://auth.example.com AUTHENTIK_TOKEN_FILE=/run/secrets/ak aktoken get ci-deploy -o json
-  aktoken update ci-deploy --description "CI deploy (rotated monthly)" --dry-run
-
-Exit status: 0 success, 1 internal error, 2 usage, 3 configuration, 4 authentication failed,
-5 permission denied, 6 not found, 7 rejected by the server, 8 server error or malformed answer,
-9 network, 130 interrupted. See README "Exit status".)TXT";
-
-constexpr const char* kGetFooter = R"TXT(Examples:
-  aktoken get ci-deploy
-  aktoken get ci-deploy backup-job -o json)TXT";
-
-constexpr const char* kUpdateFooter = R"TXT(Only the given fields change. aktoken first reads the token and also sends its
-current intent and user, because authentik otherwise turns the token into an api
-token owned by the caller (--no-preserve sends only the given fields). authentik
-sets the expiry of api tokens itself; aktoken warns when the server stored another
-value than requested (--strict makes that an error, exit 7).
-
-WHEN for --expires: 2027-01-31T12:00:00Z (offsets allowed), 2027-01-31 (00:00 UTC),
-a duration from now (+30d, 12h, 90m, 2w, 1d12h) or never.
-
-Examples:
-  aktoken update ci-deploy --description "Deploys from CI"
-  aktoken update laptop-mail --expires +30d
-  aktoken update old-name --identifier new-name --dry-run
-  aktoken update outpost-x --no-managed --strict)TXT";
 
 // The option given to the wrong command or misspelt is the common case: name it plainly.
 Error usage_error(const CLI::ParseError& e, const CLI::App& app, int argc, const char* const* argv) {
@@ -59,11 +30,98 @@ Error usage_error(const CLI::ParseError& e, const CLI::App& app, int argc, const
     return Error(ErrorKind::usage, message);
 }
 
-template <class T>
-void take_if_given(const CLI::Option* option, const T& value, std::optional<T>& target) {
-    if (option->count() > 0) {
-        target = value;
-    }
+// An option whose absence matters: `target` is engaged only when the option is given.
+CLI::Option* text_option(CLI::App* app, const std::string& name, std::optional<std::string>& target,
+                         const std::string& help, const std::string& type) {
+    return app->add_option_function<std::string>(
+                  name, [&target](const std::string& value) { target = value; }, help)
+        ->type_name(type);
+}
+
+CLI::App* command(CLI::App& app, const char* name, const char* description, const char* footer) {
+    CLI::App* sub = app.add_subcommand(name, description);
+    sub->footer(footer);
+    return sub;
+}
+
+void add_identifiers(CLI::App* sub, std::vector<std::string>& identifiers) {
+    sub->add_option("IDENTIFIER", identifiers, "Token identifiers")
+        ->required()
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
+void add_identifier(CLI::App* sub, std::vector<std::string>& identifiers) {
+    sub->add_option_function<std::string>(
+           "IDENTIFIER", [&identifiers](const std::string& value) { identifiers = {value}; }, "Token identifier")
+        ->required();
+}
+
+void define_global_options(CLI::App& app, Invocation& inv) {
+    config::CommandLine& line = inv.settings;
+    text_option(&app, "--url", line.url, "authentik base URL, e.g. https://auth.example.com (env AUTHENTIK_URL)",
+                "URL");
+    text_option(&app, "--token-file", line.token_file,
+                "Read the API token from PATH ('-' for stdin) (env AUTHENTIK_TOKEN, AUTHENTIK_TOKEN_FILE)", "PATH");
+    text_option(&app, "--profile", line.profile, "Config file profile (env AKTOKEN_PROFILE, default 'default')",
+                "NAME");
+    text_option(&app, "--ca-file", line.ca_file, "Trust the CA certificates in PATH (env AUTHENTIK_CA_FILE)", "PATH");
+    app.add_flag_callback(
+        "--insecure", [&line]() { line.insecure = true; },
+        "Do not verify the server's TLS certificate (env AUTHENTIK_INSECURE)");
+    text_option(&app, "--timeout", line.timeout, "Whole-request timeout (default 30)", "SECONDS");
+    text_option(&app, "-o,--output", line.output, "Output format: table, wide, json, jsonl, tsv or id (default table)",
+                "FORMAT");
+    app.add_flag("--no-color", inv.no_color, "Never colour the output (also NO_COLOR)");
+    app.add_flag("-v,--verbose", inv.verbose, "Trace requests and responses on stderr, secrets redacted");
+    app.set_version_flag("--version", std::string("aktoken ") + AKTOKEN_VERSION);
+}
+
+void define_update(CLI::App* update, commands::UpdateFlags& u) {
+    update->add_option("IDENTIFIER", u.identifier, "Token identifier")->required();
+    text_option(update, "--description", u.description, "New description (may be empty)", "TEXT");
+    text_option(update, "--expires", u.expires, "New expiry: RFC 3339, date, duration or never", "WHEN");
+    update->add_flag("--expiring", u.expiring, "Let the token expire");
+    update->add_flag("--no-expiring", u.no_expiring, "Keep the token from expiring");
+    text_option(update, "--intent", u.intent, "api or app_password", "INTENT");
+    text_option(update, "--user", u.user, "Owner's user pk (authentik refuses a change)", "PK");
+    text_option(update, "--identifier", u.new_identifier, "Rename the token", "NEW");
+    text_option(update, "--managed", u.managed, "Set the managed marker", "TEXT");
+    update->add_flag("--no-managed", u.no_managed, "Clear the managed marker (sends null)");
+    update->add_flag("--no-preserve", u.no_preserve, "Send only the given fields (no GET, no intent/user)");
+    update->add_flag("--dry-run", u.dry_run, "Print the request instead of sending it");
+    update->add_flag("--strict", u.strict, "Fail (exit 7) when the server stores another value than requested");
+}
+
+void define_list(CLI::App* list, commands::ListFlags& l) {
+    text_option(list, "--identifier", l.identifier, "Only this identifier (exact)", "ID");
+    text_option(list, "--intent", l.intent, "verification, api, recovery or app_password", "INTENT");
+    text_option(list, "--user", l.user, "Only tokens of this username (exact)", "USERNAME");
+    text_option(list, "--description", l.description, "Only this description (exact)", "TEXT");
+    text_option(list, "--managed", l.managed, "Only this managed marker (exact)", "TEXT");
+    list->add_flag("--expiring", l.expiring, "Only tokens that expire");
+    list->add_flag("--no-expiring", l.no_expiring, "Only tokens that do not expire");
+    text_option(list, "--search", l.search, "Substring of identifier, intent, username or description", "TEXT");
+    text_option(list, "--ordering", l.ordering, "Sort fields, comma separated, '-' for descending", "FIELDS");
+    text_option(list, "--expiring-within", l.expiring_within,
+                "Expiring tokens whose expiry is at most DURATION away (expired ones included)", "DURATION");
+    list->add_flag("--expired", l.expired, "Only expiring tokens already past their expiry");
+    text_option(list, "--limit", l.limit, "Print at most N tokens", "N");
+    text_option(list, "--columns", l.columns, "Columns for table, wide and tsv", "A,B,C");
+    list->add_flag("--no-headers", l.no_headers, "No header line in table, wide and tsv");
+}
+
+void define_create(CLI::App* create, commands::CreateFlags& c) {
+    create->add_option("IDENTIFIER", c.identifier, "Identifier of the new token")->required();
+    text_option(create, "--intent", c.intent, "api (default) or app_password", "INTENT");
+    text_option(create, "--user", c.user, "Owner: a user pk or a username (superusers only)", "PK|USERNAME");
+    text_option(create, "--description", c.description, "Description", "TEXT");
+    text_option(create, "--expires", c.expires, "Expiry: RFC 3339, date, duration or never", "WHEN");
+    create->add_flag("--no-expiring", c.no_expiring, "The token does not expire");
+    text_option(create, "--managed", c.managed, "Managed marker", "TEXT");
+    create->add_flag("--if-not-exists", c.if_not_exists, "Exit 0 and print the existing token if the identifier is taken");
+    create->add_flag("--show-key", c.show_key, "Fetch the new key and print it with the token");
+    text_option(create, "--key-file", c.key_file, "Write the new key to PATH (mode 0600, atomic)", "PATH");
+    create->add_flag("--strict", c.strict, "Fail (exit 7) when the server stores other values than requested");
 }
 
 }  // namespace
@@ -75,98 +133,64 @@ Invocation parse_arguments(int argc, const char* const* argv, std::ostream& out)
     app.fallthrough();
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     app.set_help_flag("-h,--help", "Show this help and exit");
-    app.get_formatter()->column_width(34);
+    app.get_formatter()->column_width(36);
     app.require_subcommand(1);
+    define_global_options(app, inv);
 
-    std::string url, token_file, profile, ca_file, timeout, output;
-    bool insecure = false;
-    auto* url_opt = app.add_option("--url", url, "authentik base URL, e.g. https://auth.example.com (env AUTHENTIK_URL)")
-                        ->type_name("URL");
-    auto* token_file_opt =
-        app.add_option("--token-file", token_file,
-                       "Read the API token from PATH ('-' for stdin) (env AUTHENTIK_TOKEN, AUTHENTIK_TOKEN_FILE)")
-            ->type_name("PATH");
-    auto* profile_opt =
-        app.add_option("--profile", profile, "Config file profile (env AKTOKEN_PROFILE, default 'default')")
-            ->type_name("NAME");
-    auto* ca_file_opt =
-        app.add_option("--ca-file", ca_file, "Trust the CA certificates in PATH (env AUTHENTIK_CA_FILE)")->type_name("PATH");
-    auto* insecure_opt =
-        app.add_flag("--insecure", insecure, "Do not verify the server's TLS certificate (env AUTHENTIK_INSECURE)");
-    auto* timeout_opt =
-        app.add_option("--timeout", timeout, "Whole-request timeout (default 30)")->type_name("SECONDS");
-    auto* output_opt = app.add_option("-o,--output", output, "Output format: table or json (default table)")
-                           ->type_name("FORMAT");
-    app.add_flag("--no-color", inv.no_color, "Never colour the output (also NO_COLOR)");
-    app.add_flag("-v,--verbose", inv.verbose, "Trace requests and responses on stderr, secrets redacted");
-    app.set_version_flag("--version", std::string("aktoken ") + AKTOKEN_VERSION);
+    struct Entry {
+        CLI::App* app;
+        CommandName name;
+    };
+    std::vector<Entry> entries;
+    auto add = [&](const char* name, const char* description, const char* footer, CommandName command_name) {
+        CLI::App* sub = command(app, name, description, footer);
+        entries.push_back({sub, command_name});
+        return sub;
+    };
 
-    CLI::App* get = app.add_subcommand("get", "Show tokens");
-    get->footer(kGetFooter);
-    get->add_option("IDENTIFIER", inv.identifiers, "Token identifiers")->required()->multi_option_policy(
-        CLI::MultiOptionPolicy::TakeAll);
+    add_identifiers(add("get", "Show tokens", help::kGet, CommandName::get), inv.identifiers);
+    define_update(add("update", "Change fields of a token with a sparse PATCH", help::kUpdate, CommandName::update),
+                  inv.update);
+    define_list(add("list", "List tokens, following every page", help::kList, CommandName::list), inv.list);
+    define_create(add("create", "Create a token", help::kCreate, CommandName::create), inv.create);
 
-    commands::UpdateFlags& u = inv.update;
-    CLI::App* update = app.add_subcommand("update", "Change fields of a token with a sparse PATCH");
-    update->footer(kUpdateFooter);
-    std::string description, expires, intent, user, new_identifier, managed;
-    update->add_option("IDENTIFIER", u.identifier, "Token identifier")->required();
-    auto* description_opt = update->add_option("--description", description, "New description (may be empty)")
-                                ->type_name("TEXT");
-    auto* expires_opt = update->add_option("--expires", expires, "New expiry: RFC 3339, date, duration or never")
-                            ->type_name("WHEN");
-    update->add_flag("--expiring", u.expiring, "Let the token expire");
-    update->add_flag("--no-expiring", u.no_expiring, "Keep the token from expiring");
-    auto* intent_opt = update->add_option("--intent", intent, "api or app_password")->type_name("INTENT");
-    auto* user_opt = update->add_option("--user", user, "Owner's user pk (authentik refuses a change)")->type_name("PK");
-    auto* new_identifier_opt =
-        update->add_option("--identifier", new_identifier, "Rename the token")->type_name("NEW");
-    auto* managed_opt = update->add_option("--managed", managed, "Set the managed marker")->type_name("TEXT");
-    update->add_flag("--no-managed", u.no_managed, "Clear the managed marker (sends null)");
-    update->add_flag("--no-preserve", u.no_preserve, "Send only the given fields (no GET, no intent/user)");
-    update->add_flag("--dry-run", u.dry_run, "Print the request instead of sending it");
-    update->add_flag("--strict", u.strict, "Fail (exit 7) when the server stores another value than requested");
+    CLI::App* del = add("delete", "Delete tokens", help::kDelete, CommandName::delete_);
+    add_identifiers(del, inv.identifiers);
+    del->add_flag("-y,--yes", inv.yes, "Do not ask for confirmation");
+    del->add_flag("--ignore-missing", inv.ignore_missing, "A token that does not exist counts as deleted");
 
-    app.footer(kRootFooter);
+    CLI::App* view_key = add("view-key", "Print a token's key", help::kViewKey, CommandName::view_key);
+    add_identifier(view_key, inv.identifiers);
+    text_option(view_key, "--key-file", inv.key_file, "Write the key to PATH (mode 0600, atomic) instead", "PATH");
+
+    CLI::App* set_key = add("set-key", "Replace a token's key", help::kSetKey, CommandName::set_key);
+    add_identifier(set_key, inv.identifiers);
+    auto* key_file = text_option(set_key, "--key-file", inv.key_file, "Read the new key from PATH", "PATH");
+    auto* key_stdin = set_key->add_flag("--key-stdin", inv.key_stdin, "Read the new key from standard input");
+    key_file->excludes(key_stdin);
+
+    add_identifier(add("used-by", "Show what uses a token", help::kUsedBy, CommandName::used_by), inv.identifiers);
+    add("whoami", "Show the user the API token belongs to", help::kWhoami, CommandName::whoami);
+
+    app.footer(help::kRoot);
 
     try {
         app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        std::ostringstream err;
-        inv.exit_now = app.exit(e, out, err);
-        return inv;
-    } catch (const CLI::CallForAllHelp& e) {
-        std::ostringstream err;
-        inv.exit_now = app.exit(e, out, err);
-        return inv;
-    } catch (const CLI::CallForVersion& e) {
+    } catch (const CLI::Success& e) {
+        // --help and --version: printed on stdout, exit status 0.
         std::ostringstream err;
         inv.exit_now = app.exit(e, out, err);
         return inv;
     } catch (const CLI::ParseError& e) {
         throw usage_error(e, app, argc, argv);
     }
-
-    config::CommandLine& line = inv.settings;
-    take_if_given(url_opt, url, line.url);
-    take_if_given(token_file_opt, token_file, line.token_file);
-    take_if_given(profile_opt, profile, line.profile);
-    take_if_given(ca_file_opt, ca_file, line.ca_file);
-    take_if_given(timeout_opt, timeout, line.timeout);
-    take_if_given(output_opt, output, line.output);
-    if (insecure_opt->count() > 0) {
-        line.insecure = insecure;
+    for (const Entry& entry : entries) {
+        if (entry.app->parsed()) {
+            inv.command = entry.name;
+        }
     }
-    if (update->parsed()) {
-        inv.command = CommandName::update;
-        take_if_given(description_opt, description, u.description);
-        take_if_given(expires_opt, expires, u.expires);
-        take_if_given(intent_opt, intent, u.intent);
-        take_if_given(user_opt, user, u.user);
-        take_if_given(new_identifier_opt, new_identifier, u.new_identifier);
-        take_if_given(managed_opt, managed, u.managed);
-    } else {
-        inv.command = CommandName::get;
+    if (inv.command == CommandName::set_key && !inv.key_file && !inv.key_stdin) {
+        throw Error(ErrorKind::usage, "set-key needs --key-file PATH or --key-stdin (a key is never taken from argv)");
     }
     return inv;
 }

@@ -6,13 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "aktoken/commands/create.h"
+#include "aktoken/commands/keys.h"
+#include "aktoken/commands/list.h"
 #include "aktoken/commands/update.h"
 #include "aktoken/config/settings.h"
 
 namespace aktoken::cli {
 
 // The command the user chose.
-enum class CommandName { get, update };
+enum class CommandName { get, update, list, create, delete_, view_key, set_key, used_by, whoami };
 
 // Everything the command line said, as plain data; filled by parse_arguments.
 struct Invocation {
@@ -20,8 +23,14 @@ struct Invocation {
     bool no_color = false;
     bool verbose = false;
     CommandName command = CommandName::get;
-    std::vector<std::string> identifiers;
+    std::vector<std::string> identifiers;  // get, delete, and the one of view-key, set-key, used-by
     commands::UpdateFlags update;
+    commands::ListFlags list;
+    commands::CreateFlags create;
+    bool yes = false;             // delete
+    bool ignore_missing = false;  // delete
+    std::optional<std::string> key_file;  // view-key, set-key
+    bool key_stdin = false;               // set-key
     // Set when help or the version was printed: exit with this status at once.
     std::optional<int> exit_now;
 };

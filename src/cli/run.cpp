@@ -10,11 +10,17 @@
 #include <sstream>
 
 #include "aktoken/cli/report.h"
+#include "aktoken/commands/create.h"
+#include "aktoken/commands/delete.h"
 #include "aktoken/commands/get.h"
+#include "aktoken/commands/info.h"
+#include "aktoken/commands/keys.h"
+#include "aktoken/commands/list.h"
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/commands/update.h"
 #include "aktoken/config/settings.h"
 #include "aktoken/http/curl_transport.h"
+#include "aktoken/output/terminal.h"
 #include "aktoken/util/files.h"
 #include "cli/invocation.h"
 
@@ -74,22 +80,48 @@ output::Format resolve_format(const config::Settings& settings) {
 // The command's own checks, which need no configuration: bad input fails before anything else.
 struct Prepared {
     commands::UpdatePlan update;
+    commands::ListPlan list;
+    commands::CreatePlan create;
+    commands::DeleteOptions delete_options;
+    std::optional<util::Secret> new_key;
 };
 
 Prepared prepare(const Invocation& inv, util::Timestamp now) {
     Prepared prepared;
     switch (inv.command) {
         case CommandName::get:
+        case CommandName::view_key:
+        case CommandName::used_by:
             commands::check_identifiers(inv.identifiers);
             break;
         case CommandName::update:
             prepared.update = commands::plan_update(inv.update, now);
             break;
+        case CommandName::list:
+            prepared.list = commands::plan_list(inv.list);
+            break;
+        case CommandName::create:
+            prepared.create = commands::plan_create(inv.create, now);
+            break;
+        case CommandName::delete_:
+            commands::check_identifiers(inv.identifiers);
+            prepared.delete_options = {inv.yes, inv.ignore_missing, output::is_terminal(STDIN_FILENO), &std::cin};
+            commands::check_confirmation_possible(prepared.delete_options);
+            break;
+        case CommandName::set_key:
+            commands::check_identifiers(inv.identifiers);
+            if (inv.key_stdin && inv.settings.token_file == "-") {
+                throw Error(ErrorKind::usage, "--key-stdin and --token-file - cannot both read standard input");
+            }
+            prepared.new_key = commands::read_key({inv.key_file, inv.key_stdin}, std::cin);
+            break;
+        case CommandName::whoami:
+            break;
     }
     return prepared;
 }
 
-int execute(const Invocation& inv, const Prepared& prepared, util::Timestamp now, bool& json_errors) {
+int execute(const Invocation& inv, Prepared& prepared, util::Timestamp now, bool& json_errors) {
     const config::Environment env = config::process_environment();
     const config::Settings settings = config::resolve(inv.settings, env);
     const output::Format format = resolve_format(settings);
@@ -122,7 +154,7 @@ int execute(const Invocation& inv, const Prepared& prepared, util::Timestamp now
     });
 
     output::Style style;
-    style.terminal = ::isatty(STDOUT_FILENO) != 0;
+    style.terminal = output::is_terminal(STDOUT_FILENO);
     style.color = color_allowed(STDOUT_FILENO, inv.no_color, env);
     style.now = now;
     commands::Context context{client, format, style, std::cout, std::cerr, err_color};
@@ -134,6 +166,28 @@ int execute(const Invocation& inv, const Prepared& prepared, util::Timestamp now
             break;
         case CommandName::update:
             result = commands::run_update(context, prepared.update);
+            break;
+        case CommandName::list:
+            result = commands::run_list(context, prepared.list,
+                                        style.terminal ? output::terminal_width(STDOUT_FILENO) : 0);
+            break;
+        case CommandName::create:
+            result = commands::run_create(context, std::move(prepared.create));
+            break;
+        case CommandName::delete_:
+            result = commands::run_delete(context, inv.identifiers, prepared.delete_options);
+            break;
+        case CommandName::view_key:
+            result = commands::run_view_key(context, inv.identifiers.front(), inv.key_file);
+            break;
+        case CommandName::set_key:
+            result = commands::run_set_key(context, inv.identifiers.front(), *prepared.new_key);
+            break;
+        case CommandName::used_by:
+            result = commands::run_used_by(context, inv.identifiers.front());
+            break;
+        case CommandName::whoami:
+            result = commands::run_whoami(context);
             break;
     }
     std::cout.flush();
@@ -155,7 +209,7 @@ int run(int argc, char** argv) {
             return *inv.exit_now;
         }
         const util::Timestamp now = util::now();
-        const Prepared prepared = prepare(inv, now);
+        Prepared prepared = prepare(inv, now);
         return execute(inv, prepared, now, json_errors);
     } catch (const Error& e) {
         std::cout.flush();

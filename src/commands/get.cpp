@@ -1,13 +1,26 @@
 // SPDX-License-Identifier: MIT
 #include "aktoken/commands/get.h"
 
+#include "aktoken/output/list.h"
+
 namespace aktoken::commands {
 
 void print_tokens(Context& context, const std::vector<model::Token>& tokens, bool several) {
-    if (context.format == output::Format::json) {
-        context.out << output::tokens_json(tokens, several);
-    } else if (!tokens.empty()) {
-        context.out << output::token_blocks(tokens, context.style);
+    switch (context.format) {
+        case output::Format::json:
+            context.out << output::tokens_json(tokens, several);
+            break;
+        case output::Format::table:
+            context.out << output::token_blocks(tokens, context.style);
+            break;
+        default: {
+            output::ListOptions options;
+            options.format = context.format;
+            options.style = context.style;
+            output::ListWriter writer(options);
+            context.out << writer.add(tokens) << writer.finish();
+            break;
+        }
     }
 }
 

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aktoken/commands/context.h"
+#include "aktoken/output/list.h"
+
+namespace aktoken::commands {
+
+// The flags of `aktoken list` as the user gave them.
+struct ListFlags {
+    std::optional<std::string> identifier;
+    std::optional<std::string> intent;
+    std::optional<std::string> user;  // a username, sent as user__username
+    std::optional<std::string> description;
+    std::optional<std::string> managed;
+    bool expiring = false;
+    bool no_expiring = false;
+    std::optional<std::string> search;
+    std::optional<std::string> ordering;
+    std::optional<std::string> expiring_within;
+    bool expired = false;
+    std::optional<std::string> limit;
+    std::optional<std::string> columns;
+    bool no_headers = false;
+};
+
+// The checked request: server-side query and the filters no authentik filter offers.
+struct ListPlan {
+    api::Query query;
+    std::optional<std::chrono::seconds> expiring_within;
+    bool expired = false;
+    std::optional<std::int64_t> limit;
+    std::vector<std::string> columns;
+    bool headers = true;
+};
+
+// The fields authentik can order tokens by.
+inline constexpr const char* kOrderingFields[] = {"identifier", "intent",  "user",     "description",
+                                                  "expires",    "expiring", "managed", "pk"};
+
+// Checks every flag; throws Error(usage) before anything is sent.
+ListPlan plan_list(const ListFlags& flags);
+
+// Whether a token passes the client-side filters at `now`.
+bool passes_client_filters(const ListPlan& plan, const model::Token& token, util::Timestamp now);
+
+// `aktoken list`: follows the pages until `next` is 0, printing each page as it arrives.
+Result run_list(Context& context, const ListPlan& plan, int terminal_width);
+
+}  // namespace aktoken::commands

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+#include "aktoken/commands/create.h"
+
+#include <fmt/format.h>
+
+#include "aktoken/commands/get.h"
+#include "aktoken/commands/keys.h"
+#include "aktoken/commands/token_fields.h"
+#include "aktoken/commands/update.h"
+#include "aktoken/json/codec.h"
+#include "aktoken/util/strings.h"
+
+namespace aktoken::commands {
+namespace {
+
+constexpr const char* kNonSuperuserReason =
+    "authentik ignores user and expiring when a user who is not a superuser creates a token";
+
+bool is_duplicate_identifier(const Error& e) {
+    if (e.kind() != ErrorKind::rejected) {
+        return false;
+    }
+    for (const auto& [field, messages] : e.fields()) {
+        if (field == "identifier") {
+            for (const std::string& message : messages) {
+                if (message.find("already exists") != std::string::npos) {
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+std::int64_t user_pk_by_name(api::Client& client, const std::string& username) {
+    model::Page<model::User> page = client.users({{"username", username}});
+    for (const model::User& user : page.results) {
+        if (user.username == username) {
+            return user.pk;
+        }
+    }
+    throw Error(ErrorKind::not_found, fmt::format("user {} not found", quoted(username)));
+}
+
+void print_with_key(Context& context, const model::Token& token, const std::optional<util::Secret>& key) {
+    if (!key) {
+        print_tokens(context, {token}, false);
+    } else if (context.format == output::Format::json) {
+        context.out << json::pretty(json::with_key(token.json, key->view())) << '\n';
+    } else {
+        context.out << output::token_blocks({token}, context.style) << fmt::format("{:<12} {}\n", "key:", key->view());
+    }
+}
+
+}  // namespace
+
+CreatePlan plan_create(const CreateFlags& flags, util::Timestamp now) {
+    CreatePlan plan;
+    check_identifier("IDENTIFIER", flags.identifier);
+    model::TokenPatch& fields = plan.fields;
+    fields.identifier = flags.identifier;
+    fields.intent = writable_intent("--intent", flags.intent.value_or("api"));
+    if (flags.user) {
+        if (auto pk = util::parse_positive_int(*flags.user)) {
+            fields.user = *pk;
+        } else if (!flags.user->empty() && flags.user->find_first_of(" \t\r\n/") == std::string::npos &&
+                   (*flags.user)[0] != '-') {
+            plan.user_name = *flags.user;
+        } else {
+            invalid_value("--user", *flags.user, "expected a user pk (a positive integer) or a username");
+        }
+    }
+    fields.description = flags.description;
+    if (flags.expires) {
+        fields.expires = expires_value("--expires", *flags.expires, now);
+    }
+    if (flags.no_expiring) {
+        fields.expiring = false;
+    }
+    if (flags.managed) {
+        fields.managed = model::Nullable<std::string>{false, managed_value("--managed", *flags.managed)};
+    }
+    plan.if_not_exists = flags.if_not_exists;
+    plan.show_key = flags.show_key;
+    plan.key_file = flags.key_file;
+    plan.strict = flags.strict;
+    return plan;
+}
+
+Result run_create(Context& context, CreatePlan plan) {
+    const std::string identifier = *plan.fields.identifier;
+    if (plan.user_name) {
+        plan.fields.user = user_pk_by_name(context.client, *plan.user_name);
+    }
+    Result result;
+    model::Token stored;
+    try {
+        stored = context.client.create_token(plan.fields);
+        for (Override& override_ : find_overrides(plan.fields, stored)) {
+            if (override_.reason.empty() && (override_.field == "user" || override_.field == "expiring")) {
+                override_.reason = kNonSuperuserReason;
+            }
+            if (plan.strict) {
+                result.errors.emplace_back(ErrorKind::rejected, "--strict: " + describe(override_));
+            } else {
+                warn(context, describe(override_));
+            }
+        }
+    } catch (const Error& e) {
+        if (!plan.if_not_exists || !is_duplicate_identifier(e)) {
+            throw;
+        }
+        stored = context.client.get_token(identifier);
+        note(context, fmt::format("token {} already exists; nothing was created", quoted(identifier)));
+    }
+    std::optional<util::Secret> key;
+    if (plan.show_key || plan.key_file) {
+        util::Secret fetched = fetch_key(context.client, identifier);
+        if (plan.key_file) {
+            write_key_file(*plan.key_file, fetched.view());
+        }
+        if (plan.show_key) {
+            key = std::move(fetched);
+        }
+    }
+    print_with_key(context, stored, key);
+    return result;
+}
+
+}  // namespace aktoken::commands

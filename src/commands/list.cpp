@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+#include "aktoken/commands/list.h"
+
+#include <fmt/format.h>
+
+#include "aktoken/commands/token_fields.h"
+#include "aktoken/util/strings.h"
+
+namespace aktoken::commands {
+namespace {
+
+constexpr std::int64_t kPageSize = 100;
+
+void check_ordering(const std::string& ordering) {
+    const std::string valid = fmt::format("{}", fmt::join(kOrderingFields, ", "));
+    for (const std::string& part : util::split(ordering, ',')) {
+        std::string_view field = util::trim(part);
+        if (!field.empty() && field.front() == '-') {
+            field.remove_prefix(1);
+        }
+        bool known = false;
+        for (const char* name : kOrderingFields) {
+            known = known || field == name;
+        }
+        if (!known) {
+            invalid_value("--ordering", ordering,
+                          fmt::format("unknown field {} (valid: {}; '-' before a field sorts descending)",
+                                      quoted(field), valid));
+        }
+    }
+}
+
+}  // namespace
+
+ListPlan plan_list(const ListFlags& flags) {
+    ListPlan plan;
+    if (flags.expiring && flags.no_expiring) {
+        throw Error(ErrorKind::usage, "--expiring and --no-expiring cannot be used together");
+    }
+    api::Query& query = plan.query;
+    if (flags.identifier) {
+        query.emplace_back("identifier", *flags.identifier);
+    }
+    if (flags.intent) {
+        bool known = false;
+        for (const char* intent : model::kIntents) {
+            known = known || *flags.intent == intent;
+        }
+        if (!known) {
+            invalid_value("--intent", *flags.intent, "expected verification, api, recovery or app_password");
+        }
+        query.emplace_back("intent", *flags.intent);
+    }
+    if (flags.user) {
+        query.emplace_back("user__username", *flags.user);
+    }
+    if (flags.description) {
+        query.emplace_back("description", *flags.description);
+    }
+    if (flags.managed) {
+        query.emplace_back("managed", *flags.managed);
+    }
+    if (flags.expiring || flags.no_expiring) {
+        query.emplace_back("expiring", flags.expiring ? "true" : "false");
+    }
+    if (flags.search) {
+        query.emplace_back("search", *flags.search);
+    }
+    if (flags.ordering) {
+        check_ordering(*flags.ordering);
+        query.emplace_back("ordering", *flags.ordering);
+    }
+    if (flags.expiring_within) {
+        plan.expiring_within = util::parse_duration(*flags.expiring_within);
+        if (!plan.expiring_within) {
+            invalid_value("--expiring-within", *flags.expiring_within, "expected a duration such as 14d, 12h, 1d12h");
+        }
+    }
+    plan.expired = flags.expired;
+    if (flags.limit) {
+        plan.limit = util::parse_positive_int(*flags.limit);
+        if (!plan.limit) {
+            invalid_value("--limit", *flags.limit, "expected a positive integer");
+        }
+    }
+    if (flags.columns) {
+        plan.columns = output::parse_columns(*flags.columns);
+    }
+    plan.headers = !flags.no_headers;
+    query.emplace_back("page_size", std::to_string(kPageSize));
+    return plan;
+}
+
+bool passes_client_filters(const ListPlan& plan, const model::Token& token, util::Timestamp now) {
+    if (plan.expiring_within) {
+        if (!token.expiring || !token.expires || *token.expires > now + *plan.expiring_within) {
+            return false;
+        }
+    }
+    if (plan.expired) {
+        if (!token.expiring || !token.expires || *token.expires > now) {
+            return false;
+        }
+    }
+    return true;
+}
+
+Result run_list(Context& context, const ListPlan& plan, int terminal_width) {
+    output::ListOptions options;
+    options.format = context.format;
+    options.columns = plan.columns;
+    options.headers = plan.headers;
+    options.style = context.style;
+    options.width = terminal_width;
+    output::ListWriter writer(options);
+
+    std::int64_t page_number = 1;
+    std::int64_t remaining = plan.limit.value_or(-1);
+    while (page_number != 0 && remaining != 0) {
+        api::Query query = plan.query;
+        query.emplace_back("page", std::to_string(page_number));
+        model::Page<model::Token> page = context.client.list_tokens(query);
+        std::vector<model::Token> kept;
+        for (model::Token& token : page.results) {
+            if (remaining != 0 && passes_client_filters(plan, token, context.style.now)) {
+                kept.push_back(std::move(token));
+                remaining -= remaining > 0 ? 1 : 0;
+            }
+        }
+        context.out << writer.add(kept);
+        context.out.flush();
+        // A server that answers `next` with the same or an earlier page would loop forever.
+        page_number = page.next > page_number ? page.next : 0;
+    }
+    context.out << writer.finish();
+    if (writer.count() == 0 && context.style.terminal) {
+        note(context, "no tokens found");
+    }
+    return {};
+}
+
+}  // namespace aktoken::commands
