@@ -25,7 +25,7 @@ TEST_CASE("report: exit codes follow the documented table") {
     CHECK(cli::worst_exit_code({}) == 0);
 }
 
-TEST_CASE("report: text lists each field message; json is one object") {
+TEST_CASE("report: text lists each field message, json is one object") {
     Error error(ErrorKind::rejected, "the server rejected the request (HTTP 400 Bad Request)", 400,
                 {{"expires", {"Datetime has wrong format.", "Second."}}, {"non_field_errors", {"Overall."}}});
     std::ostringstream text;
