@@ -26,7 +26,7 @@ void all_tokens(SandboxState& state, httplib::Response& res) {
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
   w.StartArray();
-  for (const auto& [identifier, token] : state.store.tokens()) {
+  for (const Token& token : state.store.tokens()) {
     write_token(w, token, *state.store.find_user(token.user), true);
   }
   w.EndArray();
@@ -62,10 +62,9 @@ void add_tokens(SandboxState& state, const httplib::Request& req, httplib::Respo
     send_error(res, 400, e.what());
     return;
   }
-  for (auto& token : tokens) {
-    state.store.insert(std::move(token));
-  }
-  send_json(res, 201, fmt::format(R"({{"added":{}}})", tokens.size()));
+  const std::size_t added = tokens.size();
+  state.store.insert_all(std::move(tokens));
+  send_json(res, 201, fmt::format(R"({{"added":{}}})", added));
 }
 
 void add_fault(SandboxState& state, const httplib::Request& req, httplib::Response& res) {

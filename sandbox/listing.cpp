@@ -173,8 +173,7 @@ TokenSelection select_tokens(const Store& store, const User& caller, const Query
     terms = split_list(lower(*search), " \t\n\r,");
   }
 
-  for (const auto& entry : store.tokens()) {
-    const Token& token = entry.second;
+  for (const Token& token : store.tokens()) {
     if (!caller.is_superuser && token.user != caller.pk) {
       continue;
     }

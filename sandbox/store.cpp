@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "store.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <vector>
 
@@ -17,10 +18,8 @@ void Store::load(const Seed& seed) {
       throw std::runtime_error(fmt::format("duplicate user pk {}", user.pk));
     }
   }
-  for (const auto& token : seed.tokens) {
-    if (!insert(token)) {
-      throw std::runtime_error(fmt::format("duplicate token identifier \"{}\"", token.identifier));
-    }
+  if (!insert_all(seed.tokens)) {
+    throw std::runtime_error("duplicate token identifier in the seed");
   }
 }
 
@@ -29,9 +28,15 @@ const User* Store::find_user(std::int64_t pk) const {
   return it == users_.end() ? nullptr : &it->second;
 }
 
+std::vector<Token>::iterator Store::position(std::string_view identifier) {
+  return std::lower_bound(tokens_.begin(), tokens_.end(), identifier,
+                          [](const Token& t, std::string_view id) { return t.identifier < id; });
+}
+
 const Token* Store::find_token(std::string_view identifier) const {
-  const auto it = tokens_.find(identifier);
-  return it == tokens_.end() ? nullptr : &it->second;
+  const auto it = std::lower_bound(tokens_.begin(), tokens_.end(), identifier,
+                                   [](const Token& t, std::string_view id) { return t.identifier < id; });
+  return it != tokens_.end() && it->identifier == identifier ? &*it : nullptr;
 }
 
 const Token* Store::authenticate(std::string_view key, Micros now) const {
@@ -52,53 +57,72 @@ bool Store::identifier_taken(std::string_view identifier, const Token* except) c
 
 bool Store::managed_taken(std::string_view managed, const Token* except) const {
   // Linear, but only writes ask: no index to keep in step.
-  for (const auto& [identifier, token] : tokens_) {
-    if (&token != except && token.managed && *token.managed == managed) {
-      return true;
-    }
-  }
-  return false;
+  return std::any_of(tokens_.begin(), tokens_.end(), [&](const Token& token) {
+    return &token != except && token.managed && *token.managed == managed;
+  });
 }
 
 bool Store::insert(Token token) {
-  if (tokens_.count(token.identifier) != 0) {
+  const auto it = position(token.identifier);
+  if (it != tokens_.end() && it->identifier == token.identifier) {
     return false;
   }
   index_add(token);
-  std::string identifier = token.identifier;
-  tokens_.emplace(std::move(identifier), std::move(token));
+  tokens_.insert(it, std::move(token));
+  return true;
+}
+
+bool Store::insert_all(std::vector<Token> tokens) {
+  std::sort(tokens.begin(), tokens.end(), [](const Token& a, const Token& b) { return a.identifier < b.identifier; });
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if ((i > 0 && tokens[i].identifier == tokens[i - 1].identifier) || find_token(tokens[i].identifier) != nullptr) {
+      return false;
+    }
+  }
+  for (auto& token : tokens) {
+    index_add(token);
+    tokens_.push_back(std::move(token));
+  }
+  std::sort(tokens_.begin(), tokens_.end(), [](const Token& a, const Token& b) { return a.identifier < b.identifier; });
   return true;
 }
 
 void Store::replace(std::string_view identifier, Token token) {
+  const auto it = position(identifier);
+  if (it != tokens_.end() && it->identifier == identifier && token.identifier == identifier) {
+    index_remove(*it);
+    *it = std::move(token);
+    index_add(*it);
+    return;
+  }
   erase(identifier);
   insert(std::move(token));
 }
 
 void Store::erase(std::string_view identifier) {
-  const auto it = tokens_.find(identifier);
-  if (it == tokens_.end()) {
+  const auto it = position(identifier);
+  if (it == tokens_.end() || it->identifier != identifier) {
     return;
   }
-  index_remove(it->second);
+  index_remove(*it);
   tokens_.erase(it);
 }
 
 void Store::set_key(std::string_view identifier, std::string key) {
-  const auto it = tokens_.find(identifier);
-  if (it == tokens_.end()) {
+  const auto it = position(identifier);
+  if (it == tokens_.end() || it->identifier != identifier) {
     return;
   }
-  index_remove(it->second);
-  it->second.key = std::move(key);
-  index_add(it->second);
+  index_remove(*it);
+  it->key = std::move(key);
+  index_add(*it);
 }
 
 std::pair<int, int> Store::housekeeping(Micros now, Micros default_duration) {
   // authentik: Token.objects.filter(expires__lt=now(), expiring=True) then expire_action().
   int rotated = 0;
   std::vector<std::string> doomed;
-  for (auto& [identifier, token] : tokens_) {
+  for (auto& token : tokens_) {
     if (!token.expiring || !token.expires || *token.expires >= now) {
       continue;
     }
@@ -109,7 +133,7 @@ std::pair<int, int> Store::housekeeping(Micros now, Micros default_duration) {
       index_add(token);
       ++rotated;
     } else {
-      doomed.push_back(identifier);
+      doomed.push_back(token.identifier);
     }
   }
   for (const auto& identifier : doomed) {

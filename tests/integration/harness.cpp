@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <httplib.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -139,6 +140,44 @@ RunResult run_program(const std::string& program, const std::vector<std::string>
     return result;
 }
 
+RunResult run_on_terminal(const std::string& program, const std::vector<std::string>& args, const Env& env,
+                          const std::string& input) {
+    int master = -1;
+    int slave = -1;
+    winsize size{};
+    size.ws_row = 40;
+    size.ws_col = 120;
+    if (::openpty(&master, &slave, nullptr, nullptr, &size) != 0) {
+        throw std::runtime_error("openpty failed");
+    }
+    ::fcntl(master, F_SETFD, FD_CLOEXEC);
+    ::fcntl(slave, F_SETFD, FD_CLOEXEC);
+    pid_t pid = spawn(program, args, env, slave, slave, slave);
+    ::close(slave);
+    if (!input.empty()) {
+        [[maybe_unused]] auto written = ::write(master, input.data(), input.size());
+    }
+    RunResult result;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    pollfd fd{master, POLLIN, 0};
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (::poll(&fd, 1, 1000) <= 0) {
+            continue;
+        }
+        char buffer[4096];
+        ssize_t n = ::read(master, buffer, sizeof buffer);
+        if (n <= 0) {
+            break;  // EIO once the program has exited and closed the terminal
+        }
+        result.out.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(master);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
 TempDir::TempDir() {
     std::string pattern = (std::filesystem::temp_directory_path() / "aktoken-test-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
@@ -252,6 +291,27 @@ Env aktoken_env(const Sandbox& sandbox, const std::string& token, const TempDir&
 
 RunResult aktoken(const std::vector<std::string>& args, const Env& env, const std::string& input) {
     return run_program(AKTOKEN_BINARY, args, env, input);
+}
+
+std::string error_line(const std::string& message) {
+    return "aktoken: error: " + message + "\n";
+}
+
+void add_tokens(const Sandbox& sandbox, const std::string& json_array) {
+    sandbox.control_post("tokens", json_array);
+}
+
+int file_mode(const std::string& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) {
+        return -1;
+    }
+    return static_cast<int>(st.st_mode & 07777);
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream stream(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>()};
 }
 
 }  // namespace harness

@@ -21,6 +21,11 @@ using Env = std::map<std::string, std::string>;
 RunResult run_program(const std::string& program, const std::vector<std::string>& args, const Env& env,
                       const std::string& input = {}, int timeout_seconds = 60);
 
+// Runs a program on a pseudo-terminal (stdin, stdout and stderr all the terminal), typing
+// `input`; the result's `out` holds everything the terminal showed (with \r\n line ends).
+RunResult run_on_terminal(const std::string& program, const std::vector<std::string>& args, const Env& env,
+                          const std::string& input);
+
 // A scratch directory removed at the end of the test.
 class TempDir {
 public:
@@ -75,6 +80,18 @@ Env aktoken_env(const Sandbox& sandbox, const std::string& token, const TempDir&
 
 // Runs aktoken with args in env.
 RunResult aktoken(const std::vector<std::string>& args, const Env& env, const std::string& input = {});
+
+// `aktoken: error: MESSAGE` and a newline, as aktoken prints errors.
+std::string error_line(const std::string& message);
+
+// Adds tokens to the sandbox in its seed format (a JSON array text).
+void add_tokens(const Sandbox& sandbox, const std::string& json_array);
+
+// The file's permission bits, or -1 when it does not exist.
+int file_mode(const std::string& path);
+
+// The whole content of a file.
+std::string read_file(const std::string& path);
 
 // The keys of the default seed.
 inline const std::string kAdminKey = "akadmin-secret-key-0001";

@@ -251,7 +251,7 @@ TEST_CASE("update: bad input is refused with exit 2 and nothing is sent") {
         RunResult r = aktoken(c.args, aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.exit_code == 2);
         CHECK(r.out == "");
-        CHECK(r.err == "aktoken: error: " + c.err + "\n");
+        CHECK(r.err == error_line(c.err));
     }
     CHECK(sandbox.requests().empty());
 }
