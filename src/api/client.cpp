@@ -183,13 +183,19 @@ std::string Client::token_url(const std::string& identifier) const {
 }
 
 http::Response Client::call(const std::string& method, const std::string& url, std::string_view body,
-                            const std::string& subject) {
+                            const std::string& subject, std::optional<std::string_view> bearer) {
     http::Request request;
     request.method = method;
     request.url = url;
     request.body = body;
     std::string authorization = "Bearer ";
-    authorization += token_().view();
+    if (bearer) {
+        authorization += *bearer;
+    } else if (replacement_token_) {
+        authorization += replacement_token_->view();
+    } else {
+        authorization += token_().view();
+    }
     request.headers.emplace_back("Authorization", std::move(authorization));
     http::Response response;
     try {
@@ -246,6 +252,14 @@ std::vector<model::UsedBy> Client::used_by(const std::string& identifier) {
 
 model::User Client::me() {
     return json::decode_me(call("GET", url("/core/users/me/"), {}, "").body);
+}
+
+model::User Client::me_as(std::string_view key) {
+    return json::decode_me(call("GET", url("/core/users/me/"), {}, "", key).body);
+}
+
+void Client::use_token(util::Secret key) {
+    replacement_token_ = std::move(key);
 }
 
 model::Page<model::User> Client::users(const Query& query) {

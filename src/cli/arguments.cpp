@@ -124,6 +124,23 @@ void define_create(CLI::App* create, commands::CreateFlags& c) {
     create->add_flag("--strict", c.strict, "Fail (exit 7) when the server stores other values than requested");
 }
 
+void define_rotate(CLI::App* rotate, commands::RotateFlags& r) {
+    rotate->add_option("IDENTIFIER", r.identifiers, "Token identifiers")
+        ->required()
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    text_option(rotate, "--key-file", r.key_file, "Write the new key to PATH ({} = identifier)", "PATH");
+    rotate->add_flag("--show-key", r.show_key, "Print the new key on stdout");
+    text_option(rotate, "--if-expiring-within", r.if_expiring_within,
+                "Rotate only tokens expiring within DURATION (or expired)", "DURATION");
+    text_option(rotate, "--length", r.length, "Key length, 32 to 512 (default 60)", "N");
+    text_option(rotate, "--expires", r.expires, "New expiry of app passwords: RFC 3339, date, duration or never",
+                "WHEN");
+    rotate->add_flag("--verify", r.verify, "Check that a new api key authenticates (users/me)");
+    text_option(rotate, "--lock", r.lock, "Hold an exclusive lock on FILE for the whole run", "FILE");
+    text_option(rotate, "--lock-timeout", r.lock_timeout, "Wait this long for the lock, then exit 10 (default 0)",
+                "SECONDS");
+}
+
 }  // namespace
 
 Invocation parse_arguments(int argc, const char* const* argv, std::ostream& out) {
@@ -171,6 +188,8 @@ Invocation parse_arguments(int argc, const char* const* argv, std::ostream& out)
 
     add_identifier(add("used-by", "Show what uses a token", help::kUsedBy, CommandName::used_by), inv.identifiers);
     add("whoami", "Show the user the API token belongs to", help::kWhoami, CommandName::whoami);
+    define_rotate(add("rotate", "Give tokens new keys without locking anyone out", help::kRotate, CommandName::rotate),
+                  inv.rotate);
 
     app.footer(help::kRoot);
 

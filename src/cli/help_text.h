@@ -87,4 +87,18 @@ Examples:
   aktoken whoami
   aktoken whoami -o json)TXT";
 
+inline constexpr const char* kRotate = R"TXT(Rotation never locks anyone out: with --key-file the new key is first written to
+PATH.pending (mode 0600), then sent with set_key, then renamed over PATH. A run
+that finds PATH.pending completes that rotation first. An expiring token's expiry
+is renewed in the same run (app passwords: to --expires). When the rotated token
+is the one aktoken authenticates with, the rest of the run uses the new key and
+checks it with users/me. With several tokens, {} in --key-file stands for the
+identifier. Under GITHUB_ACTIONS=true a key printed on stdout is preceded by
+::add-mask::KEY. Exit 10: the --lock file is held by another run.
+
+Examples:
+  aktoken rotate ci-deploy --key-file /etc/ci/ak.key --if-expiring-within 7d --lock /run/lock/aktoken
+  aktoken rotate ci-a ci-b --key-file '/etc/ci/{}.key'
+  aktoken rotate laptop-mail --show-key --expires +90d)TXT";
+
 }  // namespace aktoken::cli::help

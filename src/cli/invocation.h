@@ -9,13 +9,14 @@
 #include "aktoken/commands/create.h"
 #include "aktoken/commands/keys.h"
 #include "aktoken/commands/list.h"
+#include "aktoken/commands/rotate.h"
 #include "aktoken/commands/update.h"
 #include "aktoken/config/settings.h"
 
 namespace aktoken::cli {
 
 // The command the user chose.
-enum class CommandName { get, update, list, create, delete_, view_key, set_key, used_by, whoami };
+enum class CommandName { get, update, list, create, delete_, view_key, set_key, used_by, whoami, rotate };
 
 // Everything the command line said, as plain data; filled by parse_arguments.
 struct Invocation {
@@ -27,6 +28,7 @@ struct Invocation {
     commands::UpdateFlags update;
     commands::ListFlags list;
     commands::CreateFlags create;
+    commands::RotateFlags rotate;
     bool yes = false;             // delete
     bool ignore_missing = false;  // delete
     std::optional<std::string> key_file;  // view-key, set-key

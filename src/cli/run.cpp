@@ -2,6 +2,8 @@
 #include "aktoken/cli/run.h"
 
 #include <fmt/format.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -16,6 +18,7 @@
 #include "aktoken/commands/info.h"
 #include "aktoken/commands/keys.h"
 #include "aktoken/commands/list.h"
+#include "aktoken/commands/rotate.h"
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/commands/update.h"
 #include "aktoken/config/settings.h"
@@ -32,6 +35,13 @@ extern "C" void on_signal(int signal_number) {
     static const char newline = '\n';
     [[maybe_unused]] auto ignored = ::write(STDERR_FILENO, &newline, 1);
     ::_exit(128 + signal_number);
+}
+
+// Keys live in this process's memory: no core dump may carry them to disk.
+void forbid_core_dumps() {
+    const rlimit none{0, 0};
+    ::setrlimit(RLIMIT_CORE, &none);
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 void install_signal_handlers() {
@@ -82,6 +92,7 @@ struct Prepared {
     commands::UpdatePlan update;
     commands::ListPlan list;
     commands::CreatePlan create;
+    commands::RotatePlan rotate;
     commands::DeleteOptions delete_options;
     std::optional<util::Secret> new_key;
 };
@@ -114,6 +125,9 @@ Prepared prepare(const Invocation& inv, util::Timestamp now) {
                 throw Error(ErrorKind::usage, "--key-stdin and --token-file - cannot both read standard input");
             }
             prepared.new_key = commands::read_key({inv.key_file, inv.key_stdin}, std::cin);
+            break;
+        case CommandName::rotate:
+            prepared.rotate = commands::plan_rotate(inv.rotate, now);
             break;
         case CommandName::whoami:
             break;
@@ -189,6 +203,10 @@ int execute(const Invocation& inv, Prepared& prepared, util::Timestamp now, bool
         case CommandName::whoami:
             result = commands::run_whoami(context);
             break;
+        case CommandName::rotate:
+            prepared.rotate.mask_for_github = env("GITHUB_ACTIONS") == "true";
+            result = commands::run_rotate(context, prepared.rotate);
+            break;
     }
     std::cout.flush();
     for (const Error& error : result.errors) {
@@ -200,6 +218,7 @@ int execute(const Invocation& inv, Prepared& prepared, util::Timestamp now, bool
 }  // namespace
 
 int run(int argc, char** argv) {
+    forbid_core_dumps();
     install_signal_handlers();
     bool json_errors = argv_asks_for_json(argc, argv);
     const bool err_color = false;

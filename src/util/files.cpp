@@ -112,6 +112,20 @@ static_assert(std::atomic<int>::is_always_lock_free);
 
 std::array<TempSlot, temp_slot_count> temp_slots;
 
+// Without this a rename may be lost on a crash even though the data blocks were synced.
+void sync_directory_of(const std::string& path) {
+    const auto slash = path.rfind('/');
+    const std::string directory = slash == std::string::npos ? std::string(".") : path.substr(0, slash + 1);
+    Fd dir(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir.get() < 0) {
+        throw write_error(path, errno);
+    }
+    if (::fsync(dir.get()) != 0 && errno != EINVAL && errno != ENOTSUP) {
+        // Some filesystems cannot sync a directory (EINVAL); that is not a failure to report.
+        throw write_error(path, errno);
+    }
+}
+
 }  // namespace
 
 void write_file_atomic(const std::string& path, std::string_view content, mode_t mode) {
@@ -162,17 +176,18 @@ void write_file_atomic(const std::string& path, std::string_view content, mode_t
         throw fail(errno);
     }
     guard.release();
+    sync_directory_of(path);
+}
 
-    // Without this the rename may be lost on a crash even though the data blocks were synced.
-    const std::string directory = prefix.empty() ? std::string(".") : prefix;
-    Fd dir(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir.get() < 0) {
-        throw write_error(path, errno);
+void rename_durably(const std::string& from, const std::string& to) {
+    struct stat info {};
+    if (::lstat(to.c_str(), &info) == 0 && S_ISLNK(info.st_mode)) {
+        throw Error(ErrorKind::config, fmt::format("refusing to write {}: it is a symbolic link", to));
     }
-    if (::fsync(dir.get()) != 0 && errno != EINVAL && errno != ENOTSUP) {
-        // Some filesystems cannot sync a directory (EINVAL); that is not a failure to report.
-        throw write_error(path, errno);
+    if (::rename(from.c_str(), to.c_str()) != 0) {
+        throw Error(ErrorKind::config, fmt::format("cannot rename {} to {}: {}", from, to, reason(errno)));
     }
+    sync_directory_of(to);
 }
 
 std::optional<FileContent> read_file_with_mode(const std::string& path, std::string_view what) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,16 +44,24 @@ public:
     model::User me();
     model::Page<model::User> users(const Query& query);
 
+    // GET /core/users/me/ authenticated with `key` instead of the configured token, to prove
+    // that a new key works.
+    model::User me_as(std::string_view key);
+
+    // Authenticates every later request with `key` (after the run's own token was rotated).
+    void use_token(util::Secret key);
+
     // The URL of a collection or action path below the base, with an encoded query.
     std::string url(const std::string& path, const Query& query = {}) const;
 
 private:
     http::Response call(const std::string& method, const std::string& url, std::string_view body,
-                        const std::string& subject);
+                        const std::string& subject, std::optional<std::string_view> bearer = std::nullopt);
 
     http::Transport& transport_;
     std::string base_url_;
     TokenProvider token_;
+    std::optional<util::Secret> replacement_token_;
 };
 
 // Turns a non-2xx answer into the Error that describes it; `subject` names what was asked for

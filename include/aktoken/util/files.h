@@ -16,6 +16,10 @@ namespace aktoken::util {
 // failure path is left untouched and aktoken::Error (config) is thrown.
 void write_file_atomic(const std::string& path, std::string_view content, mode_t mode = 0600);
 
+// Renames `from` over `to` and syncs the directory so that the rename survives a crash; refuses
+// a symbolic link at `to`. Throws aktoken::Error (config).
+void rename_durably(const std::string& from, const std::string& to);
+
 // The bytes of a file together with the owner and permission bits of what was opened.
 struct FileContent {
     std::string content;

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aktoken/commands/context.h"
+#include "aktoken/util/secret.h"
+
+namespace aktoken::commands {
+
+// The flags of `aktoken rotate` as the user gave them.
+struct RotateFlags {
+    std::vector<std::string> identifiers;
+    std::optional<std::string> if_expiring_within;
+    std::optional<std::string> length;
+    std::optional<std::string> key_file;
+    bool show_key = false;
+    std::optional<std::string> expires;
+    bool verify = false;
+    std::optional<std::string> lock;
+    std::optional<std::string> lock_timeout;
+};
+
+// The checked request.
+struct RotatePlan {
+    std::vector<std::string> identifiers;
+    std::optional<std::chrono::seconds> if_expiring_within;
+    std::size_t length = 60;
+    std::optional<std::string> key_file;  // may hold {} for the identifier
+    bool show_key = false;
+    std::optional<model::Nullable<util::Timestamp>> expires;  // the renewal asked for app passwords
+    bool verify = false;
+    std::optional<std::string> lock;
+    std::chrono::milliseconds lock_timeout{0};
+    bool mask_for_github = false;  // GITHUB_ACTIONS=true: print ::add-mask:: before a key
+};
+
+// Checks every flag; throws Error(usage) before anything is sent.
+RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now);
+
+// The key file of one token: the pattern with {} replaced by the identifier.
+std::string key_file_for(const std::string& pattern, const std::string& identifier);
+
+// What happened to one token.
+struct Rotation {
+    std::string identifier;
+    std::string result;  // rotated, skipped, failed
+    std::string reason;
+    std::optional<util::Timestamp> expires;
+    std::string key_went_to;  // "", a path, "stdout" or both
+    std::optional<util::Secret> key;  // kept only for --show-key
+};
+
+// `aktoken rotate`: for each token, a new key that is never lost (PATH.pending first, then
+// set_key, then the rename), the expiry renewed, and the run's own token switched over.
+Result run_rotate(Context& context, const RotatePlan& plan);
+
+}  // namespace aktoken::commands

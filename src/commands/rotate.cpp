@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: MIT
+#include "aktoken/commands/rotate.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "aktoken/commands/keys.h"
+#include "aktoken/commands/token_fields.h"
+#include "aktoken/commands/update.h"
+#include "aktoken/json/codec.h"
+#include "aktoken/output/list.h"
+#include "aktoken/util/files.h"
+#include "aktoken/util/lock.h"
+#include "aktoken/util/random.h"
+#include "aktoken/util/strings.h"
+
+namespace aktoken::commands {
+namespace {
+
+constexpr std::size_t kMinLength = 32;
+constexpr std::size_t kMaxLength = 512;
+
+// Answers that prove the server did not take the key; anything else leaves it unknown.
+bool refused(const Error& e) {
+    switch (e.kind()) {
+        case ErrorKind::auth:
+        case ErrorKind::permission:
+        case ErrorKind::not_found:
+        case ErrorKind::rejected:
+        case ErrorKind::usage:
+        case ErrorKind::config:
+            return true;
+        default:
+            return false;
+    }
+}
+
+std::string pending_path(const std::string& path) {
+    return path + ".pending";
+}
+
+// Sends the key; when the outcome is unknown, asks the server which key it holds before giving up.
+void send_key_confirmed(Context& context, const std::string& identifier, std::string_view key,
+                        const std::optional<std::string>& pending) {
+    try {
+        send_key(context.client, identifier, key);
+        return;
+    } catch (const Error& e) {
+        if (refused(e)) {
+            if (pending) {
+                ::unlink(pending->c_str());
+            }
+            throw;
+        }
+        try {
+            if (fetch_key(context.client, identifier).view() == key) {
+                return;
+            }
+        } catch (const Error&) {
+            // view_key may be forbidden or the server still unreachable: the outcome stays unknown.
+        }
+        throw Error(e.kind(),
+                    fmt::format("could not confirm that token {} took its new key ({}){}", quoted(identifier), e.what(),
+                                pending ? fmt::format("; {} is kept and the next run completes the rotation", *pending)
+                                        : ""),
+                    e.status());
+    }
+}
+
+// A run killed between writing PATH.pending and the rename left a key the server may hold:
+// finish that rotation before anything else.
+void complete_pending(Context& context, const std::string& identifier, const std::string& path) {
+    const std::string pending = pending_path(path);
+    std::optional<std::string> content = util::read_file_if_exists(pending, "pending key file");
+    if (!content) {
+        return;
+    }
+    util::Secret key{std::string(util::trim_right(*content))};
+    util::wipe(*content);
+    check_key(key.view(), pending);
+    send_key_confirmed(context, identifier, key.view(), pending);
+    util::rename_durably(pending, path);
+    note(context, fmt::format("completed the interrupted rotation of token {} from {}", quoted(identifier), pending));
+}
+
+std::optional<std::string> due_reason(const RotatePlan& plan, const model::Token& token, util::Timestamp now,
+                                      std::string& skip_reason) {
+    if (!plan.if_expiring_within) {
+        return "requested";
+    }
+    if (!token.expiring || !token.expires) {
+        skip_reason = "does not expire";
+        return std::nullopt;
+    }
+    const std::string left = util::format_relative(*token.expires, now);
+    const std::string window = util::format_duration(*plan.if_expiring_within);
+    if (*token.expires > now + *plan.if_expiring_within) {
+        skip_reason = fmt::format("expires {}, not within {}", left, window);
+        return std::nullopt;
+    }
+    return *token.expires <= now ? left : fmt::format("expires {}, within {}", left, window);
+}
+
+// After set_key the old key of an api token is dead. If it was ours, the next request fails
+// authentication: switch to the new key and prove it works.
+std::string switch_if_own_token(Context& context, const RotatePlan& plan, const model::Token& token,
+                                const util::Secret& key) {
+    if (token.intent != "api") {
+        if (plan.verify) {
+            note(context, fmt::format("--verify: token {} is an {} token, which cannot authenticate API calls",
+                                      quoted(token.identifier), token.intent));
+        }
+        return {};
+    }
+    try {
+        context.client.me();
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::auth) {
+            throw;
+        }
+        context.client.use_token(util::Secret(std::string(key.view())));
+        context.client.me();
+        return "; aktoken now authenticates with the new key (verified)";
+    }
+    if (plan.verify) {
+        context.client.me_as(key.view());
+        return "; the new key works (verified)";
+    }
+    return {};
+}
+
+// Renews an expiring token's expiry: authentik moves an api token's on any write; an app
+// password gets the --expires asked for.
+std::optional<util::Timestamp> renew_expiry(Context& context, const RotatePlan& plan, const model::Token& token) {
+    const bool app_password_renewal = token.intent == "app_password" && plan.expires;
+    if (!token.expiring || (token.intent != "api" && !app_password_renewal)) {
+        return token.expires;
+    }
+    model::TokenPatch patch;
+    if (app_password_renewal) {
+        patch.expires = *plan.expires;
+    }
+    preserve_owner_and_intent(patch, token);
+    model::Token stored = context.client.patch_token(token.identifier, patch);
+    model::TokenPatch asked;
+    asked.expires = patch.expires;
+    for (const Override& override_ : find_overrides(asked, stored)) {
+        warn(context, describe(override_));
+    }
+    return stored.expires;
+}
+
+Rotation rotate_one(Context& context, const RotatePlan& plan, const std::string& identifier, Result& result) {
+    Rotation rotation{identifier, "rotated", "", std::nullopt, "", std::nullopt};
+    std::optional<std::string> path;
+    if (plan.key_file) {
+        path = key_file_for(*plan.key_file, identifier);
+        complete_pending(context, identifier, *path);
+    }
+    const model::Token token = context.client.get_token(identifier);
+    std::string skip_reason;
+    std::optional<std::string> reason = due_reason(plan, token, context.style.now, skip_reason);
+    if (!reason) {
+        rotation.result = "skipped";
+        rotation.reason = skip_reason;
+        rotation.expires = token.expires;
+        return rotation;
+    }
+    rotation.reason = *reason;
+
+    util::Secret key = util::random_key(plan.length);
+    std::optional<std::string> pending;
+    if (path) {
+        pending = pending_path(*path);
+        write_key_file(*pending, key.view());
+    }
+    try {
+        send_key_confirmed(context, identifier, key.view(), pending);
+    } catch (const Error& e) {
+        // Without a key file the key must still reach the user: the server may hold it.
+        if (path || !plan.show_key || refused(e)) {
+            throw;
+        }
+        result.errors.push_back(e);
+        rotation.result = "failed";
+        rotation.key_went_to = "stdout";
+        rotation.key = std::move(key);
+        rotation.reason = "outcome unknown: the server may hold the key shown";
+        rotation.expires = token.expires;
+        return rotation;
+    }
+    if (path) {
+        util::rename_durably(*pending, *path);
+        rotation.key_went_to = *path;
+    }
+    if (plan.show_key) {
+        rotation.key_went_to += rotation.key_went_to.empty() ? "stdout" : ", stdout";
+    }
+    // The server holds the new key now: whatever fails from here on, the key must still be shown.
+    rotation.expires = token.expires;
+    try {
+        rotation.reason += switch_if_own_token(context, plan, token, key);
+        rotation.expires = renew_expiry(context, plan, token);
+    } catch (const Error& e) {
+        result.errors.push_back(e);
+        rotation.reason += "; the key was rotated, but then: " + std::string(e.what());
+    }
+    if (plan.show_key) {
+        rotation.key = std::move(key);
+    }
+    return rotation;
+}
+
+std::string expires_cell(const Rotation& rotation) {
+    if (rotation.result == "failed" && !rotation.expires) {
+        return "-";
+    }
+    return rotation.expires ? util::format_timestamp(*rotation.expires) : "never";
+}
+
+void print_rotations(Context& context, const RotatePlan& plan, const std::vector<Rotation>& rotations) {
+    if (plan.mask_for_github) {
+        for (const Rotation& rotation : rotations) {
+            if (rotation.key) {
+                context.out << "::add-mask::" << rotation.key->view() << '\n';
+            }
+        }
+    }
+    std::vector<std::string> objects;
+    for (const Rotation& r : rotations) {
+        std::string object = fmt::format(
+            R"({{"identifier":{},"result":{},"reason":{},"expires":{},"key_went_to":{})", json::quote(r.identifier),
+            json::quote(r.result), json::quote(r.reason),
+            r.expires ? json::quote(util::format_timestamp(*r.expires)) : "null",
+            r.key_went_to.empty() ? "null" : json::quote(r.key_went_to));
+        if (r.key) {
+            object += fmt::format(R"(,"key":{})", json::quote(r.key->view()));
+        }
+        objects.push_back(object + "}");
+    }
+    if (context.format == output::Format::json) {
+        context.out << json::pretty_array(objects) << '\n';
+        return;
+    }
+    if (context.format == output::Format::jsonl) {
+        for (const std::string& object : objects) {
+            context.out << object << '\n';
+        }
+        return;
+    }
+    if (context.format == output::Format::id) {
+        for (const Rotation& r : rotations) {
+            context.out << r.identifier << '\n';
+        }
+        return;
+    }
+    const bool tsv = context.format == output::Format::tsv;
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> header = {"IDENTIFIER", "RESULT", "EXPIRES", "KEY WENT TO", "REASON"};
+    if (plan.show_key) {
+        header.emplace_back("KEY");
+    }
+    if (tsv) {
+        header = {"identifier", "result", "expires", "key_went_to", "reason"};
+        if (plan.show_key) {
+            header.emplace_back("key");
+        }
+    }
+    rows.push_back(header);
+    for (const Rotation& r : rotations) {
+        std::vector<std::string> row = {r.identifier, r.result, expires_cell(r), r.key_went_to.empty() ? "-" : r.key_went_to,
+                                        r.reason};
+        if (plan.show_key) {
+            row.emplace_back(r.key ? std::string(r.key->view()) : "-");
+        }
+        for (std::string& cell : row) {
+            cell = tsv ? output::escape_tsv(cell) : output::escape_cell(cell);
+        }
+        rows.push_back(std::move(row));
+    }
+    std::vector<std::size_t> widths(header.size(), 0);
+    for (const auto& row : rows) {
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            widths[i] = std::max(widths[i], output::display_width(row[i]));
+        }
+    }
+    for (const auto& row : rows) {
+        std::string line;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            if (tsv) {
+                line += (i == 0 ? "" : "\t") + row[i];
+            } else {
+                line += row[i];
+                if (i + 1 < row.size()) {
+                    line += std::string(widths[i] - output::display_width(row[i]) + 2, ' ');
+                }
+            }
+        }
+        context.out << line << '\n';
+    }
+}
+
+}  // namespace
+
+std::string key_file_for(const std::string& pattern, const std::string& identifier) {
+    std::string path = pattern;
+    for (std::size_t at = path.find("{}"); at != std::string::npos; at = path.find("{}", at + identifier.size())) {
+        path.replace(at, 2, identifier);
+    }
+    return path;
+}
+
+RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
+    RotatePlan plan;
+    check_identifiers(flags.identifiers);
+    plan.identifiers = flags.identifiers;
+    if (flags.if_expiring_within) {
+        plan.if_expiring_within = util::parse_duration(*flags.if_expiring_within);
+        if (!plan.if_expiring_within) {
+            invalid_value("--if-expiring-within", *flags.if_expiring_within,
+                          "expected a duration such as 14d, 12h, 1d12h");
+        }
+    }
+    if (flags.length) {
+        auto length = util::parse_positive_int(*flags.length);
+        if (!length || *length < static_cast<std::int64_t>(kMinLength) ||
+            *length > static_cast<std::int64_t>(kMaxLength)) {
+            invalid_value("--length", *flags.length,
+                          fmt::format("expected a number of characters from {} to {}", kMinLength, kMaxLength));
+        }
+        plan.length = static_cast<std::size_t>(*length);
+    }
+    if (!flags.key_file && !flags.show_key) {
+        throw Error(ErrorKind::usage,
+                    "rotate needs --key-file PATH, --show-key or both: the new key must go somewhere");
+    }
+    if (flags.key_file) {
+        if (flags.key_file->empty()) {
+            invalid_value("--key-file", *flags.key_file, "expected a file path");
+        }
+        if (flags.identifiers.size() > 1 && flags.key_file->find("{}") == std::string::npos) {
+            invalid_value("--key-file", *flags.key_file,
+                          "rotating several tokens needs {} in the path, replaced by each identifier");
+        }
+        plan.key_file = flags.key_file;
+    }
+    plan.show_key = flags.show_key;
+    if (flags.expires) {
+        plan.expires = expires_value("--expires", *flags.expires, now);
+    }
+    plan.verify = flags.verify;
+    plan.lock = flags.lock;
+    if (flags.lock_timeout) {
+        char* end = nullptr;
+        errno = 0;
+        const double seconds = std::strtod(flags.lock_timeout->c_str(), &end);
+        if (flags.lock_timeout->empty() || end != flags.lock_timeout->c_str() + flags.lock_timeout->size() ||
+            errno != 0 || !(seconds >= 0) || seconds > 86400) {
+            invalid_value("--lock-timeout", *flags.lock_timeout, "expected a number of seconds from 0 to 86400");
+        }
+        plan.lock_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+        if (!flags.lock) {
+            throw Error(ErrorKind::usage, "--lock-timeout needs --lock FILE");
+        }
+    }
+    return plan;
+}
+
+Result run_rotate(Context& context, const RotatePlan& plan) {
+    std::optional<util::FileLock> lock;
+    if (plan.lock) {
+        lock.emplace(*plan.lock, plan.lock_timeout);
+    }
+    Result result;
+    std::vector<Rotation> rotations;
+    for (const std::string& identifier : plan.identifiers) {
+        try {
+            rotations.push_back(rotate_one(context, plan, identifier, result));
+        } catch (const Error& e) {
+            result.errors.push_back(e);
+            rotations.push_back({identifier, "failed", e.what(), std::nullopt, "", std::nullopt});
+        }
+    }
+    print_rotations(context, plan, rotations);
+    return result;
+}
+
+}  // namespace aktoken::commands
