@@ -178,6 +178,57 @@ RunResult run_on_terminal(const std::string& program, const std::vector<std::str
     return result;
 }
 
+Background::Background(const std::string& program, const std::vector<std::string>& args, const Env& env) {
+    int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    pid_ = spawn(program, args, env, devnull, devnull, devnull);
+    ::close(devnull);
+}
+
+Background::~Background() {
+    if (pid_ > 0 && status_ < 0) {
+        ::kill(pid_, SIGKILL);
+        wait();
+    }
+}
+
+void Background::kill(int signal_number) {
+    if (!finished()) {
+        ::kill(pid_, signal_number);
+    }
+}
+
+bool Background::finished() {
+    if (status_ >= 0) {
+        return true;
+    }
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return true;
+    }
+    return false;
+}
+
+int Background::wait() {
+    if (status_ < 0) {
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    return status_;
+}
+
+bool eventually(const std::function<bool()>& condition, double seconds) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (condition()) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return condition();
+}
+
 TempDir::TempDir() {
     std::string pattern = (std::filesystem::temp_directory_path() / "aktoken-test-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
@@ -269,6 +320,11 @@ void Sandbox::clear_requests() const {
 void Sandbox::fault(const std::string& mode, int count, int arg) const {
     control_post("faults", "{\"mode\":\"" + mode + "\",\"count\":" + std::to_string(count) +
                                ",\"arg\":" + std::to_string(arg) + "}");
+}
+
+void Sandbox::clear_faults() const {
+    httplib::Client client("127.0.0.1", port_);
+    client.Delete("/_sandbox/faults");
 }
 
 std::optional<std::string> Sandbox::key_of(const std::string& identifier) const {

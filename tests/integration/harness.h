@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,6 +26,28 @@ RunResult run_program(const std::string& program, const std::vector<std::string>
 // `input`; the result's `out` holds everything the terminal showed (with \r\n line ends).
 RunResult run_on_terminal(const std::string& program, const std::vector<std::string>& args, const Env& env,
                           const std::string& input);
+
+// A program running in the background (output discarded), killed when destroyed.
+class Background {
+public:
+    Background(const std::string& program, const std::vector<std::string>& args, const Env& env);
+    ~Background();
+    Background(const Background&) = delete;
+    Background& operator=(const Background&) = delete;
+    // Sends a signal if the program is still running.
+    void kill(int signal_number);
+    // Waits for the end and returns the exit status (128 + signal when killed).
+    int wait();
+    // Whether the program has ended (without waiting).
+    bool finished();
+
+private:
+    int pid_ = -1;
+    int status_ = -1;
+};
+
+// Polls `condition` every 10 ms for up to `seconds`; returns whether it became true.
+bool eventually(const std::function<bool()>& condition, double seconds = 20);
 
 // A scratch directory removed at the end of the test.
 class TempDir {
@@ -63,6 +86,8 @@ public:
     void clear_requests() const;
     // Makes the next `count` API requests fail in `mode` (503, 500, drop, delay, truncate, ...).
     void fault(const std::string& mode, int count, int arg = 0) const;
+    // Removes every queued fault.
+    void clear_faults() const;
     // The key the server holds for a token, if the token exists.
     std::optional<std::string> key_of(const std::string& identifier) const;
     // The raw JSON of a control endpoint (GET /_sandbox/<what>).
