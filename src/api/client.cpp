@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "aktoken/http/retry.h"
+#include "aktoken/http/transport_error.h"
 #include "aktoken/json/codec.h"
 #include "aktoken/util/strings.h"
 
@@ -88,6 +90,14 @@ ErrorKind kind_for_status(long status, const std::optional<std::string>& detail)
 }
 
 }  // namespace
+
+bool outcome_unknown(const Error& error) {
+    if (error.kind() == ErrorKind::network) {
+        const auto* transport_error = dynamic_cast<const http::TransportError*>(&error);
+        return transport_error == nullptr || transport_error->delivery() == http::Delivery::maybe_sent;
+    }
+    return error.kind() == ErrorKind::server && (error.status() == 502 || error.status() == 504);
+}
 
 std::string url_encode(std::string_view text) {
     std::string out;
@@ -183,11 +193,13 @@ std::string Client::token_url(const std::string& identifier) const {
 }
 
 http::Response Client::call(const std::string& method, const std::string& url, std::string_view body,
-                            const std::string& subject, std::optional<std::string_view> bearer) {
+                            const std::string& subject, std::optional<std::string_view> bearer,
+                            bool fresh_connection) {
     http::Request request;
     request.method = method;
     request.url = url;
     request.body = body;
+    request.fresh_connection = fresh_connection;
     std::string authorization = "Bearer ";
     if (bearer) {
         authorization += *bearer;
@@ -223,11 +235,17 @@ model::Token Client::patch_token(const std::string& identifier, const model::Tok
 }
 
 model::Token Client::create_token(const model::TokenPatch& fields) {
-    return json::decode_token(call("POST", url("/core/tokens/"), json::encode_patch(fields), "").body);
+    return json::decode_token(call("POST", url("/core/tokens/"), json::encode_patch(fields), "", std::nullopt, true).body);
 }
 
 void Client::delete_token(const std::string& identifier) {
-    call("DELETE", token_url(identifier), {}, token_subject(identifier));
+    try {
+        call("DELETE", token_url(identifier), {}, token_subject(identifier));
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::not_found || !http::retried_after_unknown_outcome(transport_)) {
+            throw;
+        }
+    }
 }
 
 model::Page<model::Token> Client::list_tokens(const Query& query) {

@@ -71,6 +71,10 @@ void define_global_options(CLI::App& app, Invocation& inv) {
     text_option(&app, "--timeout", line.timeout, "Whole-request timeout (default 30)", "SECONDS");
     text_option(&app, "-o,--output", line.output, "Output format: table, wide, json, jsonl, tsv or id (default table)",
                 "FORMAT");
+    text_option(&app, "--retries", inv.retries,
+                "Retries of failed requests, 0 to 10 (default 3; env AKTOKEN_RETRIES)", "N");
+    text_option(&app, "--retry-max-time", inv.retry_max_time, "Give up retrying after this long (default: no limit)",
+                "SECONDS");
     app.add_flag("--no-color", inv.no_color, "Never colour the output (also NO_COLOR)");
     app.add_flag("-v,--verbose", inv.verbose, "Trace requests and responses on stderr, secrets redacted");
     app.set_version_flag("--version", std::string("aktoken ") + AKTOKEN_VERSION);

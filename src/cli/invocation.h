@@ -21,6 +21,8 @@ enum class CommandName { get, update, list, create, delete_, view_key, set_key, 
 // Everything the command line said, as plain data; filled by parse_arguments.
 struct Invocation {
     config::CommandLine settings;
+    std::optional<std::string> retries;         // --retries
+    std::optional<std::string> retry_max_time;  // --retry-max-time
     bool no_color = false;
     bool verbose = false;
     CommandName command = CommandName::get;

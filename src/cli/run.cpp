@@ -23,6 +23,7 @@
 #include "aktoken/commands/update.h"
 #include "aktoken/config/settings.h"
 #include "aktoken/http/curl_transport.h"
+#include "aktoken/http/retry.h"
 #include "aktoken/output/terminal.h"
 #include "aktoken/util/files.h"
 #include "cli/invocation.h"
@@ -135,6 +136,36 @@ Prepared prepare(const Invocation& inv, util::Timestamp now) {
     return prepared;
 }
 
+// --retries > AKTOKEN_RETRIES > 3; --retry-max-time.
+http::RetryPolicy retry_policy(const Invocation& inv, const config::Environment& env) {
+    http::RetryPolicy policy;
+    if (inv.retries) {
+        auto retries = http::parse_retries(*inv.retries);
+        if (!retries) {
+            commands::invalid_value("--retries", *inv.retries,
+                                    fmt::format("expected a whole number from 0 to {}", http::max_retries));
+        }
+        policy.retries = *retries;
+    } else if (auto value = env("AKTOKEN_RETRIES")) {
+        auto retries = http::parse_retries(*value);
+        if (!retries) {
+            throw Error(ErrorKind::config, fmt::format("AKTOKEN_RETRIES: invalid value {}: expected a whole number "
+                                                       "from 0 to {}",
+                                                       commands::quoted(*value), http::max_retries));
+        }
+        policy.retries = *retries;
+    }
+    if (inv.retry_max_time) {
+        auto seconds = http::parse_retry_max_time(*inv.retry_max_time);
+        if (!seconds) {
+            commands::invalid_value("--retry-max-time", *inv.retry_max_time,
+                                    "expected a number of seconds from 0 to 86400");
+        }
+        policy.max_time_seconds = *seconds;
+    }
+    return policy;
+}
+
 int execute(const Invocation& inv, Prepared& prepared, util::Timestamp now, bool& json_errors) {
     const config::Environment env = config::process_environment();
     const config::Settings settings = config::resolve(inv.settings, env);
@@ -157,8 +188,10 @@ int execute(const Invocation& inv, Prepared& prepared, util::Timestamp now, bool
         std::cerr << "aktoken: " << output::paint("warning:", 33, err_color)
                   << " TLS certificate verification is off (" << settings.insecure.origin.where << ")\n";
     }
+    const http::RetryPolicy policy = retry_policy(inv, env);
     http::GlobalInit curl_global;
-    http::CurlTransport transport(options);
+    http::CurlTransport curl(options);
+    http::RetryingTransport transport(curl, policy, options.trace);
     std::optional<util::Secret> token;
     api::Client client(transport, base_url, [&]() -> const util::Secret& {
         if (!token) {

@@ -52,6 +52,53 @@ void print_with_key(Context& context, const model::Token& token, const std::opti
     }
 }
 
+// Whether an existing token is what the create asked for (authentik's own choices aside).
+bool matches_request(const model::TokenPatch& asked, const model::Token& stored) {
+    for (const Override& override_ : find_overrides(asked, stored)) {
+        const bool server_choice = (override_.field == "expires" && stored.intent == "api") ||
+                                   override_.field == "user" || override_.field == "expiring";
+        if (!server_choice) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// POSTs once; when the answer is lost, reads the identifier back instead of sending blindly
+// again: a token as asked for is a success, no token at all allows one more attempt.
+model::Token create_once(Context& context, const model::TokenPatch& fields) {
+    const std::string& identifier = *fields.identifier;
+    try {
+        return context.client.create_token(fields);
+    } catch (const Error& e) {
+        if (!api::outcome_unknown(e)) {
+            throw;
+        }
+        std::optional<model::Token> existing;
+        try {
+            existing = context.client.get_token(identifier);
+        } catch (const Error& lookup) {
+            if (lookup.kind() != ErrorKind::not_found) {
+                throw e;
+            }
+        }
+        if (!existing) {
+            note(context, fmt::format("the create of token {} got no answer ({}) and created nothing; trying once more",
+                                      quoted(identifier), e.what()));
+            return context.client.create_token(fields);
+        }
+        if (!matches_request(fields, *existing)) {
+            throw Error(ErrorKind::rejected,
+                        fmt::format("the create of token {} got no answer ({}), and a token {} now exists that differs "
+                                    "from the request",
+                                    quoted(identifier), e.what(), quoted(identifier)));
+        }
+        note(context, fmt::format("the answer to the create of token {} was lost ({}); the token exists as requested",
+                                  quoted(identifier), e.what()));
+        return *existing;
+    }
+}
+
 }  // namespace
 
 CreatePlan plan_create(const CreateFlags& flags, util::Timestamp now) {
@@ -95,7 +142,7 @@ Result run_create(Context& context, CreatePlan plan) {
     Result result;
     model::Token stored;
     try {
-        stored = context.client.create_token(plan.fields);
+        stored = create_once(context, plan.fields);
         for (Override& override_ : find_overrides(plan.fields, stored)) {
             if (override_.reason.empty() && (override_.field == "user" || override_.field == "expiring")) {
                 override_.reason = kNonSuperuserReason;

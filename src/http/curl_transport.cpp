@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "aktoken/http/curl_transport.h"
 
+#include "aktoken/http/transport_error.h"
+
 #include <curl/curl.h>
 #include <fmt/format.h>
 
@@ -298,6 +300,9 @@ struct CurlTransport::Impl {
         error_buffer[0] = '\0';
         set_pointer(CURLOPT_ERRORBUFFER, error_buffer.data());
         set_string(CURLOPT_URL, request.url.c_str());
+        // libcurl silently re-sends a request whose reused connection turned out dead; for a
+        // request that is not idempotent a new connection avoids that second, blind attempt.
+        set_long(CURLOPT_FRESH_CONNECT, request.fresh_connection ? 1L : 0L);
         set_string(CURLOPT_PROTOCOLS_STR, "http,https");
         set_string(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
         // A redirect is reported to the caller, never followed with the token attached.
@@ -456,7 +461,15 @@ Response CurlTransport::send(const Request& request) {
         if (exchange.tracing) {
             trace_info_after();
         }
-        throw describe_curl_failure(failure, impl.options);
+        // Whether the request can have reached the server decides whether a retry is safe.
+        const bool not_sent = !failure.connected &&
+                              (rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_COULDNT_RESOLVE_HOST ||
+                               rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT);
+        // A certificate or protocol problem does not go away by asking again.
+        const bool transient = !(rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CERTPROBLEM ||
+                                 rc == CURLE_SSL_CIPHER || rc == CURLE_UNSUPPORTED_PROTOCOL);
+        throw TransportError(describe_curl_failure(failure, impl.options),
+                             not_sent ? Delivery::not_sent : Delivery::maybe_sent, transient);
     }
 
     Response response;

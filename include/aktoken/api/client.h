@@ -35,7 +35,9 @@ public:
 
     model::Token get_token(const std::string& identifier);
     model::Token patch_token(const std::string& identifier, const model::TokenPatch& patch);
+    // POST on a connection of its own: a create is never sent twice behind the caller's back.
     model::Token create_token(const model::TokenPatch& fields);
+    // A 404 after a retry whose first attempt's outcome was unknown counts as deleted.
     void delete_token(const std::string& identifier);
     model::Page<model::Token> list_tokens(const Query& query);
     util::Secret view_key(const std::string& identifier);
@@ -56,7 +58,8 @@ public:
 
 private:
     http::Response call(const std::string& method, const std::string& url, std::string_view body,
-                        const std::string& subject, std::optional<std::string_view> bearer = std::nullopt);
+                        const std::string& subject, std::optional<std::string_view> bearer = std::nullopt,
+                        bool fresh_connection = false);
 
     http::Transport& transport_;
     std::string base_url_;
@@ -68,6 +71,10 @@ private:
 // (e.g. `token "ci"`) for 404 messages.
 Error error_from_response(const http::Response& response, const std::string& method, const std::string& url,
                           const std::string& subject);
+
+// Whether an error leaves open if the request was applied: the connection dropped after the
+// request may have been sent, or a proxy answered 502 or 504.
+bool outcome_unknown(const Error& error);
 
 // Percent-encodes a path segment or query value (RFC 3986 unreserved characters kept).
 std::string url_encode(std::string_view text);

@@ -16,6 +16,8 @@ struct Request {
     std::string url;     // absolute
     Headers headers;     // besides the ones the transport adds itself
     std::string body;    // sent when non-empty or when method is POST/PATCH/PUT
+    // Open a new connection for this request (for requests that must never be sent twice).
+    bool fresh_connection = false;
 };
 
 struct Response {

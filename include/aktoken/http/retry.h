@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string_view>
+
+#include "aktoken/http/transport.h"
+#include "aktoken/http/transport_error.h"
+#include "aktoken/util/error.h"
+
+namespace aktoken::http {
+
+// How often and how long a RetryingTransport tries again.
+struct RetryPolicy {
+    // Retries after the first attempt (--retries, AKTOKEN_RETRIES); 0 sends once.
+    int retries = 3;
+    // Budget in seconds, from the start of the first attempt, within which every retry's wait must
+    // end (--retry-max-time); 0 means no limit besides `retries`.
+    double max_time_seconds = 0;
+    // Backoff before retry n (1-based) is min(max_delay, base * 2^(n-1)) before jitter.
+    double base_delay_seconds = 1;
+    double max_delay_seconds = 30;
+    // A Retry-After longer than this is waited for only this long.
+    double retry_after_cap_seconds = 60;
+};
+
+// The largest --retries / AKTOKEN_RETRIES accepted (with the default delays about 3 minutes).
+inline constexpr int max_retries = 10;
+
+// Parses --retries / AKTOKEN_RETRIES: decimal digits only (no sign, no spaces), 0..max_retries;
+// nullopt otherwise.
+std::optional<int> parse_retries(std::string_view text);
+
+// Parses --retry-max-time: decimal seconds ("30", "2.5", ".5", "5."), 0..86400; nullopt otherwise.
+std::optional<double> parse_retry_max_time(std::string_view text);
+
+// Parses an HTTP-date (RFC 9110 5.6.7): IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850
+// "Sunday, 06-Nov-94 08:49:37 GMT" (a two-digit year more than 50 years after `now` is taken in
+// the previous century) or asctime "Sun Nov  6 08:49:37 1994"; names are matched ignoring case,
+// the day name must be a valid one but is not checked against the date. nullopt if invalid.
+std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text,
+                                                        std::chrono::system_clock::time_point now);
+
+// Parses a Retry-After value, surrounding spaces and tabs ignored: delta-seconds (digits only,
+// saturating at 2147483648 as RFC 9111 1.2.2 asks) or an HTTP-date, which gives the time from
+// `now` until then (0 for a date in the past). nullopt for anything else.
+std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
+                                                      std::chrono::system_clock::time_point now);
+
+// Whether sending the request twice has the effect of sending it once: GET, HEAD, OPTIONS, PUT,
+// PATCH and DELETE, and POST to a .../set_key/ URL (it sets the same key again).
+bool is_idempotent(const Request& request);
+
+// What one attempt says about retrying.
+enum class Outcome {
+    done,         // an answer to return (success or an error that retrying will not fix)
+    not_applied,  // transient and certainly not applied: safe to retry any request
+    unknown,      // transient, but the request may have been applied: retry only idempotent ones
+};
+
+// 429 and 503 are not_applied (the server refused before acting; authentik's front proxy answers
+// 503 while booting), 502 and 504 unknown (an upstream may have acted), anything else done.
+Outcome classify_status(long status);
+
+// A network Error is unknown, or not_applied if it is a TransportError saying not_sent; a
+// TransportError that is not transient, and any other kind (usage, config, a server error such
+// as an oversized body, internal), is done.
+Outcome classify_error(const Error& error);
+
+// The wait before retry n (1-based): the backoff min(max_delay, base * 2^(n-1)) with "equal
+// jitter", i.e. scaled by 0.5 + jitter / 2 so that it lies between half and all of the backoff
+// (jitter is clamped to [0, 1]; it never waits next to nothing, which would be useless against a
+// booting server), but at least min(retry_after, retry_after_cap) when the server sent one.
+std::chrono::duration<double> retry_delay(int n, const RetryPolicy& policy, double jitter,
+                                          std::optional<std::chrono::seconds> retry_after);
+
+// A Transport that sends through another one and tries again, with backoff, after failures that
+// are transient and safe to repeat (see classify_status, classify_error, is_idempotent):
+// - an answer is retried on 429 and 503 for any method, on 502 and 504 only when idempotent;
+// - a network error is retried when idempotent, or when the TransportError says not_sent;
+// - when it stops, it returns the last answer or rethrows the last exception unchanged.
+// With `note` set, every retry, and every retry refused for safety or for the time budget, is
+// reported as one complete line without newline (for -v):
+//   aktoken: retry 1/3 after 2.0 s: HTTP 503 Service Unavailable
+//   aktoken: retry 2/3 after 4.0 s: cannot connect to example.org:443: Connection refused
+//   aktoken: no retry, a POST may have been applied: HTTP 502 Bad Gateway
+//   aktoken: no retry, 8.0 s wait exceeds the 5.0 s left of --retry-max-time: HTTP 503 Service Unavailable
+// Retries that run out are not noted (the final error says what happened).
+// An HTTP-date Retry-After is measured from the answer's Date header when it has a valid one
+// (immune to clock skew), else from the system clock. Not safe to use from two threads at once.
+class RetryingTransport : public Transport {
+public:
+    using Note = std::function<void(std::string_view line)>;
+    // Waits that long; the default sleeps the thread.
+    using Sleeper = std::function<void(std::chrono::duration<double>)>;
+    // Measures the time budget; the default reads std::chrono::steady_clock.
+    using Clock = std::function<std::chrono::steady_clock::time_point()>;
+    // Uniform in [0, 1]; the default draws from a std::mt19937_64 seeded by std::random_device.
+    using Random = std::function<double()>;
+
+    // An empty sleeper, clock or jitter means the real one; an empty note means no notes.
+    RetryingTransport(Transport& inner, RetryPolicy policy, Note note = {}, Sleeper sleeper = {},
+                      Clock clock = {}, Random jitter = {});
+
+    Response send(const Request& request) override;
+
+    // Attempts the last send made (1 + retries).
+    int attempts() const { return attempts_; }
+
+    // Whether the last send retried after an attempt whose outcome was unknown (a 502, a 504 or a
+    // network error after the request may have been sent): then an earlier attempt may have been
+    // applied, and e.g. a DELETE answering 404 has probably succeeded.
+    bool retried_after_unknown_outcome() const { return retried_after_unknown_; }
+
+    const RetryPolicy& policy() const { return policy_; }
+
+private:
+    Transport& inner_;
+    RetryPolicy policy_;
+    Note note_;
+    Sleeper sleeper_;
+    Clock clock_;
+    Random jitter_;
+    int attempts_ = 0;
+    bool retried_after_unknown_ = false;
+};
+
+// transport.retried_after_unknown_outcome() if it is a RetryingTransport, else false: lets the
+// api layer, which holds a plain Transport&, ask.
+bool retried_after_unknown_outcome(const Transport& transport);
+
+}  // namespace aktoken::http
