@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <set>
+
 #include "cli/help_text.h"
 #include "cli/invocation.h"
 
@@ -128,6 +130,15 @@ void define_create(CLI::App* create, commands::CreateFlags& c) {
     create->add_flag("--strict", c.strict, "Fail (exit 7) when the server stores other values than requested");
 }
 
+void define_check(CLI::App* check, commands::CheckFlags& c) {
+    check->add_option("IDENTIFIER", c.identifiers, "Tokens to check (default: the list filters)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    text_option(check, "--warn", c.warn, "WARNING when expiring within DURATION (default 14d)", "DURATION");
+    text_option(check, "--crit", c.crit, "CRITICAL when expiring within DURATION (default 3d)", "DURATION");
+    text_option(check, "--prometheus", c.prometheus, "Also write a node_exporter textfile to FILE (atomic)", "FILE");
+    define_list(check, c.filters);
+}
+
 void define_rotate(CLI::App* rotate, commands::RotateFlags& r) {
     rotate->add_option("IDENTIFIER", r.identifiers, "Token identifiers")
         ->required()
@@ -146,6 +157,20 @@ void define_rotate(CLI::App* rotate, commands::RotateFlags& r) {
 }
 
 }  // namespace
+
+std::string command_word(int argc, const char* const* argv) {
+    static const std::set<std::string_view> valued = {"--url", "--token-file", "--profile", "--ca-file", "--timeout",
+                                                      "-o",    "--output",     "--retries", "--retry-max-time"};
+    for (int i = 1; i < argc; ++i) {
+        std::string_view word = argv[i];
+        if (valued.count(word) != 0) {
+            ++i;
+        } else if (!word.empty() && word[0] != '-') {
+            return std::string(word);
+        }
+    }
+    return {};
+}
 
 Invocation parse_arguments(int argc, const char* const* argv, std::ostream& out) {
     Invocation inv;
@@ -192,6 +217,8 @@ Invocation parse_arguments(int argc, const char* const* argv, std::ostream& out)
 
     add_identifier(add("used-by", "Show what uses a token", help::kUsedBy, CommandName::used_by), inv.identifiers);
     add("whoami", "Show the user the API token belongs to", help::kWhoami, CommandName::whoami);
+    define_check(add("check", "Monitor expiry (monitoring-plugin exit codes)", help::kCheck, CommandName::check),
+                 inv.check);
     define_rotate(add("rotate", "Give tokens new keys without locking anyone out", help::kRotate, CommandName::rotate),
                   inv.rotate);
 

@@ -101,4 +101,21 @@ Examples:
   aktoken rotate ci-a ci-b --key-file '/etc/ci/{}.key'
   aktoken rotate laptop-mail --show-key --expires +90d)TXT";
 
+inline constexpr const char* kCheck = R"TXT(One line per token: OK, WARNING (expires within --warn), CRITICAL (within
+--crit) or EXPIRED; tokens that do not expire are OK. Without IDENTIFIERs the list
+filters choose the tokens (all visible ones by default).
+
+Exit status follows the monitoring-plugin convention: 0 all OK, 1 any WARNING,
+2 any CRITICAL or EXPIRED, 3 the check could not be made (any error, bad flags
+included, so that a typo never reads as CRITICAL).
+
+--prometheus FILE also writes, atomically, a node_exporter textfile with the gauges
+authentik_token_expires_timestamp_seconds and authentik_token_expiring, labelled by
+identifier, intent and username.
+
+Examples:
+  aktoken check --warn 14d --crit 3d
+  aktoken check ci-deploy backup-job
+  aktoken check --intent api --prometheus /var/lib/node_exporter/textfile/authentik_tokens.prom)TXT";
+
 }  // namespace aktoken::cli::help

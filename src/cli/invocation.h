@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "aktoken/commands/check.h"
 #include "aktoken/commands/create.h"
 #include "aktoken/commands/keys.h"
 #include "aktoken/commands/list.h"
@@ -16,7 +17,7 @@
 namespace aktoken::cli {
 
 // The command the user chose.
-enum class CommandName { get, update, list, create, delete_, view_key, set_key, used_by, whoami, rotate };
+enum class CommandName { get, update, list, create, delete_, view_key, set_key, used_by, whoami, rotate, check };
 
 // Everything the command line said, as plain data; filled by parse_arguments.
 struct Invocation {
@@ -31,6 +32,7 @@ struct Invocation {
     commands::ListFlags list;
     commands::CreateFlags create;
     commands::RotateFlags rotate;
+    commands::CheckFlags check;
     bool yes = false;             // delete
     bool ignore_missing = false;  // delete
     std::optional<std::string> key_file;  // view-key, set-key
@@ -38,6 +40,9 @@ struct Invocation {
     // Set when help or the version was printed: exit with this status at once.
     std::optional<int> exit_now;
 };
+
+// The command word of argv (the first word that is not an option or an option's value), or "".
+std::string command_word(int argc, const char* const* argv);
 
 // Parses argv with CLI11; help and version go to `out`. Throws Error(usage) on bad arguments.
 Invocation parse_arguments(int argc, const char* const* argv, std::ostream& out);

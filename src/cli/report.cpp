@@ -53,6 +53,10 @@ int worst_exit_code(const std::vector<Error>& errors) {
 }
 
 void report(std::ostream& err, const Error& error, bool json, bool color) {
+    report(err, error, json, color, exit_code(error.kind()));
+}
+
+void report(std::ostream& err, const Error& error, bool json, bool color, int shown_exit_code) {
     if (json) {
         std::string fields;
         for (const auto& [name, messages] : error.fields()) {
@@ -63,7 +67,7 @@ void report(std::ostream& err, const Error& error, bool json, bool color) {
             fields += fmt::format("{}{}:[{}]", fields.empty() ? "" : ",", json::quote(name), list);
         }
         err << fmt::format(R"({{"error":{{"exit_code":{},"kind":"{}","status":{},"message":{},"fields":{{{}}}}}}})",
-                           exit_code(error.kind()), kind_name(error.kind()),
+                           shown_exit_code, kind_name(error.kind()),
                            error.status() ? std::to_string(*error.status()) : "null", json::quote(error.what()),
                            fields)
             << '\n';

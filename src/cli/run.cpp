@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "aktoken/cli/report.h"
+#include "aktoken/commands/check.h"
 #include "aktoken/commands/create.h"
 #include "aktoken/commands/delete.h"
 #include "aktoken/commands/get.h"
@@ -94,6 +95,7 @@ struct Prepared {
     commands::ListPlan list;
     commands::CreatePlan create;
     commands::RotatePlan rotate;
+    commands::CheckPlan check;
     commands::DeleteOptions delete_options;
     std::optional<util::Secret> new_key;
 };
@@ -129,6 +131,9 @@ Prepared prepare(const Invocation& inv, util::Timestamp now) {
             break;
         case CommandName::rotate:
             prepared.rotate = commands::plan_rotate(inv.rotate, now);
+            break;
+        case CommandName::check:
+            prepared.check = commands::plan_check(inv.check);
             break;
         case CommandName::whoami:
             break;
@@ -240,6 +245,8 @@ int execute(const Invocation& inv, Prepared& prepared, util::Timestamp now, bool
             prepared.rotate.mask_for_github = env("GITHUB_ACTIONS") == "true";
             result = commands::run_rotate(context, prepared.rotate);
             break;
+        case CommandName::check:
+            return commands::run_check(context, prepared.check);
     }
     std::cout.flush();
     for (const Error& error : result.errors) {
@@ -255,6 +262,11 @@ int run(int argc, char** argv) {
     install_signal_handlers();
     bool json_errors = argv_asks_for_json(argc, argv);
     const bool err_color = false;
+    // A monitoring system must read any failure of `check`, bad flags included, as UNKNOWN (3).
+    const bool monitoring = command_word(argc, argv) == "check";
+    const auto exit_for = [monitoring](const Error& e) {
+        return monitoring ? commands::kCheckUnknown : exit_code(e.kind());
+    };
     try {
         Invocation inv = parse_arguments(argc, argv, std::cout);
         if (inv.exit_now) {
@@ -265,13 +277,13 @@ int run(int argc, char** argv) {
         return execute(inv, prepared, now, json_errors);
     } catch (const Error& e) {
         std::cout.flush();
-        report(std::cerr, e, json_errors, err_color);
-        return exit_code(e.kind());
+        report(std::cerr, e, json_errors, err_color, exit_for(e));
+        return exit_for(e);
     } catch (const std::exception& e) {
         std::cout.flush();
-        report(std::cerr, Error(ErrorKind::internal, fmt::format("internal error: {}", e.what())), json_errors,
-               err_color);
-        return 1;
+        const Error internal(ErrorKind::internal, fmt::format("internal error: {}", e.what()));
+        report(std::cerr, internal, json_errors, err_color, exit_for(internal));
+        return exit_for(internal);
     }
 }
 

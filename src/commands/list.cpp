@@ -105,6 +105,27 @@ bool passes_client_filters(const ListPlan& plan, const model::Token& token, util
     return true;
 }
 
+void for_each_listed_page(api::Client& client, const ListPlan& plan, util::Timestamp now,
+                          const std::function<void(std::vector<model::Token>&)>& on_page) {
+    std::int64_t page_number = 1;
+    std::int64_t remaining = plan.limit.value_or(-1);
+    while (page_number != 0 && remaining != 0) {
+        api::Query query = plan.query;
+        query.emplace_back("page", std::to_string(page_number));
+        model::Page<model::Token> page = client.list_tokens(query);
+        std::vector<model::Token> kept;
+        for (model::Token& token : page.results) {
+            if (remaining != 0 && passes_client_filters(plan, token, now)) {
+                kept.push_back(std::move(token));
+                remaining -= remaining > 0 ? 1 : 0;
+            }
+        }
+        on_page(kept);
+        // A server that answers `next` with the same or an earlier page would loop forever.
+        page_number = page.next > page_number ? page.next : 0;
+    }
+}
+
 Result run_list(Context& context, const ListPlan& plan, int terminal_width) {
     output::ListOptions options;
     options.format = context.format;
@@ -114,24 +135,10 @@ Result run_list(Context& context, const ListPlan& plan, int terminal_width) {
     options.width = terminal_width;
     output::ListWriter writer(options);
 
-    std::int64_t page_number = 1;
-    std::int64_t remaining = plan.limit.value_or(-1);
-    while (page_number != 0 && remaining != 0) {
-        api::Query query = plan.query;
-        query.emplace_back("page", std::to_string(page_number));
-        model::Page<model::Token> page = context.client.list_tokens(query);
-        std::vector<model::Token> kept;
-        for (model::Token& token : page.results) {
-            if (remaining != 0 && passes_client_filters(plan, token, context.style.now)) {
-                kept.push_back(std::move(token));
-                remaining -= remaining > 0 ? 1 : 0;
-            }
-        }
+    for_each_listed_page(context.client, plan, context.style.now, [&](std::vector<model::Token>& kept) {
         context.out << writer.add(kept);
         context.out.flush();
-        // A server that answers `next` with the same or an earlier page would loop forever.
-        page_number = page.next > page_number ? page.next : 0;
-    }
+    });
     context.out << writer.finish();
     if (writer.count() == 0 && context.style.terminal) {
         note(context, "no tokens found");

@@ -21,4 +21,7 @@ int worst_exit_code(const std::vector<Error>& errors);
 // JSON object `{"error": {...}}` when `json` is set.
 void report(std::ostream& err, const Error& error, bool json, bool color);
 
+// The same with the exit status shown in JSON chosen by the caller (`check` exits 3 on any error).
+void report(std::ostream& err, const Error& error, bool json, bool color, int shown_exit_code);
+
 }  // namespace aktoken::cli

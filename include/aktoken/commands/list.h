@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,12 @@ ListPlan plan_list(const ListFlags& flags);
 
 // Whether a token passes the client-side filters at `now`.
 bool passes_client_filters(const ListPlan& plan, const model::Token& token, util::Timestamp now);
+
+// Follows the pages of the plan's query until `next` is 0 or the --limit is reached and passes
+// each page's tokens that pass the client-side filters at `now` to on_page as the page arrives
+// (possibly none). Shared by list and check.
+void for_each_listed_page(api::Client& client, const ListPlan& plan, util::Timestamp now,
+                          const std::function<void(std::vector<model::Token>&)>& on_page);
 
 // `aktoken list`: follows the pages until `next` is 0, printing each page as it arrives.
 Result run_list(Context& context, const ListPlan& plan, int terminal_width);

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aktoken/commands/context.h"
+#include "aktoken/commands/list.h"
+#include "aktoken/model/token.h"
+#include "aktoken/output/render.h"
+#include "aktoken/util/time.h"
+
+// `aktoken check [IDENTIFIER...] [--warn D] [--crit D] [--prometheus FILE] [list filters] [-o FORMAT]`:
+// expiry monitoring with the monitoring-plugin (Nagios) exit statuses.
+//
+// Exit status (what the CLI must return for `check`):
+//   0  every checked token is OK (also when no token was selected)
+//   1  at least one WARNING, none CRITICAL or EXPIRED
+//   2  at least one CRITICAL or EXPIRED
+//   3  UNKNOWN: the check could not be made. This covers EVERY aktoken::Error while running
+//      `check`, whatever its kind, including usage errors (a bad flag, a bad --warn, a
+//      CLI11 parse error of the check subcommand) because a monitoring system must not read a
+//      typo as CRITICAL (2). The message is printed as for any other command
+//      (`aktoken: error: ...`, or the JSON error object with -o json), only the status differs.
+//      An interrupt (SIGINT/SIGTERM) keeps 128+signal.
+//
+// Selection: with IDENTIFIER arguments each token is read with GET (in argument order; no list
+// request; a missing one is an error, so exit 3); without, the list filters select the tokens
+// exactly as `aktoken list` does (every visible token by default). Filters and IDENTIFIERs
+// cannot be combined, and --columns is refused (the columns are fixed); --no-headers applies.
+//
+// A token whose `expiring` is false or whose `expires` is null never expires and is OK.
+// Otherwise, at `now`: EXPIRED if expires <= now, CRITICAL if expires <= now + crit, WARNING if
+// expires <= now + warn, else OK.
+//
+// Every token is read before anything is written, so on exit 3 standard output is empty and the
+// --prometheus file is left as it was (alert on node_exporter's node_textfile_mtime_seconds to
+// notice a check that keeps failing). On success the file is replaced atomically, mode 0644.
+//
+// Output by format (`wide` is `table`):
+//   table  STATE  IDENTIFIER  EXPIRES  LEFT, aligned; EXPIRES is RFC 3339 or `never`; LEFT is
+//          `3d 4h`, `0s` (under a second), `expired 2h ago`, `expired now`, or `-` when the
+//          token does not expire. STATE is coloured (WARNING yellow, CRITICAL/EXPIRED red)
+//          when colour is allowed.
+//   json   a pretty array of {"identifier","state","expires","seconds_left","intent","user"};
+//   jsonl  one such object a line. expires is the stored value (RFC 3339 or null, even when
+//          `expiring` is false); seconds_left is the whole seconds until expiry rounded up (so
+//          <= 0 exactly when EXPIRED), null when the token does not expire; user is the
+//          username, null when the server sent no user_obj.
+//   tsv    header `state identifier expires seconds_left intent user`, then the same fields
+//          (expires `never` for null, seconds_left and user `-` when null), escaped as list's.
+//   id     the identifiers only.
+// An empty selection prints nothing (json: `[]`). When standard output is a terminal a summary
+// follows on the error stream: `aktoken: check: 5 tokens: 3 OK, 1 WARNING, 1 CRITICAL, 0 EXPIRED`.
+namespace aktoken::commands {
+
+// The flags of `aktoken check` as the user gave them.
+struct CheckFlags {
+    std::vector<std::string> identifiers;
+    ListFlags filters;
+    std::optional<std::string> warn;        // --warn DURATION, default 14d
+    std::optional<std::string> crit;        // --crit DURATION, default 3d
+    std::optional<std::string> prometheus;  // --prometheus FILE
+};
+
+inline constexpr std::chrono::seconds kDefaultWarn{14 * 24 * 3600};
+inline constexpr std::chrono::seconds kDefaultCrit{3 * 24 * 3600};
+
+// The exit status of a check that could not be made (see above).
+inline constexpr int kCheckUnknown = 3;
+
+// The checked request.
+struct CheckPlan {
+    std::vector<std::string> identifiers;  // non-empty: GET each; empty: list with `list`
+    ListPlan list;                         // the filters (and headers) when listing
+    std::chrono::seconds warn = kDefaultWarn;
+    std::chrono::seconds crit = kDefaultCrit;
+    std::optional<std::string> prometheus;
+    bool headers = true;  // table and tsv print a header line
+};
+
+// Checks every flag; throws Error(usage) with one line naming the flag, the value and what is
+// accepted, before anything is sent. (The CLI turns it into exit 3 for check.)
+CheckPlan plan_check(const CheckFlags& flags);
+
+enum class TokenState { ok, warning, critical, expired };
+
+// "OK", "WARNING", "CRITICAL" or "EXPIRED".
+std::string_view state_name(TokenState state);
+
+// The state of a token at `now` by the rules above.
+TokenState state_of(const model::Token& token, util::Timestamp now, std::chrono::seconds warn,
+                    std::chrono::seconds crit);
+
+// 0 if every state is OK (or there is none), 1 if the worst is WARNING, 2 if any is CRITICAL or
+// EXPIRED.
+int check_exit_code(const std::vector<TokenState>& states);
+
+// The node_exporter textfile: `# HELP` and `# TYPE` lines, then one sample per token, for
+//   authentik_token_expires_timestamp_seconds  the expiry as Unix seconds (a fraction only when
+//       the server stores one); only tokens that do expire (expiring true and expires not null)
+//       have a sample, so `authentik_token_expires_timestamp_seconds - time() < 14 * 86400`
+//       needs no further condition;
+//   authentik_token_expiring  the token's `expiring` field, 1 or 0, for every token.
+// Labels identifier, intent and username (empty when the server sent no user_obj), values
+// escaped as the text format wants (\\, \", \n). Tokens in the given order.
+std::string prometheus_text(const std::vector<model::Token>& tokens);
+
+// The report on standard output in `format` (see above) for tokens checked at `style.now`.
+std::string check_report(const std::vector<model::Token>& tokens, const CheckPlan& plan, output::Format format,
+                         const output::Style& style);
+
+// `aktoken check`: reads the tokens, writes the --prometheus file, prints the report and the
+// terminal summary, and returns the exit status 0, 1 or 2. Any failure is thrown as Error (the
+// CLI reports it and must exit 3).
+int run_check(Context& context, const CheckPlan& plan);
+
+}  // namespace aktoken::commands
