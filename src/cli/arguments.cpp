@@ -222,6 +222,40 @@ Invocation parse_arguments(int argc, const char* const* argv, std::ostream& out)
     define_rotate(add("rotate", "Give tokens new keys without locking anyone out", help::kRotate, CommandName::rotate),
                   inv.rotate);
 
+    // Hidden: every command and flag, one per line, so that tests can hold the man page and the
+    // completion scripts to the real CLI.
+    CLI::App* describe = app.add_subcommand("__describe", "");
+    describe->group("");
+    describe->parse_complete_callback([&app, &out, &inv]() {
+        for (const CLI::Option* option : app.get_options()) {
+            for (const std::string& name : option->get_lnames()) {
+                out << "global --" << name << '\n';
+            }
+            for (const std::string& name : option->get_snames()) {
+                out << "global -" << name << '\n';
+            }
+        }
+        for (const CLI::App* sub : app.get_subcommands({})) {
+            if (sub->get_group().empty()) {
+                continue;
+            }
+            out << sub->get_name() << '\n';
+            for (const CLI::Option* option : sub->get_options()) {
+                for (const std::string& name : option->get_lnames()) {
+                    if (name != "help") {
+                        out << sub->get_name() << " --" << name << '\n';
+                    }
+                }
+                for (const std::string& name : option->get_snames()) {
+                    if (name != "h") {
+                        out << sub->get_name() << " -" << name << '\n';
+                    }
+                }
+            }
+        }
+        inv.exit_now = 0;
+    });
+
     app.footer(help::kRoot);
 
     try {
@@ -233,6 +267,9 @@ Invocation parse_arguments(int argc, const char* const* argv, std::ostream& out)
         return inv;
     } catch (const CLI::ParseError& e) {
         throw usage_error(e, app, argc, argv);
+    }
+    if (inv.exit_now) {
+        return inv;
     }
     for (const Entry& entry : entries) {
         if (entry.app->parsed()) {
