@@ -172,8 +172,28 @@ Error error_from_response(const http::Response& response, const std::string& met
     return Error(kind, message, status, kind == ErrorKind::rejected ? body->fields : FieldErrors{});
 }
 
-Client::Client(http::Transport& transport, std::string base_url, TokenProvider token)
-    : transport_(transport), base_url_(std::move(base_url)), token_(std::move(token)) {}
+unsigned Credentials::append_to(std::string& out) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!token_) {
+        token_ = load_();
+    }
+    out += token_->view();
+    return generation_;
+}
+
+unsigned Credentials::generation() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return generation_;
+}
+
+void Credentials::replace(util::Secret token) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    token_ = std::move(token);
+    ++generation_;
+}
+
+Client::Client(http::Transport& transport, std::string base_url, std::shared_ptr<Credentials> credentials)
+    : transport_(transport), base_url_(std::move(base_url)), credentials_(std::move(credentials)) {}
 
 std::string Client::url(const std::string& path, const Query& query) const {
     std::string result = base_url_ + path;
@@ -200,24 +220,33 @@ http::Response Client::call(const std::string& method, const std::string& url, s
     request.url = url;
     request.body = body;
     request.fresh_connection = fresh_connection;
-    std::string authorization = "Bearer ";
-    if (bearer) {
-        authorization += *bearer;
-    } else if (replacement_token_) {
-        authorization += replacement_token_->view();
-    } else {
-        authorization += token_().view();
-    }
-    request.headers.emplace_back("Authorization", std::move(authorization));
+    request.headers.emplace_back("Authorization", "");
+    std::string& authorization = request.headers.back().second;
     http::Response response;
-    try {
-        response = transport_.send(request);
-    } catch (...) {
-        util::wipe(request.headers.back().second);
-        util::wipe(request.body);
-        throw;
+    // A parallel worker may have rotated the run's own token while this request was on its way:
+    // an authentication failure with an outdated token is worth one more try with the new one.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        util::wipe(authorization);
+        authorization = "Bearer ";
+        unsigned generation = 0;
+        if (bearer) {
+            authorization += *bearer;
+        } else {
+            generation = credentials_->append_to(authorization);
+        }
+        try {
+            response = transport_.send(request);
+        } catch (...) {
+            util::wipe(authorization);
+            util::wipe(request.body);
+            throw;
+        }
+        const bool auth_failed = response.status == 401 || response.status == 403;
+        if (!auth_failed || bearer || credentials_->generation() == generation) {
+            break;
+        }
     }
-    util::wipe(request.headers.back().second);
+    util::wipe(authorization);
     util::wipe(request.body);
     if (response.status < 200 || response.status >= 300) {
         throw error_from_response(response, method, url, subject);
@@ -277,7 +306,7 @@ model::User Client::me_as(std::string_view key) {
 }
 
 void Client::use_token(util::Secret key) {
-    replacement_token_ = std::move(key);
+    credentials_->replace(std::move(key));
 }
 
 model::Page<model::User> Client::users(const Query& query) {

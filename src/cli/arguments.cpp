@@ -18,7 +18,9 @@ Error usage_error(const CLI::ParseError& e, const CLI::App& app, int argc, const
         message.find("subcommand") != std::string::npos) {
         std::vector<std::string> names;
         for (const CLI::App* sub : app.get_subcommands({})) {
-            names.push_back(sub->get_name());
+            if (!sub->get_group().empty()) {
+                names.push_back(sub->get_name());
+            }
         }
         std::string list = fmt::format("{}", fmt::join(names, ", "));
         for (int i = 1; i < argc; ++i) {
@@ -46,10 +48,15 @@ CLI::App* command(CLI::App& app, const char* name, const char* description, cons
     return sub;
 }
 
-void add_identifiers(CLI::App* sub, std::vector<std::string>& identifiers) {
-    sub->add_option("IDENTIFIER", identifiers, "Token identifiers")
-        ->required()
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+// The identifiers of a bulk command: arguments and/or --from-file, worked on by --parallel.
+void add_bulk(CLI::App* sub, std::vector<std::string>& identifiers, Invocation& inv, bool from_file = true) {
+    sub->add_option("IDENTIFIER", identifiers, "Token identifiers")->multi_option_policy(
+        CLI::MultiOptionPolicy::TakeAll);
+    if (from_file) {
+        text_option(sub, "--from-file", inv.from_file, "Also take identifiers from FILE, one a line ('-': stdin)",
+                    "FILE");
+    }
+    text_option(sub, "--parallel", inv.parallel, "Work on N tokens at once, 1 to 16 (default 4)", "N");
 }
 
 void add_identifier(CLI::App* sub, std::vector<std::string>& identifiers) {
@@ -82,8 +89,8 @@ void define_global_options(CLI::App& app, Invocation& inv) {
     app.set_version_flag("--version", std::string("aktoken ") + AKTOKEN_VERSION);
 }
 
-void define_update(CLI::App* update, commands::UpdateFlags& u) {
-    update->add_option("IDENTIFIER", u.identifier, "Token identifier")->required();
+void define_update(CLI::App* update, commands::UpdateFlags& u, Invocation& inv) {
+    add_bulk(update, u.identifiers, inv);
     text_option(update, "--description", u.description, "New description (may be empty)", "TEXT");
     text_option(update, "--expires", u.expires, "New expiry: RFC 3339, date, duration or never", "WHEN");
     update->add_flag("--expiring", u.expiring, "Let the token expire");
@@ -130,19 +137,16 @@ void define_create(CLI::App* create, commands::CreateFlags& c) {
     create->add_flag("--strict", c.strict, "Fail (exit 7) when the server stores other values than requested");
 }
 
-void define_check(CLI::App* check, commands::CheckFlags& c) {
-    check->add_option("IDENTIFIER", c.identifiers, "Tokens to check (default: the list filters)")
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+void define_check(CLI::App* check, commands::CheckFlags& c, Invocation& inv) {
+    add_bulk(check, c.identifiers, inv);
     text_option(check, "--warn", c.warn, "WARNING when expiring within DURATION (default 14d)", "DURATION");
     text_option(check, "--crit", c.crit, "CRITICAL when expiring within DURATION (default 3d)", "DURATION");
     text_option(check, "--prometheus", c.prometheus, "Also write a node_exporter textfile to FILE (atomic)", "FILE");
     define_list(check, c.filters);
 }
 
-void define_rotate(CLI::App* rotate, commands::RotateFlags& r) {
-    rotate->add_option("IDENTIFIER", r.identifiers, "Token identifiers")
-        ->required()
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+void define_rotate(CLI::App* rotate, commands::RotateFlags& r, Invocation& inv) {
+    add_bulk(rotate, r.identifiers, inv);
     text_option(rotate, "--key-file", r.key_file, "Write the new key to PATH ({} = identifier)", "PATH");
     rotate->add_flag("--show-key", r.show_key, "Print the new key on stdout");
     text_option(rotate, "--if-expiring-within", r.if_expiring_within,
@@ -159,8 +163,9 @@ void define_rotate(CLI::App* rotate, commands::RotateFlags& r) {
 }  // namespace
 
 std::string command_word(int argc, const char* const* argv) {
-    static const std::set<std::string_view> valued = {"--url", "--token-file", "--profile", "--ca-file", "--timeout",
-                                                      "-o",    "--output",     "--retries", "--retry-max-time"};
+    static const std::set<std::string_view> valued = {"--url",     "--token-file",     "--profile", "--ca-file",
+                                                      "--timeout", "-o",               "--output",  "--retries",
+                                                      "--retry-max-time"};
     for (int i = 1; i < argc; ++i) {
         std::string_view word = argv[i];
         if (valued.count(word) != 0) {
@@ -194,14 +199,16 @@ Invocation parse_arguments(int argc, const char* const* argv, std::ostream& out)
         return sub;
     };
 
-    add_identifiers(add("get", "Show tokens", help::kGet, CommandName::get), inv.identifiers);
-    define_update(add("update", "Change fields of a token with a sparse PATCH", help::kUpdate, CommandName::update),
-                  inv.update);
-    define_list(add("list", "List tokens, following every page", help::kList, CommandName::list), inv.list);
+    add_bulk(add("get", "Show tokens", help::kGet, CommandName::get), inv.identifiers, inv);
+    define_update(add("update", "Change fields of tokens with a sparse PATCH", help::kUpdate, CommandName::update),
+                  inv.update, inv);
+    CLI::App* list = add("list", "List tokens, following every page", help::kList, CommandName::list);
+    define_list(list, inv.list);
+    text_option(list, "--parallel", inv.parallel, "Fetch N pages at once, 1 to 16 (default 4)", "N");
     define_create(add("create", "Create a token", help::kCreate, CommandName::create), inv.create);
 
     CLI::App* del = add("delete", "Delete tokens", help::kDelete, CommandName::delete_);
-    add_identifiers(del, inv.identifiers);
+    add_bulk(del, inv.identifiers, inv);
     del->add_flag("-y,--yes", inv.yes, "Do not ask for confirmation");
     del->add_flag("--ignore-missing", inv.ignore_missing, "A token that does not exist counts as deleted");
 
@@ -218,9 +225,9 @@ Invocation parse_arguments(int argc, const char* const* argv, std::ostream& out)
     add_identifier(add("used-by", "Show what uses a token", help::kUsedBy, CommandName::used_by), inv.identifiers);
     add("whoami", "Show the user the API token belongs to", help::kWhoami, CommandName::whoami);
     define_check(add("check", "Monitor expiry (monitoring-plugin exit codes)", help::kCheck, CommandName::check),
-                 inv.check);
+                 inv.check, inv);
     define_rotate(add("rotate", "Give tokens new keys without locking anyone out", help::kRotate, CommandName::rotate),
-                  inv.rotate);
+                  inv.rotate, inv);
 
     // Hidden: every command and flag, one per line, so that tests can hold the man page and the
     // completion scripts to the real CLI.

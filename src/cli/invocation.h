@@ -28,6 +28,8 @@ struct Invocation {
     bool verbose = false;
     CommandName command = CommandName::get;
     std::vector<std::string> identifiers;  // get, delete, and the one of view-key, set-key, used-by
+    std::optional<std::string> parallel;   // --parallel of list, get, update, delete, rotate, check
+    std::optional<std::string> from_file;  // --from-file of get, update, delete, rotate, check
     commands::UpdateFlags update;
     commands::ListFlags list;
     commands::CreateFlags create;

@@ -9,6 +9,8 @@
 #include <csignal>
 #include <cstring>
 #include <iostream>
+#include <memory>
+#include <mutex>
 #include <sstream>
 
 #include "aktoken/cli/report.h"
@@ -19,6 +21,7 @@
 #include "aktoken/commands/info.h"
 #include "aktoken/commands/keys.h"
 #include "aktoken/commands/list.h"
+#include "aktoken/commands/parallel.h"
 #include "aktoken/commands/rotate.h"
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/commands/update.h"
@@ -98,17 +101,37 @@ struct Prepared {
     commands::CheckPlan check;
     commands::DeleteOptions delete_options;
     std::optional<util::Secret> new_key;
+    int parallel = 4;
 };
 
-Prepared prepare(const Invocation& inv, util::Timestamp now) {
+// The identifiers of a bulk command, from its arguments and --from-file; at least one.
+std::vector<std::string> bulk_identifiers(const std::vector<std::string>& arguments, const Invocation& inv,
+                                          bool required = true) {
+    std::vector<std::string> identifiers = commands::collect_identifiers(arguments, inv.from_file, std::cin);
+    if (identifiers.empty() && required) {
+        throw Error(ErrorKind::usage,
+                    inv.from_file ? fmt::format("--from-file: {} holds no identifier", *inv.from_file)
+                                  : std::string("IDENTIFIER is required"));
+    }
+    return identifiers;
+}
+
+Prepared prepare(Invocation& inv, util::Timestamp now) {
     Prepared prepared;
+    if (inv.parallel) {
+        prepared.parallel = commands::parallel_value(*inv.parallel);
+    }
     switch (inv.command) {
         case CommandName::get:
+            inv.identifiers = bulk_identifiers(inv.identifiers, inv);
+            commands::check_identifiers(inv.identifiers);
+            break;
         case CommandName::view_key:
         case CommandName::used_by:
             commands::check_identifiers(inv.identifiers);
             break;
         case CommandName::update:
+            inv.update.identifiers = bulk_identifiers(inv.update.identifiers, inv);
             prepared.update = commands::plan_update(inv.update, now);
             break;
         case CommandName::list:
@@ -118,6 +141,7 @@ Prepared prepare(const Invocation& inv, util::Timestamp now) {
             prepared.create = commands::plan_create(inv.create, now);
             break;
         case CommandName::delete_:
+            inv.identifiers = bulk_identifiers(inv.identifiers, inv);
             commands::check_identifiers(inv.identifiers);
             prepared.delete_options = {inv.yes, inv.ignore_missing, output::is_terminal(STDIN_FILENO), &std::cin};
             commands::check_confirmation_possible(prepared.delete_options);
@@ -130,9 +154,11 @@ Prepared prepare(const Invocation& inv, util::Timestamp now) {
             prepared.new_key = commands::read_key({inv.key_file, inv.key_stdin}, std::cin);
             break;
         case CommandName::rotate:
+            inv.rotate.identifiers = bulk_identifiers(inv.rotate.identifiers, inv);
             prepared.rotate = commands::plan_rotate(inv.rotate, now);
             break;
         case CommandName::check:
+            inv.check.identifiers = bulk_identifiers(inv.check.identifiers, inv, false);
             prepared.check = commands::plan_check(inv.check);
             break;
         case CommandName::whoami:
@@ -140,6 +166,20 @@ Prepared prepare(const Invocation& inv, util::Timestamp now) {
     }
     return prepared;
 }
+
+// A client with its own connection (libcurl handle) and retries.
+class Session : public api::Session {
+public:
+    Session(const http::TransportOptions& options, const http::RetryPolicy& policy, const std::string& base_url,
+            std::shared_ptr<api::Credentials> credentials)
+        : curl_(options), retrying_(curl_, policy, options.trace), client_(retrying_, base_url, std::move(credentials)) {}
+    api::Client& client() override { return client_; }
+
+private:
+    http::CurlTransport curl_;
+    http::RetryingTransport retrying_;
+    api::Client client_;
+};
 
 // --retries > AKTOKEN_RETRIES > 3; --retry-max-time.
 http::RetryPolicy retry_policy(const Invocation& inv, const config::Environment& env) {
@@ -187,7 +227,12 @@ int execute(const Invocation& inv, Prepared& prepared, util::Timestamp now, bool
     options.insecure = settings.insecure.value;
     options.user_agent = std::string("aktoken/") + AKTOKEN_VERSION;
     if (inv.verbose) {
-        options.trace = [](std::string_view line) { std::cerr << line << '\n'; };
+        // Workers of --parallel trace at the same time: one line at a time.
+        options.trace = [](std::string_view line) {
+            static std::mutex mutex;
+            std::lock_guard<std::mutex> lock(mutex);
+            std::cerr << line << '\n';
+        };
     }
     if (options.insecure) {
         std::cerr << "aktoken: " << output::paint("warning:", 33, err_color)
@@ -195,21 +240,20 @@ int execute(const Invocation& inv, Prepared& prepared, util::Timestamp now, bool
     }
     const http::RetryPolicy policy = retry_policy(inv, env);
     http::GlobalInit curl_global;
-    http::CurlTransport curl(options);
-    http::RetryingTransport transport(curl, policy, options.trace);
-    std::optional<util::Secret> token;
-    api::Client client(transport, base_url, [&]() -> const util::Secret& {
-        if (!token) {
-            token = config::read_token(settings.token, env, std::cin);
-        }
-        return *token;
-    });
+    auto credentials = std::make_shared<api::Credentials>(
+        [&settings, &env]() { return config::read_token(settings.token, env, std::cin); });
+    Session session(options, policy, base_url, credentials);
+    api::Client& client = session.client();
 
     output::Style style;
     style.terminal = output::is_terminal(STDOUT_FILENO);
     style.color = color_allowed(STDOUT_FILENO, inv.no_color, env);
     style.now = now;
     commands::Context context{client, format, style, std::cout, std::cerr, err_color};
+    context.parallel = prepared.parallel;
+    context.sessions = [&]() -> std::unique_ptr<api::Session> {
+        return std::make_unique<Session>(options, policy, base_url, credentials);
+    };
 
     commands::Result result;
     switch (inv.command) {

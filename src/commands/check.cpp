@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "aktoken/commands/check.h"
 
+#include "aktoken/commands/get.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -383,11 +385,11 @@ int run_check(Context& context, const CheckPlan& plan) {
     // Everything is read first: a check that fails part-way prints nothing and writes no file.
     std::vector<model::Token> tokens;
     if (!plan.identifiers.empty()) {
-        for (const std::string& identifier : plan.identifiers) {
-            tokens.push_back(context.client.get_token(identifier));
+        for (std::optional<model::Token>& token : fetch_tokens(context, plan.identifiers, nullptr)) {
+            tokens.push_back(std::move(*token));
         }
     } else {
-        for_each_listed_page(context.client, plan.list, now, [&](std::vector<model::Token>& page) {
+        for_each_listed_page(context, plan.list, now, [&](std::vector<model::Token>& page) {
             std::move(page.begin(), page.end(), std::back_inserter(tokens));
         });
     }

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "aktoken/commands/get.h"
+#include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/json/codec.h"
 #include "aktoken/util/strings.h"
@@ -68,34 +70,45 @@ void check_confirmation_possible(const DeleteOptions& options) {
 Result run_delete(Context& context, const std::vector<std::string>& identifiers, const DeleteOptions& options) {
     Result result;
     std::vector<std::string> to_delete = options.yes ? identifiers : confirm(context, identifiers, options, result);
-    std::vector<std::string> json_items;
-    for (const std::string& identifier : to_delete) {
+    const bool json_output = context.format == output::Format::json || context.format == output::Format::jsonl;
+    std::vector<std::optional<std::string>> json_items(to_delete.size());
+    std::vector<std::optional<Error>> failures(to_delete.size());
+    run_in_order(context, to_delete.size(), [&](std::size_t index, Context& item) {
+        const std::string& identifier = to_delete[index];
         std::string outcome = "deleted";
         try {
-            context.client.delete_token(identifier);
+            item.client.delete_token(identifier);
         } catch (const Error& e) {
             if (e.kind() == ErrorKind::not_found && options.ignore_missing) {
                 outcome = "absent";
-            } else if (e.kind() == ErrorKind::not_found || e.kind() == ErrorKind::permission) {
-                result.errors.push_back(e);
-                continue;
+            } else if (item_error(e)) {
+                failures[index] = e;
+                return;
             } else {
                 throw;
             }
         }
-        if (context.format == output::Format::json || context.format == output::Format::jsonl) {
-            json_items.push_back(
-                fmt::format(R"({{"identifier":{},"result":"{}"}})", json::quote(identifier), outcome));
-        } else if (context.format == output::Format::id) {
-            context.out << identifier << '\n';
+        if (json_output) {
+            json_items[index] = fmt::format(R"({{"identifier":{},"result":"{}"}})", json::quote(identifier), outcome);
+        } else if (item.format == output::Format::id) {
+            item.out << identifier << '\n';
         } else {
-            context.out << fmt::format("{} {}\n", outcome, identifier);
+            item.out << fmt::format("{} {}\n", outcome, identifier);
+        }
+    });
+    std::vector<std::string> items;
+    for (std::size_t index = 0; index < to_delete.size(); ++index) {
+        if (failures[index]) {
+            result.errors.push_back(std::move(*failures[index]));
+        }
+        if (json_items[index]) {
+            items.push_back(std::move(*json_items[index]));
         }
     }
     if (context.format == output::Format::json) {
-        context.out << json::pretty_array(json_items) << '\n';
+        context.out << json::pretty_array(items) << '\n';
     } else if (context.format == output::Format::jsonl) {
-        for (const std::string& item : json_items) {
+        for (const std::string& item : items) {
             context.out << item << '\n';
         }
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "aktoken/commands/get.h"
 
+#include "aktoken/commands/parallel.h"
 #include "aktoken/output/list.h"
 
 namespace aktoken::commands {
@@ -24,18 +25,41 @@ void print_tokens(Context& context, const std::vector<model::Token>& tokens, boo
     }
 }
 
+bool item_error(const Error& error) {
+    return error.kind() != ErrorKind::auth && error.kind() != ErrorKind::config && error.kind() != ErrorKind::usage &&
+           error.kind() != ErrorKind::internal;
+}
+
+std::vector<std::optional<model::Token>> fetch_tokens(Context& context, const std::vector<std::string>& identifiers,
+                                                      std::vector<Error>* errors) {
+    std::vector<std::optional<model::Token>> tokens(identifiers.size());
+    std::vector<std::optional<Error>> failures(identifiers.size());
+    run_in_order(context, identifiers.size(), [&](std::size_t index, Context& item) {
+        try {
+            tokens[index] = item.client.get_token(identifiers[index]);
+        } catch (const Error& e) {
+            if (errors == nullptr || !item_error(e)) {
+                throw;
+            }
+            failures[index] = e;
+        }
+    });
+    if (errors != nullptr) {
+        for (std::optional<Error>& failure : failures) {
+            if (failure) {
+                errors->push_back(std::move(*failure));
+            }
+        }
+    }
+    return tokens;
+}
+
 Result run_get(Context& context, const std::vector<std::string>& identifiers) {
     Result result;
     std::vector<model::Token> tokens;
-    for (const std::string& identifier : identifiers) {
-        try {
-            tokens.push_back(context.client.get_token(identifier));
-        } catch (const Error& e) {
-            // Only answers about this one token are worth going on past.
-            if (e.kind() != ErrorKind::not_found && e.kind() != ErrorKind::permission) {
-                throw;
-            }
-            result.errors.push_back(e);
+    for (std::optional<model::Token>& token : fetch_tokens(context, identifiers, &result.errors)) {
+        if (token) {
+            tokens.push_back(std::move(*token));
         }
     }
     print_tokens(context, tokens, identifiers.size() > 1);

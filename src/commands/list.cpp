@@ -3,6 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+#include <optional>
+
+#include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/util/strings.h"
 
@@ -105,14 +109,15 @@ bool passes_client_filters(const ListPlan& plan, const model::Token& token, util
     return true;
 }
 
-void for_each_listed_page(api::Client& client, const ListPlan& plan, util::Timestamp now,
+void for_each_listed_page(Context& context, const ListPlan& plan, util::Timestamp now,
                           const std::function<void(std::vector<model::Token>&)>& on_page) {
-    std::int64_t page_number = 1;
-    std::int64_t remaining = plan.limit.value_or(-1);
-    while (page_number != 0 && remaining != 0) {
+    std::atomic<std::int64_t> remaining = plan.limit.value_or(-1);
+    const auto fetch = [&plan](api::Client& client, std::int64_t page_number) {
         api::Query query = plan.query;
         query.emplace_back("page", std::to_string(page_number));
-        model::Page<model::Token> page = client.list_tokens(query);
+        return client.list_tokens(query);
+    };
+    const auto deliver = [&](model::Page<model::Token>& page) {
         std::vector<model::Token> kept;
         for (model::Token& token : page.results) {
             if (remaining != 0 && passes_client_filters(plan, token, now)) {
@@ -121,8 +126,34 @@ void for_each_listed_page(api::Client& client, const ListPlan& plan, util::Times
             }
         }
         on_page(kept);
+    };
+
+    model::Page<model::Token> first = fetch(context.client, 1);
+    const std::int64_t next = first.next;
+    const std::int64_t total_pages = first.total_pages;
+    deliver(first);
+    if (total_pages > 1 && next == 2) {
+        std::vector<std::optional<model::Page<model::Token>>> pages(static_cast<std::size_t>(total_pages - 1));
+        run_in_order(
+            context, pages.size(),
+            [&](std::size_t index, Context& item) {
+                pages[index] = fetch(item.client, static_cast<std::int64_t>(index) + 2);
+            },
+            [&] { return remaining == 0; },
+            [&](std::size_t index) {
+                deliver(*pages[index]);
+                pages[index].reset();
+            });
+        return;
+    }
+    // No page count to plan with: follow `next`, one page at a time.
+    std::int64_t page_number = next > 1 ? next : 0;
+    while (page_number != 0 && remaining != 0) {
+        model::Page<model::Token> page = fetch(context.client, page_number);
+        const std::int64_t following = page.next;
+        deliver(page);
         // A server that answers `next` with the same or an earlier page would loop forever.
-        page_number = page.next > page_number ? page.next : 0;
+        page_number = following > page_number ? following : 0;
     }
 }
 
@@ -135,7 +166,7 @@ Result run_list(Context& context, const ListPlan& plan, int terminal_width) {
     options.width = terminal_width;
     output::ListWriter writer(options);
 
-    for_each_listed_page(context.client, plan, context.style.now, [&](std::vector<model::Token>& kept) {
+    for_each_listed_page(context, plan, context.style.now, [&](std::vector<model::Token>& kept) {
         context.out << writer.add(kept);
         context.out.flush();
     });

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "aktoken/commands/keys.h"
+#include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/commands/update.h"
 #include "aktoken/json/codec.h"
@@ -374,14 +375,22 @@ Result run_rotate(Context& context, const RotatePlan& plan) {
     if (plan.lock) {
         lock.emplace(*plan.lock, plan.lock_timeout);
     }
-    Result result;
-    std::vector<Rotation> rotations;
-    for (const std::string& identifier : plan.identifiers) {
+    const std::size_t count = plan.identifiers.size();
+    std::vector<Rotation> rotations(count);
+    std::vector<Result> results(count);
+    run_in_order(context, count, [&](std::size_t index, Context& item) {
+        const std::string& identifier = plan.identifiers[index];
         try {
-            rotations.push_back(rotate_one(context, plan, identifier, result));
+            rotations[index] = rotate_one(item, plan, identifier, results[index]);
         } catch (const Error& e) {
-            result.errors.push_back(e);
-            rotations.push_back({identifier, "failed", e.what(), std::nullopt, "", std::nullopt});
+            results[index].errors.push_back(e);
+            rotations[index] = {identifier, "failed", e.what(), std::nullopt, "", std::nullopt};
+        }
+    });
+    Result result;
+    for (Result& item_result : results) {
+        for (Error& error : item_result.errors) {
+            result.errors.push_back(std::move(error));
         }
     }
     print_rotations(context, plan, rotations);

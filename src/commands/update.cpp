@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "aktoken/commands/get.h"
+#include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/json/codec.h"
 
@@ -79,8 +80,11 @@ void print_dry_run(Context& context, const http::Request& request) {
 
 UpdatePlan plan_update(const UpdateFlags& flags, util::Timestamp now) {
     UpdatePlan plan;
-    check_identifier("IDENTIFIER", flags.identifier);
-    plan.identifier = flags.identifier;
+    if (flags.identifiers.empty()) {
+        throw Error(ErrorKind::usage, "IDENTIFIER is required (or --from-file)");
+    }
+    check_identifiers(flags.identifiers);
+    plan.identifiers = flags.identifiers;
     plan.preserve = !flags.no_preserve;
     plan.dry_run = flags.dry_run;
     plan.strict = flags.strict;
@@ -93,6 +97,9 @@ UpdatePlan plan_update(const UpdateFlags& flags, util::Timestamp now) {
     model::TokenPatch& patch = plan.patch;
     if (flags.new_identifier) {
         check_identifier("--identifier", *flags.new_identifier);
+        if (flags.identifiers.size() > 1) {
+            throw Error(ErrorKind::usage, "--identifier renames one token: give a single IDENTIFIER");
+        }
         patch.identifier = *flags.new_identifier;
     }
     if (flags.intent) {
@@ -151,46 +158,80 @@ std::string describe(const Override& override_) {
     return text;
 }
 
-Result run_update(Context& context, const UpdatePlan& plan) {
+namespace {
+
+// One token: GET (unless --no-preserve), PATCH, compare. Returns the stored token, or nothing
+// for a dry run.
+std::optional<model::Token> update_one(Context& context, const UpdatePlan& plan, const std::string& identifier,
+                                       std::vector<Error>& errors) {
     model::TokenPatch patch = plan.patch;
     std::optional<model::Token> current;
     if (plan.preserve) {
-        current = context.client.get_token(plan.identifier);
+        current = context.client.get_token(identifier);
         if (!patch.intent && current->intent != "api" && current->intent != "app_password") {
             throw Error(ErrorKind::rejected,
                         fmt::format("token {} has intent {}, which authentik refuses in any write; only api and "
                                     "app_password tokens can be updated (--intent converts it)",
-                                    quoted(plan.identifier), current->intent));
+                                    quoted(identifier), current->intent));
         }
         preserve_owner_and_intent(patch, *current);
         if (current->managed && !(patch.managed && patch.managed->is_null)) {
             warn(context, fmt::format("token {} is managed by authentik ({}): authentik may overwrite this change",
-                                      quoted(plan.identifier), *current->managed));
+                                      quoted(identifier), *current->managed));
         }
     }
     if (plan.dry_run) {
-        http::Request request{"PATCH", context.client.token_url(plan.identifier), {}, json::encode_patch(patch)};
+        http::Request request{"PATCH", context.client.token_url(identifier), {}, json::encode_patch(patch)};
         print_dry_run(context, request);
         note(context, plan.preserve ? "dry run: nothing was changed; only a GET read the token's current intent and user"
                                     : "dry run: nothing was sent");
-        return {};
+        return std::nullopt;
     }
-    model::Token stored = context.client.patch_token(plan.identifier, patch);
-    std::vector<Override> overrides = find_overrides(plan.patch, stored);
+    model::Token stored = context.client.patch_token(identifier, patch);
     if (current && !plan.patch.expires && current->expires != stored.expires) {
         note(context, fmt::format("expires moved from {} to {}{}", expires_display(current->expires),
                                   expires_display(stored.expires),
                                   stored.intent == "api" ? ": authentik resets an api token's expiry on every write" : ""));
     }
-    Result result;
-    for (const Override& override_ : overrides) {
+    for (const Override& override_ : find_overrides(plan.patch, stored)) {
         if (plan.strict) {
-            result.errors.emplace_back(ErrorKind::rejected, "--strict: " + describe(override_));
+            errors.emplace_back(ErrorKind::rejected, "--strict: " + describe(override_));
         } else {
             warn(context, describe(override_));
         }
     }
-    print_tokens(context, {stored}, false);
+    return stored;
+}
+
+}  // namespace
+
+Result run_update(Context& context, const UpdatePlan& plan) {
+    const std::size_t count = plan.identifiers.size();
+    std::vector<std::optional<model::Token>> stored(count);
+    std::vector<std::vector<Error>> errors(count);
+    run_in_order(context, count, [&](std::size_t index, Context& item) {
+        try {
+            stored[index] = update_one(item, plan, plan.identifiers[index], errors[index]);
+        } catch (const Error& e) {
+            if (count == 1 || !item_error(e)) {
+                throw;
+            }
+            errors[index].push_back(e);
+        }
+    });
+    Result result;
+    std::vector<model::Token> tokens;
+    for (std::size_t index = 0; index < count; ++index) {
+        if (stored[index]) {
+            tokens.push_back(std::move(*stored[index]));
+        }
+        for (Error& error : errors[index]) {
+            result.errors.push_back(std::move(error));
+        }
+    }
+    if (!plan.dry_run) {
+        print_tokens(context, tokens, count > 1);
+    }
     return result;
 }
 

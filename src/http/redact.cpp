@@ -166,7 +166,8 @@ std::string redact_patterns(std::string text) {
         std::size_t value_end = string_end(text, value);
         std::size_t length = (value_end == npos ? text.size() : value_end) - value;
         text.replace(value, length, redacted_string);
-        pos = value + redacted_string.size();
+        // The closing quote of the replacement may open the next "key" (in broken JSON): resume on it.
+        pos = value + redacted_string.size() - 1;
     }
     return text;
 }

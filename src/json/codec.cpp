@@ -64,6 +64,12 @@ const Value* member(const Value& object, const char* name) {
     return it == object.MemberEnd() ? nullptr : &it->value;
 }
 
+// Invalid UTF-8 (a lone surrogate escape such as "\udc00" decodes to it) is refused when
+// writing, so that no re-serialised text fails to parse again later.
+using ValidatingWriter = rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
+                                           rapidjson::CrtAllocator, rapidjson::kWriteValidateEncodingFlag>;
+
+
 std::string string_member(const Value& object, const char* name, const char* what, bool required) {
     const Value* v = member(object, name);
     if (v == nullptr) {
@@ -133,14 +139,16 @@ const Value& require_object(const Value& v, const char* what) {
 
 std::string compact(const Value& v) {
     rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    ValidatingWriter writer(buffer);
     if (!v.Accept(writer)) {
-        bad_shape("JSON that cannot be re-serialised");
+        bad_shape("JSON holding invalid UTF-8 (a lone surrogate escape?)");
     }
     return {buffer.GetString(), buffer.GetSize()};
 }
 
 std::string pretty_value(const Value& v) {
+    // RapidJSON 1.1.0's PrettyWriter does not compile with write flags: validate through compact().
+    compact(v);
     rapidjson::StringBuffer buffer;
     rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
     writer.SetIndent(' ', 2);
@@ -284,8 +292,8 @@ util::Secret decode_key(std::string_view body) {
     require_object(doc, "the answer of view_key");
     util::Secret key(string_member(doc, "key", "the answer of view_key", true));
     // The parsed document holds a copy of the key in its own buffers.
-    if (auto it = doc.FindMember("key"); it != doc.MemberEnd()) {
-        it->value.SetString("", 0);
+    if (doc.HasMember("key")) {
+        doc["key"].SetString("", 0);
     }
     return key;
 }
@@ -317,8 +325,10 @@ std::optional<model::ErrorBody> decode_error(std::string_view body) {
         return std::nullopt;
     }
     model::ErrorBody error;
-    for (const auto& m : doc.GetObject()) {
-        std::string name(m.name.GetString(), m.name.GetStringLength());
+    // Indexes, not iterator comparisons: C++20 makes those ambiguous for RapidJSON under clang.
+    for (rapidjson::SizeType index = 0; index < doc.MemberCount(); ++index) {
+        const auto m = doc.MemberBegin() + index;
+        std::string name(m->name.GetString(), m->name.GetStringLength());
         std::vector<std::string> messages;
         auto add = [&messages](const Value& v) {
             if (v.IsString()) {
@@ -327,12 +337,12 @@ std::optional<model::ErrorBody> decode_error(std::string_view body) {
                 messages.push_back(compact(v));
             }
         };
-        if (m.value.IsArray()) {
-            for (const Value& v : m.value.GetArray()) {
+        if (m->value.IsArray()) {
+            for (const Value& v : m->value.GetArray()) {
                 add(v);
             }
         } else {
-            add(m.value);
+            add(m->value);
         }
         if (name == "detail" && messages.size() == 1) {
             error.detail = messages.front();

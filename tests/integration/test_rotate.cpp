@@ -144,7 +144,9 @@ TEST_CASE("rotate: rotating the run's own token switches to the new key and veri
     TempDir home;
     const std::string token_file = home.write("token", kAdminKey + "\n");
     Env env{{"HOME", home.path()}, {"AUTHENTIK_URL", sandbox.url()}, {"AUTHENTIK_TOKEN_FILE", token_file}};
-    RunResult r = aktoken({"rotate", "admin-api", "bob-api", "--key-file", home.path() + "/{}", "-o", "jsonl"}, env);
+    RunResult r = aktoken({"rotate", "admin-api", "bob-api", "--key-file", home.path() + "/{}", "-o", "jsonl",
+                           "--parallel", "1"},
+                          env);
     CHECK(r.err == "");
     CHECK(r.exit_code == 0);
     // The token file was the key file of admin-api: it now holds the new key, which works.

@@ -15,8 +15,8 @@ const std::string kToken =
 
 struct Fixture {
     testing::FakeTransport transport;
-    util::Secret secret{"s3cret"};
-    api::Client client{transport, "https://ak.example.com/api/v3", [this]() -> const util::Secret& { return secret; }};
+    api::Client client{transport, "https://ak.example.com/api/v3",
+                       std::make_shared<api::Credentials>([] { return util::Secret("s3cret"); })};
 };
 
 }  // namespace

@@ -90,8 +90,8 @@ std::string page_json(const std::vector<std::string>& tokens, int next) {
 
 struct Fixture {
     testing::FakeTransport transport;
-    util::Secret secret{"s3cret"};
-    api::Client client{transport, "https://ak.example.com/api/v3", [this]() -> const util::Secret& { return secret; }};
+    api::Client client{transport, "https://ak.example.com/api/v3",
+                       std::make_shared<api::Credentials>([] { return util::Secret("s3cret"); })};
     std::ostringstream out;
     std::ostringstream err;
 

@@ -20,7 +20,7 @@ std::string body_of(const UpdateFlags& flags) {
 
 UpdateFlags flags_for(const std::string& identifier) {
     UpdateFlags flags;
-    flags.identifier = identifier;
+    flags.identifiers = {identifier};
     return flags;
 }
 
@@ -81,7 +81,7 @@ TEST_CASE("update plan: bad values are usage errors naming the flag") {
         std::string message;
     };
     const Case cases[] = {
-        {[](UpdateFlags& f) { f.identifier = ""; },
+        {[](UpdateFlags& f) { f.identifiers = {""}; },
          "IDENTIFIER: invalid value \"\": expected 1 to 255 letters, digits, '-' or '_' (authentik's identifier slug)"},
         {[](UpdateFlags& f) { f.description = "x"; f.new_identifier = "a\tb"; },
          "--identifier: invalid value \"a\\tb\": expected 1 to 255 letters, digits, '-' or '_' (authentik's "
@@ -157,8 +157,7 @@ TEST_CASE("update: overrides are found for each requested field the server store
 
 TEST_CASE("update: the run sends GET then PATCH and prints the stored token") {
     testing::FakeTransport transport;
-    util::Secret secret("k");
-    api::Client client(transport, "http://h/api/v3", [&]() -> const util::Secret& { return secret; });
+    api::Client client(transport, "http://h/api/v3", std::make_shared<api::Credentials>([] { return util::Secret("k"); }));
     transport.answer(200, R"({"pk":"p","identifier":"ci","intent":"app_password","user":5,"description":"old",)"
                           R"("expires":null,"expiring":false,"managed":null})");
     transport.answer(200, R"({"pk":"p","identifier":"ci","intent":"app_password","user":5,"description":"new",)"

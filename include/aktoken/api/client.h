@@ -2,6 +2,8 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -17,15 +19,31 @@ namespace aktoken::api {
 // Query parameters in the order they are sent.
 using Query = std::vector<std::pair<std::string, std::string>>;
 
-// Supplies the API token when the first request needs it (so that commands sending nothing
-// read no token file).
-using TokenProvider = std::function<const util::Secret&()>;
+// The API token shared by every Client of a run: read when the first request needs it (so
+// that commands sending nothing read no token file), replaced when the run rotates it.
+// Thread-safe.
+class Credentials {
+public:
+    explicit Credentials(std::function<util::Secret()> load) : load_(std::move(load)) {}
+    // Appends the current token to `out` (e.g. after "Bearer ") and returns its generation.
+    unsigned append_to(std::string& out);
+    // How many times the token was replaced.
+    unsigned generation();
+    // Uses `token` from now on.
+    void replace(util::Secret token);
+
+private:
+    std::mutex mutex_;
+    std::function<util::Secret()> load_;
+    std::optional<util::Secret> token_;
+    unsigned generation_ = 0;
+};
 
 // One typed method per authentik endpoint. Every non-2xx answer becomes an aktoken::Error
 // whose kind follows the exit-status table.
 class Client {
 public:
-    Client(http::Transport& transport, std::string base_url, TokenProvider token);
+    Client(http::Transport& transport, std::string base_url, std::shared_ptr<Credentials> credentials);
 
     // The base URL, ending in /api/v3 without a slash.
     const std::string& base_url() const { return base_url_; }
@@ -50,7 +68,8 @@ public:
     // that a new key works.
     model::User me_as(std::string_view key);
 
-    // Authenticates every later request with `key` (after the run's own token was rotated).
+    // Authenticates every later request of the run (every Client sharing the credentials) with
+    // `key`, after the run's own token was rotated.
     void use_token(util::Secret key);
 
     // The URL of a collection or action path below the base, with an encoded query.
@@ -63,14 +82,23 @@ private:
 
     http::Transport& transport_;
     std::string base_url_;
-    TokenProvider token_;
-    std::optional<util::Secret> replacement_token_;
+    std::shared_ptr<Credentials> credentials_;
 };
 
 // Turns a non-2xx answer into the Error that describes it; `subject` names what was asked for
 // (e.g. `token "ci"`) for 404 messages.
 Error error_from_response(const http::Response& response, const std::string& method, const std::string& url,
                           const std::string& subject);
+
+// A Client with a connection of its own, for work done in parallel.
+class Session {
+public:
+    virtual ~Session() = default;
+    virtual Client& client() = 0;
+};
+
+// Opens a new Session (sharing the run's settings and credentials).
+using SessionFactory = std::function<std::unique_ptr<Session>()>;
 
 // Whether an error leaves open if the request was applied: the connection dropped after the
 // request may have been sent, or a proxy answered 502 or 504.

@@ -19,6 +19,9 @@ struct Context {
     std::ostream& out;
     std::ostream& err;
     bool err_color = false;
+    // Opens clients with connections of their own for --parallel; empty: one at a time.
+    api::SessionFactory sessions = {};
+    int parallel = 1;
 };
 
 // What a command that handles several items reports: the failures it went on past. A command

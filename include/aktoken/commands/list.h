@@ -51,10 +51,12 @@ ListPlan plan_list(const ListFlags& flags);
 // Whether a token passes the client-side filters at `now`.
 bool passes_client_filters(const ListPlan& plan, const model::Token& token, util::Timestamp now);
 
-// Follows the pages of the plan's query until `next` is 0 or the --limit is reached and passes
-// each page's tokens that pass the client-side filters at `now` to on_page as the page arrives
-// (possibly none). Shared by list and check.
-void for_each_listed_page(api::Client& client, const ListPlan& plan, util::Timestamp now,
+// Reads every page of the plan's query and passes each page's tokens that pass the client-side
+// filters at `now` to on_page, in server order, until the --limit is reached. After the first
+// page (which gives total_pages) the others are fetched by context.parallel workers; a server
+// that gives no total_pages is followed through `next` one page at a time. Shared by list and
+// check.
+void for_each_listed_page(Context& context, const ListPlan& plan, util::Timestamp now,
                           const std::function<void(std::vector<model::Token>&)>& on_page);
 
 // `aktoken list`: follows the pages until `next` is 0, printing each page as it arrives.

@@ -11,7 +11,7 @@ namespace aktoken::commands {
 
 // The flags of `aktoken update` as the user gave them, not yet checked.
 struct UpdateFlags {
-    std::string identifier;
+    std::vector<std::string> identifiers;
     std::optional<std::string> description;
     std::optional<std::string> expires;
     std::optional<std::string> intent;
@@ -28,7 +28,7 @@ struct UpdateFlags {
 
 // The checked request: the sparse body holding exactly the fields the user gave.
 struct UpdatePlan {
-    std::string identifier;
+    std::vector<std::string> identifiers;
     model::TokenPatch patch;
     bool preserve = true;
     bool dry_run = false;
@@ -56,7 +56,7 @@ std::vector<Override> find_overrides(const model::TokenPatch& asked, const model
 // One line describing an override, for warnings and --strict errors.
 std::string describe(const Override& override_);
 
-// `aktoken update`: GET (unless --no-preserve), PATCH, compare, print the token.
+// `aktoken update`: for each token GET (unless --no-preserve), PATCH, compare; print the tokens.
 Result run_update(Context& context, const UpdatePlan& plan);
 
 }  // namespace aktoken::commands

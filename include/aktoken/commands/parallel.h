@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "aktoken/commands/context.h"
+
+namespace aktoken::commands {
+
+// The most workers --parallel allows.
+inline constexpr int kMaxParallel = 16;
+
+// Checks a --parallel value (1 to 16) and returns it; throws Error(usage).
+int parallel_value(const std::string& text);
+
+// The identifiers of a bulk command: the arguments, then those of --from-file (one a line,
+// `-` for standard input; blank lines and lines starting with # are skipped).
+std::vector<std::string> collect_identifiers(const std::vector<std::string>& arguments,
+                                             const std::optional<std::string>& from_file, std::istream& stdin_stream);
+
+// Runs `work(index, item_context)` for every index below `count` on up to context.parallel
+// workers, each with a client of its own (the first worker uses the context's client). What an
+// item writes to its context's streams is printed in index order, as soon as all earlier items
+// are done; at most a window of items runs ahead of the printing, so memory stays bounded.
+// `stop` (optional) is asked before an item starts; once it answers true no further item starts.
+// `in_order` (optional) is called on the calling thread for each finished item in index order,
+// before its text is printed. An exception from an item is rethrown after every running item
+// has ended.
+void run_in_order(Context& context, std::size_t count, const std::function<void(std::size_t, Context&)>& work,
+                  const std::function<bool()>& stop = {}, const std::function<void(std::size_t)>& in_order = {});
+
+}  // namespace aktoken::commands

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+#include "aktoken/commands/parallel.h"
+
+#include <fmt/format.h>
+
+#include <condition_variable>
+#include <exception>
+#include <istream>
+#include <iterator>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include "aktoken/commands/token_fields.h"
+#include "aktoken/util/files.h"
+#include "aktoken/util/strings.h"
+
+namespace aktoken::commands {
+namespace {
+
+struct Slot {
+    bool done = false;
+    std::string out;
+    std::string err;
+};
+
+}  // namespace
+
+int parallel_value(const std::string& text) {
+    auto value = util::parse_positive_int(text);
+    if (!value || *value > kMaxParallel) {
+        invalid_value("--parallel", text, fmt::format("expected a number of workers from 1 to {}", kMaxParallel));
+    }
+    return static_cast<int>(*value);
+}
+
+std::vector<std::string> collect_identifiers(const std::vector<std::string>& arguments,
+                                             const std::optional<std::string>& from_file, std::istream& stdin_stream) {
+    std::vector<std::string> identifiers = arguments;
+    if (!from_file) {
+        return identifiers;
+    }
+    std::string text;
+    if (*from_file == "-") {
+        text.assign(std::istreambuf_iterator<char>(stdin_stream), std::istreambuf_iterator<char>());
+    } else {
+        auto content = util::read_file_if_exists(*from_file, "identifier file");
+        if (!content) {
+            throw Error(ErrorKind::usage,
+                        fmt::format("--from-file: cannot read {}: No such file or directory", *from_file));
+        }
+        text = std::move(*content);
+    }
+    for (const std::string& line : util::split(text, '\n')) {
+        std::string_view identifier = util::trim(line);
+        if (!identifier.empty() && identifier.front() != '#') {
+            identifiers.emplace_back(identifier);
+        }
+    }
+    return identifiers;
+}
+
+void run_in_order(Context& context, std::size_t count, const std::function<void(std::size_t, Context&)>& work,
+                  const std::function<bool()>& stop, const std::function<void(std::size_t)>& in_order) {
+    const std::size_t workers =
+        context.sessions ? std::min<std::size_t>(static_cast<std::size_t>(std::max(context.parallel, 1)), count) : 1;
+    if (workers <= 1) {
+        for (std::size_t index = 0; index < count && !(stop && stop()); ++index) {
+            std::ostringstream out;
+            std::ostringstream err;
+            Context item{context.client, context.format, context.style, out, err, context.err_color, {}, 1};
+            try {
+                work(index, item);
+            } catch (...) {
+                context.err << err.str();
+                context.out << out.str();
+                throw;
+            }
+            if (in_order) {
+                in_order(index);
+            }
+            context.err << err.str();
+            context.out << out.str();
+            context.out.flush();
+        }
+        return;
+    }
+    // Items may finish out of order; a bounded window keeps finished output from piling up
+    // behind a slow item.
+    const std::size_t window = workers * 2;
+    std::vector<Slot> slots(count);
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::size_t next = 0;
+    std::size_t printed = 0;
+    bool stopped = false;
+    std::exception_ptr failure;
+    std::size_t failed_index = count;
+
+    auto worker = [&](api::Client& client) {
+        while (true) {
+            std::size_t index = 0;
+            {
+                std::unique_lock<std::mutex> lock(mutex);
+                changed.wait(lock, [&] { return next >= count || stopped || failure || next < printed + window; });
+                if (next >= count || stopped || failure) {
+                    return;
+                }
+                if (stop && stop()) {
+                    stopped = true;
+                    changed.notify_all();
+                    return;
+                }
+                index = next++;
+            }
+            std::ostringstream out;
+            std::ostringstream err;
+            Context item{client, context.format, context.style, out, err, context.err_color, {}, 1};
+            std::exception_ptr item_failure;
+            try {
+                work(index, item);
+            } catch (...) {
+                item_failure = std::current_exception();
+            }
+            std::lock_guard<std::mutex> lock(mutex);
+            slots[index] = {true, out.str(), err.str()};
+            if (item_failure && !failure) {
+                failure = item_failure;
+                failed_index = index;
+            }
+            changed.notify_all();
+        }
+    };
+
+    std::vector<std::unique_ptr<api::Session>> sessions;
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < workers; ++i) {
+        sessions.push_back(context.sessions());
+        threads.emplace_back(worker, std::ref(sessions.back()->client()));
+    }
+    // The calling thread only prints, in order.
+    threads.emplace_back(worker, std::ref(context.client));
+    {
+        std::unique_lock<std::mutex> lock(mutex);
+        while (printed < count) {
+            changed.wait(lock,
+                         [&] { return slots[printed].done || ((stopped || failure) && next <= printed); });
+            if (!slots[printed].done) {
+                break;
+            }
+            Slot slot = std::move(slots[printed]);
+            slots[printed].done = true;
+            const std::size_t index = printed++;
+            const bool after_failure = failure && index >= failed_index;
+            lock.unlock();
+            if (in_order && !after_failure) {
+                in_order(index);
+            }
+            context.err << slot.err;
+            context.out << slot.out;
+            context.out.flush();
+            lock.lock();
+            changed.notify_all();
+        }
+    }
+    for (std::thread& thread : threads) {
+        thread.join();
+    }
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+}
+
+}  // namespace aktoken::commands
