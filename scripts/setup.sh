@@ -7,6 +7,8 @@ set -euo pipefail
 AKTOKEN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 AKTOKEN_PACKAGES=(g++ cmake ninja-build pkg-config libcli11-dev libcurl4-openssl-dev rapidjson-dev
   libfmt-dev doctest-dev libcpp-httplib-dev curl)
+# What the shell tests drive (man page lint, real bash, zsh and fish, the .deb build).
+mapfile -t AKTOKEN_TEST_PACKAGES < <(grep -v '^#' "$AKTOKEN_ROOT/tests/shell/packages.txt" | grep .)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

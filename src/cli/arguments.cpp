@@ -229,6 +229,16 @@ Invocation parse_arguments(int argc, const char* const* argv, std::ostream& out)
     define_rotate(add("rotate", "Give tokens new keys without locking anyone out", help::kRotate, CommandName::rotate),
                   inv.rotate, inv);
 
+    CLI::App* completion = add("completion", "Print the shell completion script", help::kCompletion,
+                               CommandName::completion);
+    completion->add_option("SHELL", inv.shell, "bash, zsh or fish")->required();
+    CLI::App* config = app.add_subcommand("config", "Show the configuration in use");
+    config->footer(help::kConfig);
+    config->require_subcommand(1);
+    entries.push_back({config->add_subcommand("show", "Every setting and where it came from"),
+                       CommandName::config_show});
+    entries.push_back({config->add_subcommand("path", "The config file in use"), CommandName::config_path});
+
     // Hidden: every command and flag, one per line, so that tests can hold the man page and the
     // completion scripts to the real CLI.
     CLI::App* describe = app.add_subcommand("__describe", "");

@@ -118,4 +118,18 @@ Examples:
   aktoken check ci-deploy backup-job
   aktoken check --intent api --prometheus /var/lib/node_exporter/textfile/authentik_tokens.prom)TXT";
 
+inline constexpr const char* kCompletion = R"TXT(Examples:
+  source <(aktoken completion bash)
+  aktoken completion zsh > "${fpath[1]}/_aktoken"
+  aktoken completion fish > ~/.config/fish/completions/aktoken.fish)TXT";
+
+inline constexpr const char* kConfig = R"TXT(`config show` prints every resolved setting and where it came from (flag,
+environment, profile, default); the token only as <set from ...>.
+`config path` prints the config file in use.
+
+Examples:
+  aktoken config show
+  aktoken --profile staging config show -o json
+  $EDITOR "$(aktoken config path)")TXT";
+
 }  // namespace aktoken::cli::help

@@ -17,7 +17,10 @@
 namespace aktoken::cli {
 
 // The command the user chose.
-enum class CommandName { get, update, list, create, delete_, view_key, set_key, used_by, whoami, rotate, check };
+enum class CommandName {
+    get, update, list, create, delete_, view_key, set_key, used_by, whoami, rotate, check, completion, config_show,
+    config_path
+};
 
 // Everything the command line said, as plain data; filled by parse_arguments.
 struct Invocation {
@@ -39,6 +42,7 @@ struct Invocation {
     bool ignore_missing = false;  // delete
     std::optional<std::string> key_file;  // view-key, set-key
     bool key_stdin = false;               // set-key
+    std::string shell;  // completion
     // Set when help or the version was printed: exit with this status at once.
     std::optional<int> exit_now;
 };

@@ -15,6 +15,7 @@
 
 #include "aktoken/cli/report.h"
 #include "aktoken/commands/check.h"
+#include "aktoken/commands/config_info.h"
 #include "aktoken/commands/create.h"
 #include "aktoken/commands/delete.h"
 #include "aktoken/commands/get.h"
@@ -30,6 +31,7 @@
 #include "aktoken/http/retry.h"
 #include "aktoken/output/terminal.h"
 #include "aktoken/util/files.h"
+#include "cli/completion_scripts.h"
 #include "cli/invocation.h"
 
 namespace aktoken::cli {
@@ -161,7 +163,14 @@ Prepared prepare(Invocation& inv, util::Timestamp now) {
             inv.check.identifiers = bulk_identifiers(inv.check.identifiers, inv, false);
             prepared.check = commands::plan_check(inv.check);
             break;
+        case CommandName::completion:
+            if (completion_script(inv.shell).empty()) {
+                commands::invalid_value("SHELL", inv.shell, "expected bash, zsh or fish");
+            }
+            break;
         case CommandName::whoami:
+        case CommandName::config_show:
+        case CommandName::config_path:
             break;
     }
     return prepared;
@@ -216,6 +225,20 @@ int execute(const Invocation& inv, Prepared& prepared, util::Timestamp now, bool
     const config::Settings settings = config::resolve(inv.settings, env);
     const output::Format format = resolve_format(settings);
     json_errors = format == output::Format::json;
+    if (inv.command == CommandName::config_show) {
+        config::Origin profile_origin;
+        if (inv.settings.profile) {
+            profile_origin = {config::Source::flag, "--profile"};
+        } else if (env("AKTOKEN_PROFILE")) {
+            profile_origin = {config::Source::environment, "AKTOKEN_PROFILE"};
+        }
+        std::cout << commands::config_show(settings, profile_origin, format);
+        return 0;
+    }
+    if (inv.command == CommandName::config_path) {
+        std::cout << commands::config_path(settings);
+        return 0;
+    }
     const std::string base_url = config::require_url(settings).value;
     const bool err_color = color_allowed(STDERR_FILENO, inv.no_color, env);
 
@@ -291,6 +314,10 @@ int execute(const Invocation& inv, Prepared& prepared, util::Timestamp now, bool
             break;
         case CommandName::check:
             return commands::run_check(context, prepared.check);
+        case CommandName::completion:
+        case CommandName::config_show:
+        case CommandName::config_path:
+            break;  // handled before any connection was set up
     }
     std::cout.flush();
     for (const Error& error : result.errors) {
@@ -318,6 +345,10 @@ int run(int argc, char** argv) {
         }
         const util::Timestamp now = util::now();
         Prepared prepared = prepare(inv, now);
+        if (inv.command == CommandName::completion) {
+            std::cout << completion_script(inv.shell);
+            return 0;
+        }
         return execute(inv, prepared, now, json_errors);
     } catch (const Error& e) {
         std::cout.flush();

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+#include "aktoken/commands/config_info.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <vector>
+
+#include "aktoken/json/codec.h"
+#include "aktoken/util/error.h"
+
+namespace aktoken::commands {
+namespace {
+
+struct Row {
+    std::string name;
+    std::string value;
+    std::string source;  // flag, environment, profile, default
+    std::string where;
+};
+
+std::string source_name(config::Source source) {
+    switch (source) {
+        case config::Source::flag: return "flag";
+        case config::Source::environment: return "environment";
+        case config::Source::profile: return "profile";
+        case config::Source::default_value: return "default";
+    }
+    return "default";
+}
+
+template <class T>
+Row row(const std::string& name, const std::string& value, const config::Setting<T>& setting) {
+    return {name, value, source_name(setting.origin.source), setting.origin.where};
+}
+
+std::string seconds_text(double seconds) {
+    return fmt::format("{}", seconds);
+}
+
+}  // namespace
+
+std::string config_path(const config::Settings& settings) {
+    if (!settings.config_path) {
+        throw Error(ErrorKind::config, "no config file: set AKTOKEN_CONFIG, XDG_CONFIG_HOME or HOME");
+    }
+    return *settings.config_path + "\n";
+}
+
+std::string config_show(const config::Settings& settings, const config::Origin& profile_origin, output::Format format) {
+    std::vector<Row> rows;
+    struct stat info {};
+    const bool config_exists = settings.config_path && ::stat(settings.config_path->c_str(), &info) == 0;
+    rows.push_back({"config", settings.config_path.value_or("-"), config_exists ? "file" : "missing",
+                    config_exists ? "" : "no such file (fine: defaults apply)"});
+    rows.push_back({"profile", settings.profile, source_name(profile_origin.source), profile_origin.where});
+    if (settings.url) {
+        rows.push_back(row("url", settings.url->value, *settings.url));
+    } else {
+        rows.push_back({"url", "-", "unset", "use --url, AUTHENTIK_URL or url in the profile"});
+    }
+    if (settings.token.kind == config::TokenSource::Kind::none) {
+        rows.push_back({"token", "-", "unset", "use --token-file, AUTHENTIK_TOKEN, AUTHENTIK_TOKEN_FILE or the profile"});
+    } else {
+        const std::string where = settings.token.path.empty()
+                                      ? settings.token.origin.where
+                                      : fmt::format("{} ({})", settings.token.origin.where, settings.token.path);
+        rows.push_back({"token", fmt::format("<set from {}>", where), source_name(settings.token.origin.source),
+                        settings.token.origin.where});
+    }
+    if (settings.ca_file) {
+        rows.push_back(row("ca_file", settings.ca_file->value, *settings.ca_file));
+    } else {
+        rows.push_back({"ca_file", "-", "default", "the system's CA certificates"});
+    }
+    rows.push_back(row("insecure", settings.insecure.value ? "true" : "false", settings.insecure));
+    rows.push_back(row("timeout", seconds_text(settings.timeout.value), settings.timeout));
+    rows.push_back(row("output", settings.output.value, settings.output));
+
+    if (format == output::Format::json || format == output::Format::jsonl) {
+        std::string members;
+        for (const Row& r : rows) {
+            members += fmt::format(R"({}{}:{{"value":{},"source":{},"where":{}}})", members.empty() ? "" : ",",
+                                   json::quote(r.name), json::quote(r.value), json::quote(r.source),
+                                   json::quote(r.where));
+        }
+        const std::string text = "{" + members + "}";
+        return (format == output::Format::json ? json::pretty(text) : text) + "\n";
+    }
+    std::string out;
+    for (const Row& r : rows) {
+        std::string origin = r.source;
+        if (!r.where.empty() && r.where != r.source) {
+            origin += origin.empty() ? r.where : ": " + r.where;
+        }
+        out += fmt::format("{:<10}{}{}\n", r.name + ":", r.value, origin.empty() ? "" : "  (" + origin + ")");
+    }
+    return out;
+}
+
+}  // namespace aktoken::commands
