@@ -3,8 +3,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <array>
 
 #include "aktoken/json/codec.h"
 #include "aktoken/output/list.h"
@@ -36,33 +34,13 @@ Result run_used_by(Context& context, const std::string& identifier) {
         return {};
     }
     const bool tsv = context.format == output::Format::tsv;
-    std::vector<std::array<std::string, 4>> rows{{"APP", "MODEL", "NAME", "ACTION"}};
-    if (tsv) {
-        rows.front() = {"app", "model", "name", "action"};
-    }
+    std::vector<std::vector<std::string>> rows;
+    rows.push_back(tsv ? std::vector<std::string>{"app", "model", "name", "action"}
+                       : std::vector<std::string>{"APP", "MODEL", "NAME", "ACTION"});
     for (const model::UsedBy& use : used_by) {
-        auto escape = tsv ? output::escape_tsv : output::escape_cell;
-        rows.push_back({escape(use.app), escape(use.model_name), escape(use.name), escape(use.action)});
+        rows.push_back({use.app, use.model_name, use.name, use.action});
     }
-    std::array<std::size_t, 4> widths{};
-    for (const auto& row : rows) {
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            widths[i] = std::max(widths[i], output::display_width(row[i]));
-        }
-    }
-    for (const auto& row : rows) {
-        std::string line;
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            if (tsv) {
-                line += (i == 0 ? "" : "\t") + row[i];
-            } else if (i + 1 < row.size()) {
-                line += row[i] + std::string(widths[i] - output::display_width(row[i]) + 2, ' ');
-            } else {
-                line += row[i];
-            }
-        }
-        context.out << line << '\n';
-    }
+    context.out << output::simple_table(rows, tsv);
     return {};
 }
 

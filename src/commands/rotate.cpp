@@ -260,47 +260,29 @@ void print_rotations(Context& context, const RotatePlan& plan, const std::vector
     }
     const bool tsv = context.format == output::Format::tsv;
     std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> header = {"IDENTIFIER", "RESULT", "EXPIRES", "KEY WENT TO", "REASON"};
+    std::vector<std::string> header =
+        tsv ? std::vector<std::string>{"identifier", "result", "expires", "key_went_to", "reason"}
+            : std::vector<std::string>{"IDENTIFIER", "RESULT", "EXPIRES", "KEY WENT TO", "REASON"};
     if (plan.show_key) {
-        header.emplace_back("KEY");
+        header.emplace_back(tsv ? "key" : "KEY");
     }
-    if (tsv) {
-        header = {"identifier", "result", "expires", "key_went_to", "reason"};
-        if (plan.show_key) {
-            header.emplace_back("key");
-        }
-    }
-    rows.push_back(header);
+    rows.push_back(std::move(header));
     for (const Rotation& r : rotations) {
-        std::vector<std::string> row = {r.identifier, r.result, expires_cell(r), r.key_went_to.empty() ? "-" : r.key_went_to,
-                                        r.reason};
+        std::vector<std::string> row = {r.identifier, r.result, expires_cell(r),
+                                        r.key_went_to.empty() ? "-" : r.key_went_to, r.reason};
         if (plan.show_key) {
             row.emplace_back(r.key ? std::string(r.key->view()) : "-");
         }
-        for (std::string& cell : row) {
-            cell = tsv ? output::escape_tsv(cell) : output::escape_cell(cell);
-        }
         rows.push_back(std::move(row));
     }
-    std::vector<std::size_t> widths(header.size(), 0);
-    for (const auto& row : rows) {
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            widths[i] = std::max(widths[i], output::display_width(row[i]));
+    std::string table = output::simple_table(rows, tsv);
+    context.out << table;
+    // The cells and the table may hold keys.
+    util::wipe(table);
+    for (auto& row : rows) {
+        for (std::string& cell : row) {
+            util::wipe(cell);
         }
-    }
-    for (const auto& row : rows) {
-        std::string line;
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            if (tsv) {
-                line += (i == 0 ? "" : "\t") + row[i];
-            } else {
-                line += row[i];
-                if (i + 1 < row.size()) {
-                    line += std::string(widths[i] - output::display_width(row[i]) + 2, ' ');
-                }
-            }
-        }
-        context.out << line << '\n';
     }
 }
 

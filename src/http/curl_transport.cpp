@@ -18,6 +18,7 @@
 #include "aktoken/http/redact.h"
 #include "aktoken/util/error.h"
 #include "aktoken/util/secret.h"
+#include "aktoken/util/strings.h"
 #include "http/curl_failure.h"
 
 namespace aktoken::http {
@@ -37,22 +38,6 @@ struct Exchange {
     std::vector<std::string> info_before;
     std::vector<std::string> info_after;
 };
-
-char ascii_lower(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        c = ascii_lower(c);
-    }
-    return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && lower(a) == lower(b);
-}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
@@ -105,7 +90,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
         if (colon == std::string_view::npos) {
             return n;
         }
-        exchange->headers.emplace_back(lower(trim(line.substr(0, colon))),
+        exchange->headers.emplace_back(util::to_lower(trim(line.substr(0, colon))),
                                        std::string(trim(line.substr(colon + 1))));
     } catch (...) {
         return 0;
@@ -176,7 +161,7 @@ bool is_known_method(std::string_view method) {
 
 bool has_header(const Headers& headers, std::string_view name) {
     for (const auto& header : headers) {
-        if (iequals(header.first, name)) {
+        if (util::iequals(header.first, name)) {
             return true;
         }
     }

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "aktoken/util/strings.h"
+
 namespace aktoken::http {
 
 namespace {
@@ -13,21 +15,6 @@ constexpr std::string_view redacted = "<redacted>";
 constexpr std::string_view redacted_string = "\"<redacted>\"";
 constexpr auto npos = std::string_view::npos;
 
-char ascii_lower(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
 
 // Broader than JSON's whitespace on purpose: the same helper serves the fallback for non-JSON
 // text, where over-matching only means redacting more.
@@ -175,7 +162,7 @@ std::string redact_patterns(std::string text) {
 }  // namespace
 
 std::string redact_header(std::string_view name, std::string_view value) {
-    if (iequals(name, "authorization")) {
+    if (util::iequals(name, "authorization")) {
         // The scheme word tells Bearer from Basic in a trace without revealing anything.
         std::size_t start = 0;
         while (start < value.size() && is_space(value[start])) {
@@ -190,8 +177,8 @@ std::string redact_header(std::string_view name, std::string_view value) {
         }
         return std::string(value.substr(start, space - start)) + " " + std::string(redacted);
     }
-    if (iequals(name, "proxy-authorization") || iequals(name, "cookie") ||
-        iequals(name, "set-cookie")) {
+    if (util::iequals(name, "proxy-authorization") || util::iequals(name, "cookie") ||
+        util::iequals(name, "set-cookie")) {
         return std::string(redacted);
     }
     return std::string(value);

@@ -13,6 +13,8 @@
 #include <thread>
 #include <utility>
 
+#include "aktoken/util/strings.h"
+
 namespace aktoken::http {
 
 namespace {
@@ -30,26 +32,11 @@ constexpr std::array<std::string_view, 7> long_days = {
 constexpr std::array<std::string_view, 12> months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-char ascii_lower(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
 
 template <std::size_t N>
 bool is_one_of(std::string_view name, const std::array<std::string_view, N>& names) {
     return std::any_of(names.begin(), names.end(),
-                       [&](std::string_view candidate) { return iequals(name, candidate); });
+                       [&](std::string_view candidate) { return util::iequals(name, candidate); });
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -75,7 +62,7 @@ public:
 
     bool literal(std::string_view expected) {
         if (text_.size() - pos_ < expected.size() ||
-            !iequals(text_.substr(pos_, expected.size()), expected)) {
+            !util::iequals(text_.substr(pos_, expected.size()), expected)) {
             return false;
         }
         pos_ += expected.size();
@@ -112,7 +99,7 @@ public:
     bool month(unsigned& out) {
         const std::string_view name = word();
         for (std::size_t i = 0; i < months.size(); ++i) {
-            if (iequals(name, months[i])) {
+            if (util::iequals(name, months[i])) {
                 out = static_cast<unsigned>(i + 1);
                 return true;
             }

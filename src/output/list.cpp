@@ -349,4 +349,35 @@ std::string ListWriter::table_text() const {
     return out;
 }
 
+std::string simple_table(const std::vector<std::vector<std::string>>& rows, bool tsv) {
+    std::vector<std::vector<std::string>> cells;
+    std::vector<std::size_t> widths;
+    for (const auto& row : rows) {
+        std::vector<std::string> escaped;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            escaped.push_back(tsv ? escape_tsv(row[i]) : escape_cell(row[i]));
+            if (widths.size() <= i) {
+                widths.push_back(0);
+            }
+            widths[i] = std::max(widths[i], display_width(escaped.back()));
+        }
+        cells.push_back(std::move(escaped));
+    }
+    std::string out;
+    for (const auto& row : cells) {
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            if (tsv) {
+                out += (i == 0 ? "" : "\t") + row[i];
+            } else {
+                out += row[i];
+                if (i + 1 < row.size()) {
+                    out += std::string(widths[i] - display_width(row[i]) + 2, ' ');
+                }
+            }
+        }
+        out += '\n';
+    }
+    return out;
+}
+
 }  // namespace aktoken::output

@@ -83,6 +83,10 @@ std::string truncate_display(std::string_view text, std::size_t width);
 // C1 controls as \u00HH, so neither a line break nor a terminal escape sequence gets through.
 std::string escape_cell(std::string_view text);
 
+// A small table: the first row is the header. As tsv the cells are escaped and joined by tabs;
+// otherwise they are made safe for one line and aligned two spaces apart (no trailing spaces).
+std::string simple_table(const std::vector<std::vector<std::string>>& rows, bool tsv);
+
 // Escapes a TSV field: tab, newline, carriage return and backslash as \t, \n, \r and \\.
 std::string escape_tsv(std::string_view text);
 

@@ -24,6 +24,9 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 // Returns text with ASCII letters lower-cased; other bytes are kept as they are.
 std::string to_lower(std::string_view text);
 
+// Compares ASCII case-insensitively (other bytes must be equal).
+bool iequals(std::string_view a, std::string_view b);
+
 // Tells whether text is a valid authentik token identifier: 1 to 255 of [-a-zA-Z0-9_].
 bool is_valid_identifier(std::string_view text);
 
