@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -345,8 +346,50 @@ Env aktoken_env(const Sandbox& sandbox, const std::string& token, const TempDir&
     return env;
 }
 
+namespace {
+
+// A key-like word: 32 or more letters and digits with upper case, lower case and digits mixed,
+// as authentik and aktoken generate them.
+bool holds_generated_key(const std::string& text) {
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = start;
+        bool upper = false;
+        bool lower = false;
+        bool digit = false;
+        while (end < text.size() && std::isalnum(static_cast<unsigned char>(text[end])) != 0) {
+            upper = upper || std::isupper(static_cast<unsigned char>(text[end])) != 0;
+            lower = lower || std::islower(static_cast<unsigned char>(text[end])) != 0;
+            digit = digit || std::isdigit(static_cast<unsigned char>(text[end])) != 0;
+            ++end;
+        }
+        if (end - start >= 32 && upper && lower && digit) {
+            return true;
+        }
+        start = end + 1;
+    }
+    return false;
+}
+
+}  // namespace
+
 RunResult aktoken(const std::vector<std::string>& args, const Env& env, const std::string& input) {
-    return run_program(AKTOKEN_BINARY, args, env, input);
+    RunResult result = run_program(AKTOKEN_BINARY, args, env, input);
+    // No key may ever reach the error stream: not the seed's, not one aktoken generated.
+    for (const char* key : {"akadmin-secret-key-0001", "alice-secret-key-0002", "alice-secret-key-0003",
+                            "bob-secret-key-0004", "bob-secret-key-0005", "outpost-secret-key-0006"}) {
+        if (result.err.find(key) != std::string::npos) {
+            throw std::runtime_error(std::string("a key reached stderr: ") + key);
+        }
+    }
+    if (auto token = env.find("AUTHENTIK_TOKEN"); token != env.end() && token->second.size() >= 16 &&
+                                                   result.err.find(token->second) != std::string::npos) {
+        throw std::runtime_error("the API token reached stderr");
+    }
+    if (holds_generated_key(result.err)) {
+        throw std::runtime_error("something that looks like a generated key reached stderr: " + result.err);
+    }
+    return result;
 }
 
 std::string error_line(const std::string& message) {

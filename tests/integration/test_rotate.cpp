@@ -230,6 +230,26 @@ TEST_CASE("rotate: a run killed at any step leaves the key file and the server i
     }
 }
 
+TEST_CASE("rotate: SIGTERM and SIGINT end the run with 143 and 130, no temporary file left, PATH.pending kept") {
+    for (int signal_number : {SIGTERM, SIGINT}) {
+        CAPTURE(signal_number);
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        const std::string path = home.path() + "/bob.key";
+        sandbox.fault("delay", 1, 0);
+        sandbox.fault("delay", 5, 3000);
+        Background run(AKTOKEN_BINARY, {"rotate", "bob-api", "--key-file", path}, aktoken_env(sandbox, kAdminKey, home));
+        REQUIRE(eventually([&] { return file_mode(path + ".pending") == 0600 && saw_set_key(sandbox, "bob-api"); }));
+        run.kill(signal_number);
+        CHECK(run.wait() == 128 + signal_number);
+        std::vector<std::string> left;
+        for (const auto& entry : std::filesystem::directory_iterator(home.path())) {
+            left.push_back(entry.path().filename().string());
+        }
+        CHECK(left == std::vector<std::string>{"bob.key.pending"});
+    }
+}
+
 TEST_CASE("rotate: without a key file, a key whose fate is unknown is still shown") {
     Sandbox sandbox(kFrozen);
     TempDir home;

@@ -236,8 +236,8 @@ TEST_CASE("update: bad input is refused with exit 2 and nothing is sent") {
         {{"update", "--description", "x"}, "IDENTIFIER is required"},
         {{"update", "alice-app", "--bogus"}, "The following argument was not expected: --bogus"},
         {{"update", "alice-app", "--description"}, "--description: 1 required TEXT missing"},
-        {{"frobnicate"}, "unknown command \"frobnicate\" (commands: get, update, list, create, delete, view-key, set-key, used-by, whoami, check, rotate)"},
-        {{}, "no command given (commands: get, update, list, create, delete, view-key, set-key, used-by, whoami, check, rotate); see aktoken --help"},
+        {{"frobnicate"}, "unknown command \"frobnicate\" (commands: get, update, list, create, delete, view-key, set-key, used-by, whoami, check, rotate, completion, config)"},
+        {{}, "no command given (commands: get, update, list, create, delete, view-key, set-key, used-by, whoami, check, rotate, completion, config); see aktoken --help"},
         {{"get"}, "IDENTIFIER is required"},
         {{"get", "ok", "not ok"},
          "IDENTIFIER: invalid value \"not ok\": expected 1 to 255 letters, digits, '-' or '_' (authentik's "
