@@ -109,6 +109,9 @@ struct Prepared {
 // The identifiers of a bulk command, from its arguments and --from-file; at least one.
 std::vector<std::string> bulk_identifiers(const std::vector<std::string>& arguments, const Invocation& inv,
                                           bool required = true) {
+    if (inv.from_file == "-" && inv.settings.token_file == "-") {
+        throw Error(ErrorKind::usage, "--from-file - and --token-file - cannot both read standard input");
+    }
     std::vector<std::string> identifiers = commands::collect_identifiers(arguments, inv.from_file, std::cin);
     if (identifiers.empty() && required) {
         throw Error(ErrorKind::usage,

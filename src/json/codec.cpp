@@ -333,8 +333,13 @@ std::optional<model::ErrorBody> decode_error(std::string_view body) {
         auto add = [&messages](const Value& v) {
             if (v.IsString()) {
                 messages.emplace_back(v.GetString(), v.GetStringLength());
-            } else {
+                return;
+            }
+            // An error body is read to explain a failure: an unprintable part must not hide the rest.
+            try {
                 messages.push_back(compact(v));
+            } catch (const Error&) {
+                messages.emplace_back("(a value that is not valid UTF-8)");
             }
         };
         if (m->value.IsArray()) {
