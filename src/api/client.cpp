@@ -213,13 +213,14 @@ std::string Client::token_url(const std::string& identifier) const {
 }
 
 http::Response Client::call(const std::string& method, const std::string& url, std::string_view body,
-                            const std::string& subject, std::optional<std::string_view> bearer,
-                            bool fresh_connection) {
+                            const std::string& subject, const CallOptions& options) {
+    const std::optional<std::string_view>& bearer = options.bearer;
     http::Request request;
+    request.compressed_answer = options.compressed_answer;
     request.method = method;
     request.url = url;
     request.body = body;
-    request.fresh_connection = fresh_connection;
+    request.fresh_connection = options.fresh_connection;
     request.headers.emplace_back("Authorization", "");
     std::string& authorization = request.headers.back().second;
     http::Response response;
@@ -264,7 +265,7 @@ model::Token Client::patch_token(const std::string& identifier, const model::Tok
 }
 
 model::Token Client::create_token(const model::TokenPatch& fields) {
-    return json::decode_token(call("POST", url("/core/tokens/"), json::encode_patch(fields), "", std::nullopt, true).body);
+    return json::decode_token(call("POST", url("/core/tokens/"), json::encode_patch(fields), "", {std::nullopt, true, false}).body);
 }
 
 void Client::delete_token(const std::string& identifier) {
@@ -278,7 +279,7 @@ void Client::delete_token(const std::string& identifier) {
 }
 
 model::Page<model::Token> Client::list_tokens(const Query& query) {
-    return json::decode_token_page(call("GET", url("/core/tokens/", query), {}, "").body);
+    return json::decode_token_page(call("GET", url("/core/tokens/", query), {}, "", {std::nullopt, false, true}).body);
 }
 
 util::Secret Client::view_key(const std::string& identifier) {
@@ -302,7 +303,7 @@ model::User Client::me() {
 }
 
 model::User Client::me_as(std::string_view key) {
-    return json::decode_me(call("GET", url("/core/users/me/"), {}, "", key).body);
+    return json::decode_me(call("GET", url("/core/users/me/"), {}, "", {key, false, false}).body);
 }
 
 void Client::use_token(util::Secret key) {
@@ -310,7 +311,7 @@ void Client::use_token(util::Secret key) {
 }
 
 model::Page<model::User> Client::users(const Query& query) {
-    return json::decode_user_page(call("GET", url("/core/users/", query), {}, "").body);
+    return json::decode_user_page(call("GET", url("/core/users/", query), {}, "", {std::nullopt, false, true}).body);
 }
 
 }  // namespace aktoken::api

@@ -296,7 +296,9 @@ struct CurlTransport::Impl {
         set_long(CURLOPT_TIMEOUT_MS, to_milliseconds(options.timeout_seconds));
         set_long(CURLOPT_CONNECTTIMEOUT_MS, to_milliseconds(options.connect_timeout_seconds));
         set_string(CURLOPT_USERAGENT, user_agent.c_str());
-        set_string(CURLOPT_ACCEPT_ENCODING, "");
+        if (request.compressed_answer) {
+            set_string(CURLOPT_ACCEPT_ENCODING, "");
+        }
         set_long(CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
         if (options.ca_file) {
             set_string(CURLOPT_CAINFO, options.ca_file->c_str());

@@ -39,6 +39,13 @@ private:
     unsigned generation_ = 0;
 };
 
+// How one request differs from the default.
+struct CallOptions {
+    std::optional<std::string_view> bearer;  // instead of the run's token
+    bool fresh_connection = false;           // never re-sent silently by libcurl (creates)
+    bool compressed_answer = false;          // only lists are large enough to pay off
+};
+
 // One typed method per authentik endpoint. Every non-2xx answer becomes an aktoken::Error
 // whose kind follows the exit-status table.
 class Client {
@@ -77,8 +84,7 @@ public:
 
 private:
     http::Response call(const std::string& method, const std::string& url, std::string_view body,
-                        const std::string& subject, std::optional<std::string_view> bearer = std::nullopt,
-                        bool fresh_connection = false);
+                        const std::string& subject, const CallOptions& options = {});
 
     http::Transport& transport_;
     std::string base_url_;

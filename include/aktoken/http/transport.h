@@ -18,6 +18,8 @@ struct Request {
     std::string body;    // sent when non-empty or when method is POST/PATCH/PUT
     // Open a new connection for this request (for requests that must never be sent twice).
     bool fresh_connection = false;
+    // Offer gzip/brotli/zstd: worth it for large answers (list pages), a cost for small ones.
+    bool compressed_answer = false;
 };
 
 struct Response {
