@@ -18,7 +18,7 @@ struct Request {
     std::string body;    // sent when non-empty or when method is POST/PATCH/PUT
     // Open a new connection for this request (for requests that must never be sent twice).
     bool fresh_connection = false;
-    // Offer gzip/brotli/zstd: worth it for large answers (list pages), a cost for small ones.
+    // Offer gzip: worth it for large answers (list pages), a cost for small ones.
     bool compressed_answer = false;
 };
 
