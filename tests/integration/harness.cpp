@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "integration/harness.h"
 
+#include <doctest/doctest.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <httplib.h>
 #include <poll.h>
 #include <pty.h>
@@ -411,6 +414,29 @@ int file_mode(const std::string& path) {
 std::string read_file(const std::string& path) {
     std::ifstream stream(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>()};
+}
+
+void expect_refused(const Sandbox& sandbox, const TempDir& home, const std::vector<Refusal>& refusals) {
+    for (const Refusal& refusal : refusals) {
+        CAPTURE(refusal.err);
+        RunResult r = aktoken(refusal.args, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 2);
+        CHECK(r.out == "");
+        CHECK(r.err == error_line(refusal.err));
+    }
+    CHECK(sandbox.requests().empty());
+}
+
+int closed_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    ::close(fd);
+    return ntohs(address.sin_port);
 }
 
 }  // namespace harness

@@ -118,6 +118,19 @@ int file_mode(const std::string& path);
 // The whole content of a file.
 std::string read_file(const std::string& path);
 
+// A command line that must be refused before anything is sent, with its one-line error.
+struct Refusal {
+    std::vector<std::string> args;
+    std::string err;
+};
+
+// Runs each command line as the seed's superuser and checks exit 2, nothing on stdout, exactly
+// `aktoken: error: ERR` on stderr, and that the sandbox received no request at all.
+void expect_refused(const Sandbox& sandbox, const TempDir& home, const std::vector<Refusal>& refusals);
+
+// A loopback port with nothing listening on it.
+int closed_port();
+
 // The keys of the default seed.
 inline const std::string kAdminKey = "akadmin-secret-key-0001";
 inline const std::string kAliceKey = "alice-secret-key-0002";

@@ -219,11 +219,7 @@ TEST_CASE("list: on a terminal the table has relative times and an empty result 
 TEST_CASE("list: bad filters are refused before anything is sent") {
     Sandbox sandbox;
     TempDir home;
-    struct Case {
-        std::vector<std::string> args;
-        std::string err;
-    };
-    const Case cases[] = {
+    expect_refused(sandbox, home, {
         {{"list", "--ordering", "identifier,owner"},
          "--ordering: invalid value \"identifier,owner\": unknown field \"owner\" (valid: identifier, intent, user, "
          "description, expires, expiring, managed, pk; '-' before a field sorts descending)"},
@@ -236,15 +232,7 @@ TEST_CASE("list: bad filters are refused before anything is sent") {
         {{"list", "--columns", "identifier,owner"},
          "--columns: unknown column \"owner\" (valid: identifier, pk, intent, user, user.username, user.pk, "
          "description, expires, expiring, managed)"},
-    };
-    for (const Case& c : cases) {
-        CAPTURE(c.err);
-        RunResult r = aktoken(c.args, aktoken_env(sandbox, kAdminKey, home));
-        CHECK(r.exit_code == 2);
-        CHECK(r.out == "");
-        CHECK(r.err == error_line(c.err));
-    }
-    CHECK(sandbox.requests().empty());
+                                  });
 }
 
 }  // TEST_SUITE

@@ -283,11 +283,7 @@ TEST_CASE("rotate: --lock makes a second scheduler exit 10") {
 TEST_CASE("rotate: bad input is refused before anything is sent") {
     Sandbox sandbox(kFrozen);
     TempDir home;
-    struct Case {
-        std::vector<std::string> args;
-        std::string err;
-    };
-    const Case cases[] = {
+    expect_refused(sandbox, home, {
         {{"rotate", "bob-api"}, "rotate needs --key-file PATH, --show-key or both: the new key must go somewhere"},
         {{"rotate", "bob-api", "--show-key", "--length", "31"},
          "--length: invalid value \"31\": expected a number of characters from 32 to 512"},
@@ -300,14 +296,7 @@ TEST_CASE("rotate: bad input is refused before anything is sent") {
         {{"rotate", "bob-api", "--show-key", "--expires", "tomorrow"},
          "--expires: invalid value \"tomorrow\": expected an RFC 3339 time (2027-01-31T12:00:00Z), a date "
          "(2027-01-31), a duration (+30d, 12h, 1d12h) or never"},
-    };
-    for (const Case& c : cases) {
-        CAPTURE(c.err);
-        RunResult r = aktoken(c.args, aktoken_env(sandbox, kAdminKey, home));
-        CHECK(r.exit_code == 2);
-        CHECK(r.err == error_line(c.err));
-    }
-    CHECK(sandbox.requests().empty());
+                                  });
 }
 
 }  // TEST_SUITE

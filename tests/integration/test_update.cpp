@@ -199,11 +199,7 @@ TEST_CASE("update: the server's field errors are listed, exit 7") {
 TEST_CASE("update: bad input is refused with exit 2 and nothing is sent") {
     Sandbox sandbox(kFrozen);
     TempDir home;
-    struct Case {
-        std::vector<std::string> args;
-        std::string err;
-    };
-    const Case cases[] = {
+    expect_refused(sandbox, home, {
         {{"update", "bad id", "--description", "x"},
          "IDENTIFIER: invalid value \"bad id\": expected 1 to 255 letters, digits, '-' or '_' (authentik's "
          "identifier slug)"},
@@ -245,15 +241,7 @@ TEST_CASE("update: bad input is refused with exit 2 and nothing is sent") {
         {{"get", "alice-app", "-o", "yaml"}, "--output: invalid output format \"yaml\": expected table, wide, json, jsonl, tsv, id"},
         {{"get", "alice-app", "--timeout", "-1"},
          "--timeout: invalid value \"-1\": expected a positive number of seconds"},
-    };
-    for (const Case& c : cases) {
-        CAPTURE(c.err);
-        RunResult r = aktoken(c.args, aktoken_env(sandbox, kAdminKey, home));
-        CHECK(r.exit_code == 2);
-        CHECK(r.out == "");
-        CHECK(r.err == error_line(c.err));
-    }
-    CHECK(sandbox.requests().empty());
+                                  });
 }
 
 }  // TEST_SUITE
