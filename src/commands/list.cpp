@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <optional>
+#include <unordered_set>
 
 #include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
@@ -109,7 +110,7 @@ bool passes_client_filters(const ListPlan& plan, const model::Token& token, util
     return true;
 }
 
-void for_each_listed_page(Context& context, const ListPlan& plan, util::Timestamp now,
+bool for_each_listed_page(Context& context, const ListPlan& plan, util::Timestamp now,
                           const std::function<void(std::vector<model::Token>&)>& on_page) {
     std::atomic<std::int64_t> remaining = plan.limit.value_or(-1);
     const auto fetch = [&plan](api::Client& client, std::int64_t page_number) {
@@ -132,6 +133,9 @@ void for_each_listed_page(Context& context, const ListPlan& plan, util::Timestam
     const std::int64_t next = first.next;
     const std::int64_t total_pages = first.total_pages;
     deliver(first);
+    if (plan.max_pages && (total_pages > *plan.max_pages || (total_pages == 0 && next != 0))) {
+        return false;
+    }
     if (total_pages > 1 && next == 2) {
         std::vector<std::optional<model::Page<model::Token>>> pages(static_cast<std::size_t>(total_pages - 1));
         run_in_order(
@@ -144,7 +148,7 @@ void for_each_listed_page(Context& context, const ListPlan& plan, util::Timestam
                 deliver(*pages[index]);
                 pages[index].reset();
             });
-        return;
+        return true;
     }
     // No page count to plan with: follow `next`, one page at a time.
     std::int64_t page_number = next > 1 ? next : 0;
@@ -155,6 +159,28 @@ void for_each_listed_page(Context& context, const ListPlan& plan, util::Timestam
         // A server that answers `next` with the same or an earlier page would loop forever.
         page_number = following > page_number ? following : 0;
     }
+    return true;
+}
+
+std::unordered_map<std::string, model::Token> list_named_tokens(Context& context,
+                                                                 const std::vector<std::string>& identifiers) {
+    std::unordered_map<std::string, model::Token> listed;
+    if (identifiers.size() < kListedInsteadOfGetsFrom) {
+        return listed;
+    }
+    const std::unordered_set<std::string> named(identifiers.begin(), identifiers.end());
+    ListPlan plan;
+    plan.query.emplace_back("page_size", std::to_string(kPageSize));
+    plan.max_pages = static_cast<std::int64_t>(identifiers.size()) / kListedInsteadOfGets;
+    for_each_listed_page(context, plan, context.style.now, [&](std::vector<model::Token>& page) {
+        for (model::Token& token : page) {
+            if (named.count(token.identifier) != 0) {
+                std::string identifier = token.identifier;
+                listed.insert_or_assign(std::move(identifier), std::move(token));
+            }
+        }
+    });
+    return listed;
 }
 
 Result run_list(Context& context, const ListPlan& plan, int terminal_width) {

@@ -3,7 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <unordered_map>
+
 #include "aktoken/commands/get.h"
+#include "aktoken/commands/list.h"
 #include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/json/codec.h"
@@ -160,14 +163,14 @@ std::string describe(const Override& override_) {
 
 namespace {
 
-// One token: GET (unless --no-preserve), PATCH, compare. Returns the stored token, or nothing
-// for a dry run.
+// One token: GET unless `listed` has it or --no-preserve was given, PATCH, compare. Returns the
+// stored token, or nothing for a dry run.
 std::optional<model::Token> update_one(Context& context, const UpdatePlan& plan, const std::string& identifier,
-                                       std::vector<Error>& errors) {
+                                       const model::Token* listed, std::vector<Error>& errors) {
     model::TokenPatch patch = plan.patch;
     std::optional<model::Token> current;
     if (plan.preserve) {
-        current = context.client.get_token(identifier);
+        current = listed != nullptr ? *listed : context.client.get_token(identifier);
         if (!patch.intent && current->intent != "api" && current->intent != "app_password") {
             throw Error(ErrorKind::rejected,
                         fmt::format("token {} has intent {}, which authentik refuses in any write; only api and "
@@ -209,9 +212,23 @@ Result run_update(Context& context, const UpdatePlan& plan) {
     const std::size_t count = plan.identifiers.size();
     std::vector<std::optional<model::Token>> stored(count);
     std::vector<std::vector<Error>> errors(count);
-    run_in_order(context, count, [&](std::size_t index, Context& item) {
+    std::unordered_map<std::string, model::Token> listed;
+    if (plan.preserve) {
         try {
-            stored[index] = update_one(item, plan, plan.identifiers[index], errors[index]);
+            listed = list_named_tokens(context, plan.identifiers);
+        } catch (const Error& e) {
+            // Each token's own GET will tell what is wrong, with its identifier.
+            if (!item_error(e)) {
+                throw;
+            }
+        }
+    }
+    run_in_order(context, count, [&](std::size_t index, Context& item) {
+        const std::string& identifier = plan.identifiers[index];
+        const auto found = listed.find(identifier);
+        try {
+            stored[index] = update_one(item, plan, identifier, found == listed.end() ? nullptr : &found->second,
+                                       errors[index]);
         } catch (const Error& e) {
             if (count == 1 || !item_error(e)) {
                 throw;

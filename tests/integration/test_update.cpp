@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
 #include "integration/harness.h"
 
 using namespace harness;
@@ -20,6 +22,35 @@ std::string block(const std::string& identifier, const std::string& pk, const st
 
 const std::string kAliceAppPk = "33333333-3333-4333-8333-333333333333";
 const std::string kBobApiPk = "44444444-4444-4444-8444-444444444444";
+
+// `count` app passwords named many-00... owned by alice, and a file naming them all, then
+// alice-app and a token that does not exist.
+std::string add_many(const Sandbox& sandbox, const TempDir& home, int count) {
+    std::string tokens = "[";
+    std::string names;
+    for (int i = 0; i < count; ++i) {
+        tokens += fmt::format(R"({}{{"identifier":"many-{:02}","intent":"app_password","user":2,"description":"",)"
+                              R"("expires":"2027-01-01T00:00:00Z","expiring":true,"managed":null}})",
+                              i == 0 ? "" : ",", i);
+        names += fmt::format("many-{:02}\n", i);
+    }
+    add_tokens(sandbox, tokens + "]");
+    return home.write("ids", names + "alice-app\nno-such-token\n");
+}
+
+// The requests other than PATCHes, as "METHOD PATH?QUERY", and how many PATCHes carried `body`.
+std::pair<std::vector<std::string>, int> reads_and_patches(const Sandbox& sandbox, const std::string& body) {
+    std::vector<std::string> reads;
+    int patches = 0;
+    for (const Recorded& request : sandbox.requests()) {
+        if (request.method == "PATCH") {
+            patches += request.body == body ? 1 : 0;
+        } else {
+            reads.push_back(request.method + " " + request.path + "?" + request.query);
+        }
+    }
+    return {reads, patches};
+}
 
 }  // namespace
 
@@ -194,6 +225,62 @@ TEST_CASE("update: the server's field errors are listed, exit 7") {
           R"({"error":{"exit_code":7,"kind":"rejected","status":400,"message":"the server rejected the request )"
           R"J((HTTP 400 Bad Request)","fields":{"user":["Invalid pk \"9\" - object does not exist."]}}})J"
           "\n");
+}
+
+TEST_CASE("update: 20 tokens or more are read with one listing instead of a GET each") {
+    Sandbox sandbox(kFrozen);
+    TempDir home;
+    const std::string ids = add_many(sandbox, home, 22);
+    RunResult r = aktoken({"update", "--from-file", ids, "--description", "d", "--parallel", "4", "-o", "id"},
+                          aktoken_env(sandbox, kAdminKey, home));
+    CHECK(r.exit_code == 6);
+    CHECK(r.err == error_line("token \"no-such-token\" not found (HTTP 404 Not Found)"));
+    std::string expected;
+    for (int i = 0; i < 22; ++i) {
+        expected += fmt::format("many-{:02}\n", i);
+    }
+    CHECK(r.out == expected + "alice-app\n");
+    // 30 tokens are one page; only the token the listing lacks is read on its own.
+    auto [reads, patches] = reads_and_patches(sandbox, R"({"intent":"app_password","user":2,"description":"d"})");
+    CHECK(reads == std::vector<std::string>{"GET /api/v3/core/tokens/?page_size=100&page=1",
+                                            "GET /api/v3/core/tokens/no-such-token/?"});
+    CHECK(patches == 23);
+}
+
+TEST_CASE("update: a listing of more than a quarter as many pages as tokens is not followed") {
+    // 8 + 22 tokens in pages of 4 make 8 pages, more than 24 tokens / 4: after the first page
+    // (which holds alice-app) every other token is read with GET.
+    Sandbox sandbox({"--now", "2026-11-29T12:00:00Z", "--max-page-size", "4"});
+    TempDir home;
+    const std::string ids = add_many(sandbox, home, 22);
+    RunResult r = aktoken({"update", "--from-file", ids, "--description", "d", "--parallel", "1", "-o", "id"},
+                          aktoken_env(sandbox, kAdminKey, home));
+    CHECK(r.exit_code == 6);
+    CHECK(r.err == error_line("token \"no-such-token\" not found (HTTP 404 Not Found)"));
+    auto [reads, patches] = reads_and_patches(sandbox, R"({"intent":"app_password","user":2,"description":"d"})");
+    std::vector<std::string> expected{"GET /api/v3/core/tokens/?page_size=100&page=1"};
+    for (int i = 0; i < 22; ++i) {
+        expected.push_back(fmt::format("GET /api/v3/core/tokens/many-{:02}/?", i));
+    }
+    expected.emplace_back("GET /api/v3/core/tokens/no-such-token/?");
+    CHECK(reads == expected);
+    CHECK(patches == 23);
+}
+
+TEST_CASE("update: when the listing fails, each token is read with GET") {
+    Sandbox sandbox(kFrozen);
+    TempDir home;
+    const std::string ids = add_many(sandbox, home, 22);
+    sandbox.fault("500", 1);
+    RunResult r = aktoken({"update", "--from-file", ids, "--description", "d", "--parallel", "1", "-o", "id"},
+                          aktoken_env(sandbox, kAdminKey, home));
+    CHECK(r.exit_code == 6);
+    CHECK(r.err == error_line("token \"no-such-token\" not found (HTTP 404 Not Found)"));
+    auto [reads, patches] = reads_and_patches(sandbox, R"({"intent":"app_password","user":2,"description":"d"})");
+    REQUIRE(reads.size() == 25);
+    CHECK(reads[0] == "GET /api/v3/core/tokens/?page_size=100&page=1");
+    CHECK(reads[1] == "GET /api/v3/core/tokens/many-00/?");
+    CHECK(patches == 23);
 }
 
 TEST_CASE("update: bad input is refused with exit 2 and nothing is sent") {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "aktoken/commands/context.h"
@@ -39,6 +40,8 @@ struct ListPlan {
     std::optional<std::int64_t> limit;
     std::vector<std::string> columns;
     bool headers = true;
+    // Stop after the first page when the listing has more pages than this.
+    std::optional<std::int64_t> max_pages;
 };
 
 // The fields authentik can order tokens by.
@@ -55,9 +58,22 @@ bool passes_client_filters(const ListPlan& plan, const model::Token& token, util
 // filters at `now` to on_page, in server order, until the --limit is reached. After the first
 // page (which gives total_pages) the others are fetched by context.parallel workers; a server
 // that gives no total_pages is followed through `next` one page at a time. Shared by list and
-// check.
-void for_each_listed_page(Context& context, const ListPlan& plan, util::Timestamp now,
+// check. Returns false when it stopped after the first page because of plan.max_pages.
+bool for_each_listed_page(Context& context, const ListPlan& plan, util::Timestamp now,
                           const std::function<void(std::vector<model::Token>&)>& on_page);
+
+// Bulk commands read the tokens they name with list pages instead of one GET each when they
+// name at least kListedInsteadOfGetsFrom tokens and the whole listing takes at most
+// 1/kListedInsteadOfGets as many requests as the GETs would.
+inline constexpr std::size_t kListedInsteadOfGetsFrom = 20;
+inline constexpr std::int64_t kListedInsteadOfGets = 4;
+
+// The tokens named by `identifiers`, read with list pages when that pays off (see above): the
+// first page tells how many pages there are, the others follow in parallel when few enough.
+// Tokens the listing does not show (or did not get to) are absent: read those with GET, which
+// also tells why one is missing. Empty when too few identifiers are named.
+std::unordered_map<std::string, model::Token> list_named_tokens(Context& context,
+                                                                 const std::vector<std::string>& identifiers);
 
 // `aktoken list`: follows the pages until `next` is 0, printing each page as it arrives.
 Result run_list(Context& context, const ListPlan& plan, int terminal_width);
