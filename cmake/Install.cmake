@@ -17,8 +17,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/completions/aktoken.fish
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # Debian package: cpack -G DEB in a configured build tree. dpkg-shlibdeps (package dpkg-dev)
-# computes the dependencies from the installed binaries (libcurl4, libfmt9, libstdc++6, ...,
-# libcpp-httplib0.11 for aktoken-sandbox).
+# computes the dependencies from the installed binaries (libcurl4 and libc6 for aktoken;
+# libcpp-httplib0.11, libfmt9 and libstdc++6 for aktoken-sandbox).
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME aktoken)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})

@@ -153,17 +153,23 @@ void real_sleep(std::chrono::duration<double> delay) {
     }
 }
 
-RetryingTransport::Random real_jitter() {
-    std::uint64_t seed = 0;
+std::uint64_t random_seed() {
     try {
         std::random_device device;
-        seed = (std::uint64_t{device()} << 32) ^ device();
+        return (std::uint64_t{device()} << 32) ^ device();
     } catch (const std::exception&) {
-        seed = static_cast<std::uint64_t>(
-            std::chrono::steady_clock::now().time_since_epoch().count());
+        return static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
     }
-    return [engine = std::mt19937_64(seed)]() mutable {
-        return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+// Seeded at the first retry: std::random_device probes the CPU (cpuid, slow in a VM), a cost
+// every run would pay at start-up for retries most runs never make.
+RetryingTransport::Random real_jitter() {
+    return [engine = std::optional<std::mt19937_64>()]() mutable {
+        if (!engine) {
+            engine.emplace(random_seed());
+        }
+        return std::uniform_real_distribution<double>(0.0, 1.0)(*engine);
     };
 }
 
