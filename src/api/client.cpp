@@ -192,8 +192,12 @@ void Credentials::replace(util::Secret token) {
     ++generation_;
 }
 
-Client::Client(http::Transport& transport, std::string base_url, std::shared_ptr<Credentials> credentials)
-    : transport_(transport), base_url_(std::move(base_url)), credentials_(std::move(credentials)) {}
+Client::Client(http::Transport& transport, std::string base_url, std::shared_ptr<Credentials> credentials,
+               http::ConcurrentTransport* concurrent)
+    : transport_(transport),
+      base_url_(std::move(base_url)),
+      credentials_(std::move(credentials)),
+      concurrent_(concurrent) {}
 
 std::string Client::url(const std::string& path, const Query& query) const {
     std::string result = base_url_ + path;
@@ -212,29 +216,34 @@ std::string Client::token_url(const std::string& identifier) const {
     return url("/core/tokens/" + url_encode(identifier) + "/");
 }
 
+unsigned Client::authorize(http::Request& request, const CallOptions& options) {
+    if (request.headers.empty() || request.headers.back().first != "Authorization") {
+        request.headers.emplace_back("Authorization", "");
+    }
+    std::string& authorization = request.headers.back().second;
+    util::wipe(authorization);
+    authorization = "Bearer ";
+    if (options.bearer) {
+        authorization += *options.bearer;
+        return 0;
+    }
+    return credentials_->append_to(authorization);
+}
+
 http::Response Client::call(const std::string& method, const std::string& url, std::string_view body,
                             const std::string& subject, const CallOptions& options) {
-    const std::optional<std::string_view>& bearer = options.bearer;
     http::Request request;
     request.compressed_answer = options.compressed_answer;
     request.method = method;
     request.url = url;
     request.body = body;
     request.fresh_connection = options.fresh_connection;
-    request.headers.emplace_back("Authorization", "");
-    std::string& authorization = request.headers.back().second;
     http::Response response;
     // A parallel worker may have rotated the run's own token while this request was on its way:
     // an authentication failure with an outdated token is worth one more try with the new one.
     for (int attempt = 0; attempt < 2; ++attempt) {
-        util::wipe(authorization);
-        authorization = "Bearer ";
-        unsigned generation = 0;
-        if (bearer) {
-            authorization += *bearer;
-        } else {
-            generation = credentials_->append_to(authorization);
-        }
+        const unsigned generation = authorize(request, options);
+        std::string& authorization = request.headers.back().second;
         try {
             response = transport_.send(request);
         } catch (...) {
@@ -243,11 +252,11 @@ http::Response Client::call(const std::string& method, const std::string& url, s
             throw;
         }
         const bool auth_failed = response.status == 401 || response.status == 403;
-        if (!auth_failed || bearer || credentials_->generation() == generation) {
+        if (!auth_failed || options.bearer || credentials_->generation() == generation) {
             break;
         }
     }
-    util::wipe(authorization);
+    util::wipe(request.headers.back().second);
     util::wipe(request.body);
     if (response.status < 200 || response.status >= 300) {
         throw error_from_response(response, method, url, subject);
@@ -280,6 +289,44 @@ void Client::delete_token(const std::string& identifier) {
 
 model::Page<model::Token> Client::list_tokens(const Query& query) {
     return json::decode_token_page(call("GET", url("/core/tokens/", query), {}, "", {std::nullopt, false, true}).body);
+}
+
+void Client::list_token_pages(const Query& query, std::int64_t first, std::int64_t last,
+                              const std::function<bool(model::Page<model::Token>&)>& on_page) {
+    const auto page_url = [&](std::int64_t page) {
+        Query paged = query;
+        paged.emplace_back("page", std::to_string(page));
+        return url("/core/tokens/", paged);
+    };
+    if (concurrent_ == nullptr) {
+        for (std::int64_t page = first; page <= last; ++page) {
+            model::Page<model::Token> tokens =
+                json::decode_token_page(call("GET", page_url(page), {}, "", {std::nullopt, false, true}).body);
+            if (!on_page(tokens)) {
+                return;
+            }
+        }
+        return;
+    }
+    // No second try after a rotation of the run's token here: nothing rotates while listing.
+    const CallOptions options{std::nullopt, false, true};
+    concurrent_->send_in_order(
+        last < first ? 0 : static_cast<std::size_t>(last - first + 1),
+        [&](std::size_t index) {
+            http::Request request;
+            request.method = "GET";
+            request.url = page_url(first + static_cast<std::int64_t>(index));
+            request.compressed_answer = true;
+            authorize(request, options);
+            return request;
+        },
+        [&](std::size_t index, http::Response& response) {
+            if (response.status < 200 || response.status >= 300) {
+                throw error_from_response(response, "GET", page_url(first + static_cast<std::int64_t>(index)), "");
+            }
+            model::Page<model::Token> tokens = json::decode_token_page(response.body);
+            return on_page(tokens);
+        });
 }
 
 util::Secret Client::view_key(const std::string& identifier) {

@@ -27,6 +27,7 @@
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/commands/update.h"
 #include "aktoken/config/settings.h"
+#include "aktoken/http/curl_multi.h"
 #include "aktoken/http/curl_transport.h"
 #include "aktoken/http/retry.h"
 #include "aktoken/output/terminal.h"
@@ -179,12 +180,15 @@ Prepared prepare(Invocation& inv, util::Timestamp now) {
     return prepared;
 }
 
-// A client with its own connection (libcurl handle) and retries.
+// A client with its own connection (libcurl handle) and retries; `concurrent` (the run's
+// libcurl multi handle) serves the list pages of the run's main client.
 class Session : public api::Session {
 public:
     Session(const http::TransportOptions& options, const http::RetryPolicy& policy, const std::string& base_url,
-            std::shared_ptr<api::Credentials> credentials)
-        : curl_(options), retrying_(curl_, policy, options.trace), client_(retrying_, base_url, std::move(credentials)) {}
+            std::shared_ptr<api::Credentials> credentials, http::ConcurrentTransport* concurrent = nullptr)
+        : curl_(options),
+          retrying_(curl_, policy, options.trace),
+          client_(retrying_, base_url, std::move(credentials), concurrent) {}
     api::Client& client() override { return client_; }
 
 private:
@@ -268,7 +272,8 @@ int execute(const Invocation& inv, Prepared& prepared, util::Timestamp now, bool
     http::GlobalInit curl_global;
     auto credentials = std::make_shared<api::Credentials>(
         [&settings, &env]() { return config::read_token(settings.token, env, std::cin); });
-    Session session(options, policy, base_url, credentials);
+    http::CurlMulti pages(options, policy, prepared.parallel, options.trace);
+    Session session(options, policy, base_url, credentials, &pages);
     api::Client& client = session.client();
 
     output::Style style;

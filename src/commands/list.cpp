@@ -3,11 +3,9 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
 #include <optional>
 #include <unordered_set>
 
-#include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/util/strings.h"
 
@@ -112,12 +110,7 @@ bool passes_client_filters(const ListPlan& plan, const model::Token& token, util
 
 bool for_each_listed_page(Context& context, const ListPlan& plan, util::Timestamp now,
                           const std::function<void(std::vector<model::Token>&)>& on_page) {
-    std::atomic<std::int64_t> remaining = plan.limit.value_or(-1);
-    const auto fetch = [&plan](api::Client& client, std::int64_t page_number) {
-        api::Query query = plan.query;
-        query.emplace_back("page", std::to_string(page_number));
-        return client.list_tokens(query);
-    };
+    std::int64_t remaining = plan.limit.value_or(-1);
     const auto deliver = [&](model::Page<model::Token>& page) {
         std::vector<model::Token> kept;
         for (model::Token& token : page.results) {
@@ -127,35 +120,34 @@ bool for_each_listed_page(Context& context, const ListPlan& plan, util::Timestam
             }
         }
         on_page(kept);
+        return remaining != 0;
     };
 
-    model::Page<model::Token> first = fetch(context.client, 1);
-    const std::int64_t next = first.next;
-    const std::int64_t total_pages = first.total_pages;
-    deliver(first);
+    // Page 1 tells how many pages there are; the others then go out several at once.
+    std::int64_t next = 0;
+    std::int64_t total_pages = 0;
+    context.client.list_token_pages(plan.query, 1, 1, [&](model::Page<model::Token>& first) {
+        next = first.next;
+        total_pages = first.total_pages;
+        return deliver(first);
+    });
     if (plan.max_pages && (total_pages > *plan.max_pages || (total_pages == 0 && next != 0))) {
         return false;
     }
     if (total_pages > 1 && next == 2) {
-        std::vector<std::optional<model::Page<model::Token>>> pages(static_cast<std::size_t>(total_pages - 1));
-        run_in_order(
-            context, pages.size(),
-            [&](std::size_t index, Context& item) {
-                pages[index] = fetch(item.client, static_cast<std::int64_t>(index) + 2);
-            },
-            [&] { return remaining == 0; },
-            [&](std::size_t index) {
-                deliver(*pages[index]);
-                pages[index].reset();
-            });
+        if (remaining != 0) {
+            context.client.list_token_pages(plan.query, 2, total_pages, deliver);
+        }
         return true;
     }
     // No page count to plan with: follow `next`, one page at a time.
     std::int64_t page_number = next > 1 ? next : 0;
     while (page_number != 0 && remaining != 0) {
-        model::Page<model::Token> page = fetch(context.client, page_number);
-        const std::int64_t following = page.next;
-        deliver(page);
+        std::int64_t following = 0;
+        context.client.list_token_pages(plan.query, page_number, page_number, [&](model::Page<model::Token>& page) {
+            following = page.next;
+            return deliver(page);
+        });
         // A server that answers `next` with the same or an earlier page would loop forever.
         page_number = following > page_number ? following : 0;
     }

@@ -162,17 +162,6 @@ std::uint64_t random_seed() {
     }
 }
 
-// Seeded at the first retry: std::random_device probes the CPU (cpuid, slow in a VM), a cost
-// every run would pay at start-up for retries most runs never make.
-RetryingTransport::Random real_jitter() {
-    return [engine = std::optional<std::mt19937_64>()]() mutable {
-        if (!engine) {
-            engine.emplace(random_seed());
-        }
-        return std::uniform_real_distribution<double>(0.0, 1.0)(*engine);
-    };
-}
-
 }  // namespace
 
 std::optional<int> parse_retries(std::string_view text) {
@@ -362,96 +351,122 @@ std::chrono::duration<double> retry_delay(int n, const RetryPolicy& policy, doub
     return std::chrono::duration<double>(delay);
 }
 
+RetryClock real_retry_clock() {
+    return [] { return std::chrono::steady_clock::now(); };
+}
+
+// Seeded at the first retry: std::random_device probes the CPU (cpuid, slow in a VM), a cost
+// every run would pay at start-up for retries most runs never make.
+RetryRandom real_retry_jitter() {
+    return [engine = std::optional<std::mt19937_64>()]() mutable {
+        if (!engine) {
+            engine.emplace(random_seed());
+        }
+        return std::uniform_real_distribution<double>(0.0, 1.0)(*engine);
+    };
+}
+
+RetryState::RetryState(const Request& request, const RetryPolicy& policy, const RetryNote& note,
+                       const RetryClock& clock, RetryRandom& jitter)
+    : method_(request.method),
+      idempotent_(is_idempotent(request)),
+      policy_(policy),
+      note_(note),
+      clock_(clock),
+      jitter_(jitter),
+      start_(clock()) {}
+
+std::optional<std::chrono::duration<double>> RetryState::after_answer(const Response& response) {
+    const Outcome outcome = classify_status(response.status);
+    if (outcome == Outcome::done) {
+        return std::nullopt;
+    }
+    return decide(outcome, describe_status(response.status), &response);
+}
+
+std::optional<std::chrono::duration<double>> RetryState::after_error(const Error& error) {
+    const Outcome outcome = classify_error(error);
+    if (outcome == Outcome::done) {
+        return std::nullopt;
+    }
+    return decide(outcome, error.what(), nullptr);
+}
+
+std::optional<std::chrono::duration<double>> RetryState::decide(Outcome outcome, const std::string& cause,
+                                                                const Response* response) {
+    auto note = [&](const std::string& line) {
+        if (note_) {
+            note_(line);
+        }
+    };
+    const int retries = std::max(policy_.retries, 0);
+    if (attempts_ > retries) {
+        return std::nullopt;
+    }
+    if (outcome == Outcome::unknown && !idempotent_) {
+        note(fmt::format("aktoken: no retry, a {} may have been applied: {}", method_, cause));
+        return std::nullopt;
+    }
+    std::optional<seconds> retry_after;
+    if (response != nullptr) {
+        if (const auto header = response->header("retry-after")) {
+            system_clock::time_point now = system_clock::now();
+            if (const auto date_header = response->header("date")) {
+                if (const auto server_now = parse_http_date(trim_ows(*date_header), now)) {
+                    now = *server_now;
+                }
+            }
+            retry_after = parse_retry_after(*header, now);
+        }
+    }
+    const std::chrono::duration<double> delay = retry_delay(attempts_, policy_, jitter_(), retry_after);
+    if (policy_.max_time_seconds > 0) {
+        const double elapsed = std::chrono::duration<double>(clock_() - start_).count();
+        const double left = policy_.max_time_seconds - elapsed;
+        if (delay.count() > left) {
+            note(fmt::format("aktoken: no retry, {:.1f} s wait exceeds the {:.1f} s left of --retry-max-time: {}",
+                             delay.count(), std::max(left, 0.0), cause));
+            return std::nullopt;
+        }
+    }
+    note(fmt::format("aktoken: retry {}/{} after {:.1f} s: {}", attempts_, retries, delay.count(), cause));
+    if (outcome == Outcome::unknown) {
+        retried_after_unknown_ = true;
+    }
+    ++attempts_;
+    return delay;
+}
+
 RetryingTransport::RetryingTransport(Transport& inner, RetryPolicy policy, Note note,
                                      Sleeper sleeper, Clock clock, Random jitter)
     : inner_(inner),
       policy_(policy),
       note_(std::move(note)),
       sleeper_(sleeper ? std::move(sleeper) : Sleeper(real_sleep)),
-      clock_(clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); })),
-      jitter_(jitter ? std::move(jitter) : real_jitter()) {}
+      clock_(clock ? std::move(clock) : real_retry_clock()),
+      jitter_(jitter ? std::move(jitter) : real_retry_jitter()) {}
 
 Response RetryingTransport::send(const Request& request) {
-    attempts_ = 0;
+    RetryState state(request, policy_, note_, clock_, jitter_);
+    attempts_ = 1;
     retried_after_unknown_ = false;
-    const bool idempotent = is_idempotent(request);
-    const int retries = std::max(policy_.retries, 0);
-    const auto start = clock_();
-    auto note = [&](const std::string& line) {
-        if (note_) {
-            note_(line);
-        }
-    };
-
-    for (int attempt = 1;; ++attempt) {
-        attempts_ = attempt;
-        Response response;
-        std::exception_ptr failure;
-        std::string cause;
-        Outcome outcome = Outcome::done;
+    while (true) {
+        std::optional<std::chrono::duration<double>> delay;
         try {
-            response = inner_.send(request);
-            outcome = classify_status(response.status);
+            Response response = inner_.send(request);
+            delay = state.after_answer(response);
+            if (!delay) {
+                return response;
+            }
         } catch (const Error& error) {
-            outcome = classify_error(error);
-            if (outcome == Outcome::done) {
+            delay = state.after_error(error);
+            if (!delay) {
                 throw;
             }
-            failure = std::current_exception();
-            cause = error.what();
         }
-        if (outcome == Outcome::done) {
-            return response;
-        }
-        auto give_up = [&]() -> Response {
-            if (failure) {
-                std::rethrow_exception(failure);
-            }
-            return response;
-        };
-        if (!failure) {
-            cause = describe_status(response.status);
-        }
-        if (attempt > retries) {
-            return give_up();
-        }
-        if (outcome == Outcome::unknown && !idempotent) {
-            note(fmt::format("aktoken: no retry, a {} may have been applied: {}", request.method,
-                             cause));
-            return give_up();
-        }
-
-        std::optional<seconds> retry_after;
-        if (!failure) {
-            if (const auto header = response.header("retry-after")) {
-                system_clock::time_point now = system_clock::now();
-                if (const auto date_header = response.header("date")) {
-                    if (const auto server_now = parse_http_date(trim_ows(*date_header), now)) {
-                        now = *server_now;
-                    }
-                }
-                retry_after = parse_retry_after(*header, now);
-            }
-        }
-        const std::chrono::duration<double> delay =
-            retry_delay(attempt, policy_, jitter_(), retry_after);
-        if (policy_.max_time_seconds > 0) {
-            const double elapsed = std::chrono::duration<double>(clock_() - start).count();
-            const double left = policy_.max_time_seconds - elapsed;
-            if (delay.count() > left) {
-                note(fmt::format(
-                    "aktoken: no retry, {:.1f} s wait exceeds the {:.1f} s left of "
-                    "--retry-max-time: {}",
-                    delay.count(), std::max(left, 0.0), cause));
-                return give_up();
-            }
-        }
-        note(fmt::format("aktoken: retry {}/{} after {:.1f} s: {}", attempt, retries,
-                         delay.count(), cause));
-        if (outcome == Outcome::unknown) {
-            retried_after_unknown_ = true;
-        }
-        sleeper_(delay);
+        attempts_ = state.attempts();
+        retried_after_unknown_ = state.retried_after_unknown_outcome();
+        sleeper_(*delay);
     }
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -50,7 +51,9 @@ struct CallOptions {
 // whose kind follows the exit-status table.
 class Client {
 public:
-    Client(http::Transport& transport, std::string base_url, std::shared_ptr<Credentials> credentials);
+    // `concurrent`, when given, sends list_token_pages' requests several at once.
+    Client(http::Transport& transport, std::string base_url, std::shared_ptr<Credentials> credentials,
+           http::ConcurrentTransport* concurrent = nullptr);
 
     // The base URL, ending in /api/v3 without a slash.
     const std::string& base_url() const { return base_url_; }
@@ -65,6 +68,12 @@ public:
     // A 404 after a retry whose first attempt's outcome was unknown counts as deleted.
     void delete_token(const std::string& identifier);
     model::Page<model::Token> list_tokens(const Query& query);
+    // Pages first to last of the listing `query` selects (a page parameter is appended), passed to
+    // on_page in page order as they arrive; stops early once on_page returns false. Over the
+    // concurrent transport when there is one (several pages in flight at once), else one page
+    // after the other. The first page that fails throws, after the pages before it were passed on.
+    void list_token_pages(const Query& query, std::int64_t first, std::int64_t last,
+                          const std::function<bool(model::Page<model::Token>&)>& on_page);
     util::Secret view_key(const std::string& identifier);
     void set_key(const std::string& identifier, std::string_view key);
     std::vector<model::UsedBy> used_by(const std::string& identifier);
@@ -83,12 +92,17 @@ public:
     std::string url(const std::string& path, const Query& query = {}) const;
 
 private:
+    // The request with the run's token (or options.bearer) in its Authorization header; returns
+    // the token's generation (0 for a bearer of its own).
+    unsigned authorize(http::Request& request, const CallOptions& options);
+
     http::Response call(const std::string& method, const std::string& url, std::string_view body,
                         const std::string& subject, const CallOptions& options = {});
 
     http::Transport& transport_;
     std::string base_url_;
     std::shared_ptr<Credentials> credentials_;
+    http::ConcurrentTransport* concurrent_;
 };
 
 // Turns a non-2xx answer into the Error that describes it; `subject` names what was asked for

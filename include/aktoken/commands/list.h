@@ -56,9 +56,9 @@ bool passes_client_filters(const ListPlan& plan, const model::Token& token, util
 
 // Reads every page of the plan's query and passes each page's tokens that pass the client-side
 // filters at `now` to on_page, in server order, until the --limit is reached. After the first
-// page (which gives total_pages) the others are fetched by context.parallel workers; a server
-// that gives no total_pages is followed through `next` one page at a time. Shared by list and
-// check. Returns false when it stopped after the first page because of plan.max_pages.
+// page (which gives total_pages) the others are fetched several at once (Client::list_token_pages,
+// --parallel transfers); a server that gives no total_pages is followed through `next` one page
+// at a time. Shared by list, check and list_named_tokens. Returns false when it stopped after the first page because of plan.max_pages.
 bool for_each_listed_page(Context& context, const ListPlan& plan, util::Timestamp now,
                           const std::function<void(std::vector<model::Token>&)>& on_page);
 

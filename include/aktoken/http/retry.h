@@ -76,6 +76,54 @@ Outcome classify_error(const Error& error);
 std::chrono::duration<double> retry_delay(int n, const RetryPolicy& policy, double jitter,
                                           std::optional<std::chrono::seconds> retry_after);
 
+// Hooks for retries, replaceable in tests.
+// Reports a retry, or a retry refused, as one line without newline (for -v).
+using RetryNote = std::function<void(std::string_view line)>;
+// Measures the time budget; the default reads std::chrono::steady_clock.
+using RetryClock = std::function<std::chrono::steady_clock::time_point()>;
+// Uniform in [0, 1]; the default draws from a std::mt19937_64 seeded at its first use.
+using RetryRandom = std::function<double()>;
+
+// The real clock and jitter, for callers that have no test doubles to pass.
+RetryClock real_retry_clock();
+RetryRandom real_retry_jitter();
+
+// The retry decisions for one request, attempt after attempt, as RetryingTransport documents
+// them: RetryingTransport sleeps through the waits, CurlMulti keeps other transfers going
+// meanwhile. The hooks are the owner's and must outlive the state.
+class RetryState {
+public:
+    // The first attempt is about to start; the --retry-max-time budget starts now.
+    RetryState(const Request& request, const RetryPolicy& policy, const RetryNote& note, const RetryClock& clock,
+               RetryRandom& jitter);
+
+    // After an attempt that got `response`: the wait before the next attempt, or nullopt to
+    // return this answer.
+    std::optional<std::chrono::duration<double>> after_answer(const Response& response);
+    // After an attempt that threw `error`: the wait before the next attempt, or nullopt to
+    // rethrow it.
+    std::optional<std::chrono::duration<double>> after_error(const Error& error);
+
+    // Attempts made so far, the current one included.
+    int attempts() const { return attempts_; }
+    // Whether a retry followed an attempt whose outcome was unknown.
+    bool retried_after_unknown_outcome() const { return retried_after_unknown_; }
+
+private:
+    std::optional<std::chrono::duration<double>> decide(Outcome outcome, const std::string& cause,
+                                                        const Response* response);
+
+    std::string method_;
+    bool idempotent_;
+    const RetryPolicy& policy_;
+    const RetryNote& note_;
+    const RetryClock& clock_;
+    RetryRandom& jitter_;
+    std::chrono::steady_clock::time_point start_;
+    int attempts_ = 1;
+    bool retried_after_unknown_ = false;
+};
+
 // A Transport that sends through another one and tries again, with backoff, after failures that
 // are transient and safe to repeat (see classify_status, classify_error, is_idempotent):
 // - an answer is retried on 429 and 503 for any method, on 502 and 504 only when idempotent;
@@ -92,13 +140,11 @@ std::chrono::duration<double> retry_delay(int n, const RetryPolicy& policy, doub
 // (immune to clock skew), else from the system clock. Not safe to use from two threads at once.
 class RetryingTransport : public Transport {
 public:
-    using Note = std::function<void(std::string_view line)>;
+    using Note = RetryNote;
     // Waits that long; the default sleeps the thread.
     using Sleeper = std::function<void(std::chrono::duration<double>)>;
-    // Measures the time budget; the default reads std::chrono::steady_clock.
-    using Clock = std::function<std::chrono::steady_clock::time_point()>;
-    // Uniform in [0, 1]; the default draws from a std::mt19937_64 seeded by std::random_device.
-    using Random = std::function<double()>;
+    using Clock = RetryClock;
+    using Random = RetryRandom;
 
     // An empty sleeper, clock or jitter means the real one; an empty note means no notes.
     RetryingTransport(Transport& inner, RetryPolicy policy, Note note = {}, Sleeper sleeper = {},

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -46,6 +47,19 @@ class Transport {
 public:
     virtual ~Transport() = default;
     virtual Response send(const Request& request) = 0;
+};
+
+// Sends many requests at once and hands their answers over in order.
+class ConcurrentTransport {
+public:
+    virtual ~ConcurrentTransport() = default;
+    // Sends request_for(0) .. request_for(count - 1), several at once but never far ahead of the
+    // answer being handed over (memory stays bounded whatever the count), and calls
+    // on_answer(index, response) for each in index order on the calling thread, whatever the
+    // status. Once on_answer returns false no further request starts and it returns. A request
+    // that gets no answer throws, in its turn, what Transport::send would have thrown.
+    virtual void send_in_order(std::size_t count, const std::function<Request(std::size_t)>& request_for,
+                               const std::function<bool(std::size_t, Response&)>& on_answer) = 0;
 };
 
 }  // namespace aktoken::http
