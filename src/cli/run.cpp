@@ -114,7 +114,9 @@ std::vector<std::string> bulk_identifiers(const std::vector<std::string>& argume
         throw Error(ErrorKind::usage, "--from-file - and --token-file - cannot both read standard input");
     }
     std::vector<std::string> identifiers = commands::collect_identifiers(arguments, inv.from_file, std::cin);
-    if (identifiers.empty() && required) {
+    // An empty --from-file is refused even where identifiers are optional (check): a generated
+    // list that came out empty must not turn into "every token".
+    if (identifiers.empty() && (required || inv.from_file)) {
         throw Error(ErrorKind::usage,
                     inv.from_file ? fmt::format("--from-file: {} holds no identifier", *inv.from_file)
                                   : std::string("IDENTIFIER is required"));

@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <exception>
+#include <algorithm>
 #include <istream>
 #include <iterator>
 #include <mutex>
@@ -23,6 +24,7 @@ struct Slot {
     bool done = false;
     std::string out;
     std::string err;
+    std::exception_ptr failure;
 };
 
 }  // namespace
@@ -45,7 +47,13 @@ std::vector<std::string> collect_identifiers(const std::vector<std::string>& arg
     if (*from_file == "-") {
         text.assign(std::istreambuf_iterator<char>(stdin_stream), std::istreambuf_iterator<char>());
     } else {
-        auto content = util::read_file_if_exists(*from_file, "identifier file");
+        std::optional<std::string> content;
+        try {
+            content = util::read_file_if_exists(*from_file, "identifier file");
+        } catch (const Error& e) {
+            // Unreadable, a directory...: a bad argument, like a missing file.
+            throw Error(ErrorKind::usage, fmt::format("--from-file: {}", e.what()));
+        }
         if (!content) {
             throw Error(ErrorKind::usage,
                         fmt::format("--from-file: cannot read {}: No such file or directory", *from_file));
@@ -94,21 +102,20 @@ void run_in_order(Context& context, std::size_t count, const std::function<void(
     std::condition_variable changed;
     std::size_t next = 0;
     std::size_t printed = 0;
-    bool stopped = false;
-    std::exception_ptr failure;
-    std::size_t failed_index = count;
+    // No item starts past the first failure (in index order) or once `stop` said so.
+    std::size_t end = count;
 
     auto worker = [&](api::Client& client) {
         while (true) {
             std::size_t index = 0;
             {
                 std::unique_lock<std::mutex> lock(mutex);
-                changed.wait(lock, [&] { return next >= count || stopped || failure || next < printed + window; });
-                if (next >= count || stopped || failure) {
+                changed.wait(lock, [&] { return next >= end || next < printed + window; });
+                if (next >= end) {
                     return;
                 }
                 if (stop && stop()) {
-                    stopped = true;
+                    end = next;
                     changed.notify_all();
                     return;
                 }
@@ -124,37 +131,38 @@ void run_in_order(Context& context, std::size_t count, const std::function<void(
                 item_failure = std::current_exception();
             }
             std::lock_guard<std::mutex> lock(mutex);
-            slots[index] = {true, out.str(), err.str()};
-            if (item_failure && !failure) {
-                failure = item_failure;
-                failed_index = index;
+            slots[index] = {true, out.str(), err.str(), item_failure};
+            if (item_failure) {
+                end = std::min(end, index + 1);
             }
             changed.notify_all();
         }
     };
 
+    // Every session is opened before any thread starts, so that a failure to open one leaves no
+    // thread to join.
     std::vector<std::unique_ptr<api::Session>> sessions;
-    std::vector<std::thread> threads;
     for (std::size_t i = 1; i < workers; ++i) {
         sessions.push_back(context.sessions());
-        threads.emplace_back(worker, std::ref(sessions.back()->client()));
+    }
+    std::vector<std::thread> threads;
+    for (const auto& session : sessions) {
+        threads.emplace_back(worker, std::ref(session->client()));
     }
     // The calling thread only prints, in order.
     threads.emplace_back(worker, std::ref(context.client));
-    {
+    std::exception_ptr failure;
+    try {
         std::unique_lock<std::mutex> lock(mutex);
         while (printed < count) {
-            changed.wait(lock,
-                         [&] { return slots[printed].done || ((stopped || failure) && next <= printed); });
+            changed.wait(lock, [&] { return slots[printed].done || (printed >= end && next <= printed); });
             if (!slots[printed].done) {
                 break;
             }
             Slot slot = std::move(slots[printed]);
-            slots[printed].done = true;
             const std::size_t index = printed++;
-            const bool after_failure = failure && index >= failed_index;
             lock.unlock();
-            if (in_order && !after_failure) {
+            if (in_order && !slot.failure) {
                 in_order(index);
             }
             context.err << slot.err;
@@ -162,7 +170,18 @@ void run_in_order(Context& context, std::size_t count, const std::function<void(
             context.out.flush();
             lock.lock();
             changed.notify_all();
+            if (slot.failure) {
+                failure = slot.failure;
+                break;
+            }
         }
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        end = std::min(end, next);
+        changed.notify_all();
     }
     for (std::thread& thread : threads) {
         thread.join();

@@ -26,9 +26,10 @@ std::vector<std::string> collect_identifiers(const std::vector<std::string>& arg
 // item writes to its context's streams is printed in index order, as soon as all earlier items
 // are done; at most a window of items runs ahead of the printing, so memory stays bounded.
 // `stop` (optional) is asked before an item starts; once it answers true no further item starts.
-// `in_order` (optional) is called on the calling thread for each finished item in index order,
-// before its text is printed. An exception from an item is rethrown after every running item
-// has ended.
+// `in_order` (optional) is called on the calling thread for each item that succeeded, in index
+// order, before its text is printed. When items throw, no item after the first failing one (in
+// index order) starts; the items before it are printed, then its output, and its exception is
+// rethrown once every running item has ended.
 void run_in_order(Context& context, std::size_t count, const std::function<void(std::size_t, Context&)>& work,
                   const std::function<bool()>& stop = {}, const std::function<void(std::size_t)>& in_order = {});
 
