@@ -222,6 +222,12 @@ int run_server(ServerOptions options) {
   server.set_write_timeout(30);
   server.set_tcp_nodelay(true);
   server.set_payload_max_length(256 * 1024 * 1024);
+  // Remembers the listening socket: see the listen() below.
+  int listening_socket = -1;
+  server.set_socket_options([&listening_socket](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listening_socket = sock;
+  });
   const auto handler = [&state](const httplib::Request& req, httplib::Response& res) { dispatch(state, req, res); };
   server.Get(".*", handler);
   server.Post(".*", handler);
@@ -260,6 +266,12 @@ int run_server(ServerOptions options) {
   if (port <= 0) {
     std::cerr << "aktoken-sandbox: cannot listen on " << state.options.host << ':' << state.options.port << '\n';
     return 1;
+  }
+  // httplib 0.11 listens with a backlog of 5: a client that opens several connections at once
+  // (aktoken list --parallel 8) then has SYNs dropped and waits a second to send them again. An
+  // authentik behind gunicorn and a proxy has a deep backlog; listening again only raises it.
+  if (listening_socket >= 0) {
+    ::listen(listening_socket, SOMAXCONN);
   }
   const std::string host =
       state.options.host.find(':') != std::string::npos ? "[" + state.options.host + "]" : state.options.host;
