@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "aktoken/commands/token_fields.h"
 #include "aktoken/json/codec.h"
 #include "aktoken/output/render.h"
 
@@ -66,14 +67,18 @@ void report(std::ostream& err, const Error& error, bool json, bool color, int sh
             }
             fields += fmt::format("{}{}:[{}]", fields.empty() ? "" : ",", json::quote(name), list);
         }
-        err << fmt::format(R"({{"error":{{"exit_code":{},"kind":"{}","status":{},"message":{},"fields":{{{}}}}}}})",
+        const std::string token = error.token().empty() ? "" : fmt::format(R"(,"token":{})", json::quote(error.token()));
+        err << fmt::format(R"({{"error":{{"exit_code":{},"kind":"{}","status":{},"message":{},"fields":{{{}}}{}}}}})",
                            shown_exit_code, kind_name(error.kind()),
                            error.status() ? std::to_string(*error.status()) : "null", json::quote(error.what()),
-                           fields)
+                           fields, token)
             << '\n';
         return;
     }
-    const std::string prefix = "aktoken: " + output::paint("error:", 31, color) + " ";
+    std::string prefix = "aktoken: " + output::paint("error:", 31, color) + " ";
+    if (!error.token().empty()) {
+        prefix += fmt::format("token {}: ", commands::quoted(error.token()));
+    }
     if (error.fields().empty()) {
         err << prefix << error.what() << '\n';
         return;

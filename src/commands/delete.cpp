@@ -41,7 +41,7 @@ std::vector<std::string> confirm(Context& context, const std::vector<std::string
             if (e.kind() != ErrorKind::not_found && e.kind() != ErrorKind::permission) {
                 throw;
             }
-            result.errors.push_back(e);
+            result.errors.push_back(identifiers.size() > 1 ? about_token(e, identifier) : e);
         }
     }
     if (to_delete.empty()) {
@@ -82,7 +82,7 @@ Result run_delete(Context& context, const std::vector<std::string>& identifiers,
             if (e.kind() == ErrorKind::not_found && options.ignore_missing) {
                 outcome = "absent";
             } else if (item_error(e)) {
-                failures[index] = e;
+                failures[index] = identifiers.size() > 1 ? about_token(e, identifier) : e;
                 return;
             } else {
                 throw;

@@ -2,6 +2,7 @@
 #include "aktoken/commands/get.h"
 
 #include "aktoken/commands/parallel.h"
+#include "aktoken/commands/token_fields.h"
 #include "aktoken/output/list.h"
 
 namespace aktoken::commands {
@@ -41,7 +42,7 @@ std::vector<std::optional<model::Token>> fetch_tokens(Context& context, const st
             if (errors == nullptr || !item_error(e)) {
                 throw;
             }
-            failures[index] = e;
+            failures[index] = identifiers.size() > 1 ? about_token(e, identifiers[index]) : e;
         }
     });
     if (errors != nullptr) {

@@ -370,9 +370,9 @@ Result run_rotate(Context& context, const RotatePlan& plan) {
         }
     });
     Result result;
-    for (Result& item_result : results) {
-        for (Error& error : item_result.errors) {
-            result.errors.push_back(std::move(error));
+    for (std::size_t index = 0; index < count; ++index) {
+        for (Error& error : results[index].errors) {
+            result.errors.push_back(count > 1 ? about_token(std::move(error), plan.identifiers[index]) : std::move(error));
         }
     }
     print_rotations(context, plan, rotations);

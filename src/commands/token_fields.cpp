@@ -90,4 +90,15 @@ std::string managed_value(std::string_view flag, std::string_view value) {
     return std::string(value);
 }
 
+Error about_token(Error error, const std::string& identifier) {
+    // Named as `"ID"`, or in the token's URL.
+    const std::string_view message = error.what();
+    const bool named = message.find(quoted(identifier)) != std::string_view::npos ||
+                       message.find("/" + identifier + "/") != std::string_view::npos;
+    if (!named) {
+        error.set_token(identifier);
+    }
+    return error;
+}
+
 }  // namespace aktoken::commands

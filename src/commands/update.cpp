@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <unordered_map>
 
 #include "aktoken/commands/get.h"
@@ -68,6 +69,7 @@ std::string stored_value(const model::Token& token, const std::string& field) {
 }
 
 constexpr const char* kApiExpiryReason = "authentik sets an api token's expiry to now + its default token duration";
+constexpr const char* kApiExpiryReset = ": authentik resets an api token's expiry on every write";
 
 void print_dry_run(Context& context, const http::Request& request) {
     if (context.format == output::Format::json) {
@@ -163,10 +165,22 @@ std::string describe(const Override& override_) {
 
 namespace {
 
+// What the tokens of a bulk update share: their notes and warnings are about one token each.
+struct BulkNotes {
+    bool bulk = false;
+    // Api tokens whose expiry authentik moved: one summary note instead of a line each.
+    std::atomic<std::size_t> api_expiries_moved{0};
+
+    // `text`, naming the token when there are several.
+    std::string about(const std::string& identifier, const std::string& text) const {
+        return bulk ? fmt::format("token {}: {}", quoted(identifier), text) : text;
+    }
+};
+
 // One token: GET unless `listed` has it or --no-preserve was given, PATCH, compare. Returns the
 // stored token, or nothing for a dry run.
 std::optional<model::Token> update_one(Context& context, const UpdatePlan& plan, const std::string& identifier,
-                                       const model::Token* listed, std::vector<Error>& errors) {
+                                       const model::Token* listed, BulkNotes& notes, std::vector<Error>& errors) {
     model::TokenPatch patch = plan.patch;
     std::optional<model::Token> current;
     if (plan.preserve) {
@@ -186,21 +200,24 @@ std::optional<model::Token> update_one(Context& context, const UpdatePlan& plan,
     if (plan.dry_run) {
         http::Request request{"PATCH", context.client.token_url(identifier), {}, json::encode_patch(patch)};
         print_dry_run(context, request);
-        note(context, plan.preserve ? "dry run: nothing was changed; only a GET read the token's current intent and user"
-                                    : "dry run: nothing was sent");
         return std::nullopt;
     }
     model::Token stored = context.client.patch_token(identifier, patch);
     if (current && !plan.patch.expires && current->expires != stored.expires) {
-        note(context, fmt::format("expires moved from {} to {}{}", expires_display(current->expires),
-                                  expires_display(stored.expires),
-                                  stored.intent == "api" ? ": authentik resets an api token's expiry on every write" : ""));
+        if (notes.bulk && stored.intent == "api") {
+            ++notes.api_expiries_moved;
+        } else {
+            note(context, notes.about(identifier, fmt::format("expires moved from {} to {}{}",
+                                                              expires_display(current->expires),
+                                                              expires_display(stored.expires),
+                                                              stored.intent == "api" ? kApiExpiryReset : "")));
+        }
     }
     for (const Override& override_ : find_overrides(plan.patch, stored)) {
         if (plan.strict) {
-            errors.emplace_back(ErrorKind::rejected, "--strict: " + describe(override_));
+            errors.emplace_back(ErrorKind::rejected, "--strict: " + notes.about(identifier, describe(override_)));
         } else {
-            warn(context, describe(override_));
+            warn(context, notes.about(identifier, describe(override_)));
         }
     }
     return stored;
@@ -223,17 +240,19 @@ Result run_update(Context& context, const UpdatePlan& plan) {
             }
         }
     }
+    BulkNotes notes;
+    notes.bulk = count > 1;
     run_in_order(context, count, [&](std::size_t index, Context& item) {
         const std::string& identifier = plan.identifiers[index];
         const auto found = listed.find(identifier);
         try {
             stored[index] = update_one(item, plan, identifier, found == listed.end() ? nullptr : &found->second,
-                                       errors[index]);
+                                       notes, errors[index]);
         } catch (const Error& e) {
             if (count == 1 || !item_error(e)) {
                 throw;
             }
-            errors[index].push_back(e);
+            errors[index].push_back(about_token(e, identifier));
         }
     });
     Result result;
@@ -246,8 +265,14 @@ Result run_update(Context& context, const UpdatePlan& plan) {
             result.errors.push_back(std::move(error));
         }
     }
-    if (!plan.dry_run) {
+    if (plan.dry_run) {
+        note(context, plan.preserve ? "dry run: nothing was changed; only a GET read the token's current intent and user"
+                                    : "dry run: nothing was sent");
+    } else {
         print_tokens(context, tokens, count > 1);
+    }
+    if (const std::size_t moved = notes.api_expiries_moved; moved > 0) {
+        note(context, fmt::format("expires moved on {} api token{}{}", moved, moved == 1 ? "" : "s", kApiExpiryReset));
     }
     return result;
 }

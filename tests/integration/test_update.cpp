@@ -283,6 +283,32 @@ TEST_CASE("update: when the listing fails, each token is read with GET") {
     CHECK(patches == 23);
 }
 
+TEST_CASE("update: several tokens get one note for the api expiries authentik moved, warnings and errors name their token") {
+    Sandbox sandbox(kFrozen);
+    TempDir home;
+    RunResult r = aktoken({"update", "bob-api", "alice-app", "admin-api", "--description", "d", "--expires",
+                           "2027-06-01", "--parallel", "1", "-o", "id"},
+                          aktoken_env(sandbox, kAdminKey, home));
+    // alice-app is refused (an app password lives 90 days at most), the api tokens get now + 30m.
+    CHECK(r.exit_code == 7);
+    CHECK(r.out == "bob-api\nadmin-api\n");
+    const std::string api_override =
+        "expires: requested \"2027-06-01T00:00:00Z\", the server stored \"2026-11-29T12:30:00Z\" (authentik sets an "
+        "api token's expiry to now + its default token duration)";
+    CHECK(r.err == "aktoken: warning: token \"bob-api\": " + api_override + "\naktoken: warning: token \"admin-api\": " +
+                       api_override +
+                       "\naktoken: error: token \"alice-app\": expires: Token expires exceeds maximum lifetime "
+                       "(2027-02-27 12:00:00+00:00 UTC).\n");
+
+    r = aktoken({"update", "bob-api", "alice-api", "alice-app", "--description", "again", "--parallel", "1", "-o", "id"},
+                aktoken_env(sandbox, kAdminKey, home));
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "bob-api\nalice-api\nalice-app\n");
+    // bob-api's expiry was already now + 30 minutes on the frozen clock; alice-api's moves.
+    CHECK(r.err == "aktoken: note: expires moved on 1 api token: authentik resets an api token's expiry on every "
+                   "write\n");
+}
+
 TEST_CASE("update: bad input is refused with exit 2 and nothing is sent") {
     Sandbox sandbox(kFrozen);
     TempDir home;

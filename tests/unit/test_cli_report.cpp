@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "aktoken/cli/report.h"
+#include "aktoken/commands/token_fields.h"
 
 using namespace aktoken;
 
@@ -48,6 +49,34 @@ TEST_CASE("report: text lists each field message, json is one object") {
     std::ostringstream colored;
     cli::report(colored, Error(ErrorKind::usage, "bad"), false, true);
     CHECK(colored.str() == "aktoken: \x1b[31merror:\x1b[0m bad\n");
+}
+
+TEST_CASE("report: a bulk item's error names its token on every line, and in json") {
+    Error error = commands::about_token(
+        Error(ErrorKind::rejected, "the server rejected the request (HTTP 400 Bad Request)", 400,
+              {{"expires", {"Too late."}}, {"non_field_errors", {"Overall."}}}),
+        "ci-deploy");
+    std::ostringstream text;
+    cli::report(text, error, false, false);
+    CHECK(text.str() ==
+          "aktoken: error: token \"ci-deploy\": expires: Too late.\naktoken: error: token \"ci-deploy\": Overall.\n");
+    std::ostringstream json;
+    cli::report(json, error, true, false);
+    CHECK(json.str() ==
+          R"({"error":{"exit_code":7,"kind":"rejected","status":400,"message":"the server rejected the request )"
+          R"J((HTTP 400 Bad Request)","fields":{"expires":["Too late."],"non_field_errors":["Overall."]},)J"
+          R"("token":"ci-deploy"}})"
+          "\n");
+
+    // A message that names the token already, quoted or in its URL, is left alone.
+    CHECK(commands::about_token(Error(ErrorKind::not_found, "token \"ci-deploy\" not found"), "ci-deploy").token() ==
+          "");
+    CHECK(commands::about_token(Error(ErrorKind::server, "HTTP 500 from GET https://a/api/v3/core/tokens/ci-deploy/"),
+                                "ci-deploy")
+              .token() == "");
+    CHECK(commands::about_token(Error(ErrorKind::server, "HTTP 500 from GET https://a/api/v3/core/tokens/ci/"),
+                                "ci-deploy")
+              .token() == "ci-deploy");
 }
 
 }  // TEST_SUITE

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "aktoken/model/token.h"
+#include "aktoken/util/error.h"
 #include "aktoken/util/time.h"
 
 // Checks of user input shared by the commands that write tokens. Each failure throws
@@ -15,6 +16,10 @@ namespace aktoken::commands {
 
 // A value quoted for an error message, with control characters escaped.
 std::string quoted(std::string_view value);
+
+// `error` as a bulk command over several tokens reports it: naming the token it failed on,
+// unless its message already does.
+Error about_token(Error error, const std::string& identifier);
 
 // `<flag>: invalid value "<value>": <expected>` as a usage error.
 [[noreturn]] void invalid_value(std::string_view flag, std::string_view value, std::string_view expected);

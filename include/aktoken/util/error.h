@@ -39,10 +39,16 @@ public:
     std::optional<long> status() const { return status_; }
     const FieldErrors& fields() const { return fields_; }
 
+    // The token one item of a bulk command failed on, when the message does not name it;
+    // empty otherwise. Reports put it in front of every line.
+    const std::string& token() const { return token_; }
+    void set_token(std::string identifier) { token_ = std::move(identifier); }
+
 private:
     ErrorKind kind_;
     std::optional<long> status_;
     FieldErrors fields_;
+    std::string token_;
 };
 
 }  // namespace aktoken
