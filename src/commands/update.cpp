@@ -266,8 +266,9 @@ Result run_update(Context& context, const UpdatePlan& plan) {
         }
     }
     if (plan.dry_run) {
-        note(context, plan.preserve ? "dry run: nothing was changed; only a GET read the token's current intent and user"
-                                    : "dry run: nothing was sent");
+        note(context, !plan.preserve ? "dry run: nothing was sent"
+                      : count == 1   ? "dry run: nothing was changed; only a GET read the token's current intent and user"
+                                     : "dry run: nothing was changed; only GETs read the tokens' current intent and user");
     } else {
         print_tokens(context, tokens, count > 1);
     }

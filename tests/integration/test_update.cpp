@@ -198,6 +198,16 @@ TEST_CASE("update: --dry-run sends no PATCH, and with --no-preserve nothing at a
                        "/api/v3/core/tokens/alice-app/\",\n  \"body\": {\n    \"expires\": null\n  }\n}\n");
     CHECK(r.err == "aktoken: note: dry run: nothing was sent\n");
     CHECK(sandbox.requests().empty());
+
+    // Several tokens: one note for the run, only GETs sent.
+    r = aktoken({"update", "alice-app", "bob-app", "--description", "x", "--dry-run", "-o", "json"},
+                aktoken_env(sandbox, kAdminKey, home));
+    CHECK(r.exit_code == 0);
+    CHECK(r.err == "aktoken: note: dry run: nothing was changed; only GETs read the tokens' current intent and user\n");
+    requests = sandbox.requests();
+    REQUIRE(requests.size() == 2);
+    CHECK(requests[0].method == "GET");
+    CHECK(requests[1].method == "GET");
 }
 
 TEST_CASE("update: a recovery token is refused before the PATCH") {
