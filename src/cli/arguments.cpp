@@ -177,8 +177,17 @@ std::string command_word(int argc, const char* const* argv) {
     return {};
 }
 
-Invocation parse_arguments(int argc, const char* const* argv, std::ostream& out) {
+namespace {
+
+// Thrown when a parse that defined only one command's options needs them all after all.
+struct NeedsEveryCommand {};
+
+// Parses with every command's options, or with only those of `only` (CLI11 builds each option
+// eagerly, a tenth of a `get`'s start-up): the other commands exist, without options. Where that
+// could tell a different story (any parse error, help), it throws NeedsEveryCommand instead.
+Invocation parse(int argc, const char* const* argv, std::ostream& out, std::string_view only) {
     Invocation inv;
+    const auto wanted = [only](std::string_view name) { return only.empty() || only == name; };
     CLI::App app{"aktoken: administer authentik API tokens", "aktoken"};
     // Everything below is inherited by the subcommands, so it is set first.
     app.fallthrough();
@@ -199,39 +208,65 @@ Invocation parse_arguments(int argc, const char* const* argv, std::ostream& out)
         return sub;
     };
 
-    add_bulk(add("get", "Show tokens", help::kGet, CommandName::get), inv.identifiers, inv);
-    define_update(add("update", "Change fields of tokens with a sparse PATCH", help::kUpdate, CommandName::update),
-                  inv.update, inv);
+    CLI::App* get = add("get", "Show tokens", help::kGet, CommandName::get);
+    if (wanted("get")) {
+        add_bulk(get, inv.identifiers, inv);
+    }
+    CLI::App* update = add("update", "Change fields of tokens with a sparse PATCH", help::kUpdate, CommandName::update);
+    if (wanted("update")) {
+        define_update(update, inv.update, inv);
+    }
     CLI::App* list = add("list", "List tokens, following every page", help::kList, CommandName::list);
-    define_list(list, inv.list);
-    text_option(list, "--parallel", inv.parallel, "Fetch N pages at once, 1 to 16 (default 4)", "N");
-    define_create(add("create", "Create a token", help::kCreate, CommandName::create), inv.create);
+    if (wanted("list")) {
+        define_list(list, inv.list);
+        text_option(list, "--parallel", inv.parallel, "Fetch N pages at once, 1 to 16 (default 4)", "N");
+    }
+    CLI::App* create = add("create", "Create a token", help::kCreate, CommandName::create);
+    if (wanted("create")) {
+        define_create(create, inv.create);
+    }
 
     CLI::App* del = add("delete", "Delete tokens", help::kDelete, CommandName::delete_);
-    add_bulk(del, inv.identifiers, inv);
-    del->add_flag("-y,--yes", inv.yes, "Do not ask for confirmation");
-    del->add_flag("--ignore-missing", inv.ignore_missing, "A token that does not exist counts as deleted");
+    if (wanted("delete")) {
+        add_bulk(del, inv.identifiers, inv);
+        del->add_flag("-y,--yes", inv.yes, "Do not ask for confirmation");
+        del->add_flag("--ignore-missing", inv.ignore_missing, "A token that does not exist counts as deleted");
+    }
 
     CLI::App* view_key = add("view-key", "Print a token's key", help::kViewKey, CommandName::view_key);
-    add_identifier(view_key, inv.identifiers);
-    text_option(view_key, "--key-file", inv.key_file, "Write the key to PATH (mode 0600, atomic) instead", "PATH");
+    if (wanted("view-key")) {
+        add_identifier(view_key, inv.identifiers);
+        text_option(view_key, "--key-file", inv.key_file, "Write the key to PATH (mode 0600, atomic) instead", "PATH");
+    }
 
     CLI::App* set_key = add("set-key", "Replace a token's key", help::kSetKey, CommandName::set_key);
-    add_identifier(set_key, inv.identifiers);
-    auto* key_file = text_option(set_key, "--key-file", inv.key_file, "Read the new key from PATH", "PATH");
-    auto* key_stdin = set_key->add_flag("--key-stdin", inv.key_stdin, "Read the new key from standard input");
-    key_file->excludes(key_stdin);
+    if (wanted("set-key")) {
+        add_identifier(set_key, inv.identifiers);
+        auto* key_file = text_option(set_key, "--key-file", inv.key_file, "Read the new key from PATH", "PATH");
+        auto* key_stdin = set_key->add_flag("--key-stdin", inv.key_stdin, "Read the new key from standard input");
+        key_file->excludes(key_stdin);
+    }
 
-    add_identifier(add("used-by", "Show what uses a token", help::kUsedBy, CommandName::used_by), inv.identifiers);
+    CLI::App* used_by = add("used-by", "Show what uses a token", help::kUsedBy, CommandName::used_by);
+    if (wanted("used-by")) {
+        add_identifier(used_by, inv.identifiers);
+    }
     add("whoami", "Show the user the API token belongs to", help::kWhoami, CommandName::whoami);
-    define_check(add("check", "Monitor expiry (monitoring-plugin exit codes)", help::kCheck, CommandName::check),
-                 inv.check, inv);
-    define_rotate(add("rotate", "Give tokens new keys without locking anyone out", help::kRotate, CommandName::rotate),
-                  inv.rotate, inv);
+    CLI::App* check = add("check", "Monitor expiry (monitoring-plugin exit codes)", help::kCheck, CommandName::check);
+    if (wanted("check")) {
+        define_check(check, inv.check, inv);
+    }
+    CLI::App* rotate =
+        add("rotate", "Give tokens new keys without locking anyone out", help::kRotate, CommandName::rotate);
+    if (wanted("rotate")) {
+        define_rotate(rotate, inv.rotate, inv);
+    }
 
     CLI::App* completion = add("completion", "Print the shell completion script", help::kCompletion,
                                CommandName::completion);
-    completion->add_option("SHELL", inv.shell, "bash, zsh or fish")->required();
+    if (wanted("completion")) {
+        completion->add_option("SHELL", inv.shell, "bash, zsh or fish")->required();
+    }
     CLI::App* config = app.add_subcommand("config", "Show the configuration in use");
     config->footer(help::kConfig);
     config->require_subcommand(1);
@@ -278,11 +313,17 @@ Invocation parse_arguments(int argc, const char* const* argv, std::ostream& out)
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& e) {
+        if (!only.empty()) {
+            throw NeedsEveryCommand{};
+        }
         // --help and --version: printed on stdout, exit status 0.
         std::ostringstream err;
         inv.exit_now = app.exit(e, out, err);
         return inv;
     } catch (const CLI::ParseError& e) {
+        if (!only.empty()) {
+            throw NeedsEveryCommand{};
+        }
         throw usage_error(e, app, argc, argv);
     }
     if (inv.exit_now) {
@@ -297,6 +338,20 @@ Invocation parse_arguments(int argc, const char* const* argv, std::ostream& out)
         throw Error(ErrorKind::usage, "set-key needs --key-file PATH or --key-stdin (a key is never taken from argv)");
     }
     return inv;
+}
+
+}  // namespace
+
+Invocation parse_arguments(int argc, const char* const* argv, std::ostream& out) {
+    const std::string word = command_word(argc, argv);
+    if (!word.empty() && word != "__describe") {
+        try {
+            return parse(argc, argv, out, word);
+        } catch (const NeedsEveryCommand&) {
+            // Parsed again below with every command: its message or help is the one to give.
+        }
+    }
+    return parse(argc, argv, out, {});
 }
 
 }  // namespace aktoken::cli
