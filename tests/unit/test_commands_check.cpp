@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "unit/temp_dir.h"
 #include "aktoken/api/client.h"
 #include "aktoken/commands/check.h"
 #include "unit/fake_transport.h"
@@ -20,6 +21,8 @@ using std::chrono::microseconds;
 using std::chrono::seconds;
 
 namespace {
+
+using test::TempDir;
 
 const util::Timestamp kNow = *util::parse_timestamp("2026-11-29T12:00:00Z");
 constexpr seconds kDay{86400};
@@ -101,25 +104,6 @@ struct Fixture {
         style.terminal = terminal;
         return commands::Context{client, format, style, out, err, false};
     }
-};
-
-class TempDir {
-public:
-    TempDir() {
-        char pattern[] = "/tmp/aktoken-check-XXXXXX";
-        REQUIRE(::mkdtemp(pattern) != nullptr);
-        path_ = pattern;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        const std::string command = fmt::format("rm -rf '{}'", path_);
-        [[maybe_unused]] const int rc = std::system(command.c_str());
-    }
-    std::string file(const std::string& name) const { return fmt::format("{}/{}", path_, name); }
-
-private:
-    std::string path_;
 };
 
 std::string slurp(const std::string& path) {
@@ -499,7 +483,7 @@ TEST_CASE("check run: exit 1 for a warning, 0 when all are OK or none, summary o
 TEST_CASE("check run: --prometheus replaces the file with mode 0644") {
     Fixture f;
     TempDir dir;
-    const std::string path = dir.file("authentik.prom");
+    const std::string path = dir / "authentik.prom";
     {
         std::ofstream old(path);
         old << "old\n";
@@ -520,7 +504,7 @@ TEST_CASE("check run: --prometheus replaces the file with mode 0644") {
 TEST_CASE("check run: an error is thrown; nothing is printed and the file is left as it was") {
     Fixture f;
     TempDir dir;
-    const std::string path = dir.file("authentik.prom");
+    const std::string path = dir / "authentik.prom";
     {
         std::ofstream old(path);
         old << "old\n";

@@ -20,6 +20,7 @@
 #include <tuple>
 #include <vector>
 
+#include "unit/temp_dir.h"
 #include "aktoken/api/client.h"
 #include "aktoken/commands/parallel.h"
 
@@ -31,30 +32,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A fresh directory under /tmp, removed with everything in it at the end of the test.
-class TempDir {
-public:
-    TempDir() {
-        char pattern[] = "/tmp/aktoken-parallel-XXXXXX";
-        REQUIRE(::mkdtemp(pattern) != nullptr);
-        path_ = pattern;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        const std::string command = fmt::format("rm -rf '{}'", path_);
-        [[maybe_unused]] const int rc = std::system(command.c_str());
-    }
-    const std::string& path() const { return path_; }
-    std::string write(const std::string& name, const std::string& content) const {
-        const std::string path = fmt::format("{}/{}", path_, name);
-        std::ofstream(path, std::ios::binary) << content;
-        return path;
-    }
-
-private:
-    std::string path_;
-};
+using test::TempDir;
 
 // The message and kind of the error parallel_value throws, or "accepted".
 std::string refusal_of(const std::string& text) {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "unit/temp_dir.h"
 #include "aktoken/util/error.h"
 #include "aktoken/util/files.h"
 
@@ -24,26 +25,7 @@ using aktoken::ErrorKind;
 
 namespace {
 
-// A fresh directory under /tmp, removed with everything in it at the end of the test.
-class TempDir {
-public:
-    TempDir() {
-        char pattern[] = "/tmp/aktoken-test-XXXXXX";
-        REQUIRE(::mkdtemp(pattern) != nullptr);
-        path_ = pattern;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        const std::string command = "rm -rf '" + path_ + "'";
-        [[maybe_unused]] const int rc = std::system(command.c_str());
-    }
-    const std::string& path() const { return path_; }
-    std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
-private:
-    std::string path_;
-};
+using test::TempDir;
 
 void write_plain(const std::string& path, const std::string& content, mode_t mode) {
     std::ofstream(path) << content;
