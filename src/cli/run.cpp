@@ -135,6 +135,11 @@ Prepared prepare(Invocation& inv, util::Timestamp now) {
             commands::check_identifiers(inv.identifiers);
             break;
         case CommandName::view_key:
+            commands::check_identifiers(inv.identifiers);
+            if (inv.key_file) {
+                commands::check_output_file("--key-file", *inv.key_file, *inv.key_file);
+            }
+            break;
         case CommandName::used_by:
             commands::check_identifiers(inv.identifiers);
             break;

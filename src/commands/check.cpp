@@ -312,6 +312,7 @@ CheckPlan plan_check(const CheckFlags& flags) {
             invalid_value("--prometheus", *flags.prometheus,
                           "expected a file path (the file is replaced atomically; standard output is not possible)");
         }
+        check_output_file("--prometheus", *flags.prometheus, *flags.prometheus);
         plan.prometheus = flags.prometheus;
     }
     return plan;

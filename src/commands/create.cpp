@@ -129,6 +129,9 @@ CreatePlan plan_create(const CreateFlags& flags, util::Timestamp now) {
     }
     plan.if_not_exists = flags.if_not_exists;
     plan.show_key = flags.show_key;
+    if (flags.key_file) {
+        check_output_file("--key-file", *flags.key_file, *flags.key_file);
+    }
     plan.key_file = flags.key_file;
     plan.strict = flags.strict;
     return plan;

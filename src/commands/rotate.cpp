@@ -328,6 +328,9 @@ RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
             invalid_value("--key-file", *flags.key_file,
                           "rotating several tokens needs {} in the path, replaced by each identifier");
         }
+        for (const std::string& identifier : flags.identifiers) {
+            check_output_file("--key-file", *flags.key_file, key_file_for(*flags.key_file, identifier));
+        }
         plan.key_file = flags.key_file;
     }
     plan.show_key = flags.show_key;

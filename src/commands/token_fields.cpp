@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include <set>
 #include <stdexcept>
 
@@ -33,7 +35,7 @@ std::string quoted(std::string_view value) {
 }
 
 void invalid_value(std::string_view flag, std::string_view value, std::string_view expected) {
-    throw Error(ErrorKind::usage, fmt::format("{}: invalid value {}: {}", flag, quoted(value), expected));
+    throw Error(ErrorKind::usage, fmt::format("{}: invalid value {}: {}", flag, commands::quoted(value), expected));
 }
 
 void check_identifier(std::string_view flag, std::string_view identifier) {
@@ -48,7 +50,7 @@ void check_identifiers(const std::vector<std::string>& identifiers) {
     for (const std::string& identifier : identifiers) {
         check_identifier("IDENTIFIER", identifier);
         if (!seen.insert(identifier).second) {
-            throw Error(ErrorKind::usage, fmt::format("IDENTIFIER: {} is given twice", quoted(identifier)));
+            throw Error(ErrorKind::usage, fmt::format("IDENTIFIER: {} is given twice", commands::quoted(identifier)));
         }
     }
 }
@@ -93,12 +95,24 @@ std::string managed_value(std::string_view flag, std::string_view value) {
 Error about_token(Error error, const std::string& identifier) {
     // Named as `"ID"`, or in the token's URL.
     const std::string_view message = error.what();
-    const bool named = message.find(quoted(identifier)) != std::string_view::npos ||
+    const bool named = message.find(commands::quoted(identifier)) != std::string_view::npos ||
                        message.find("/" + identifier + "/") != std::string_view::npos;
     if (!named) {
         error.set_token(identifier);
     }
     return error;
+}
+
+void check_output_file(std::string_view flag, std::string_view value, const std::string& path) {
+    const std::filesystem::path file(path);
+    const std::filesystem::path directory = file.has_parent_path() ? file.parent_path() : ".";
+    std::error_code error;
+    if (!std::filesystem::is_directory(directory, error)) {
+        invalid_value(flag, value, fmt::format("directory {} does not exist", directory.string()));
+    }
+    if (std::filesystem::is_directory(file, error)) {
+        invalid_value(flag, value, fmt::format("{} is a directory", path));
+    }
 }
 
 }  // namespace aktoken::commands

@@ -372,6 +372,9 @@ TEST_CASE("check: usage errors exit 3, not 2 (CRITICAL), and send nothing") {
         {{"check", "--warn", "2d", "--crit", "5d"}, R"(--crit: invalid value "5d": must not exceed --warn "2d")"},
         {{"check", "--warn", "1d"}, R"(--warn: invalid value "1d": must not be less than --crit (3d, the default))"},
         {{"check", "--prometheus", ""}, R"(--prometheus: invalid value "": expected a file path)"},
+        {{"check", "--prometheus", "/nonexistent-dir/a.prom"},
+         R"(--prometheus: invalid value "/nonexistent-dir/a.prom": directory /nonexistent-dir does not exist)"},
+        {{"check", "--prometheus", "/tmp"}, R"(--prometheus: invalid value "/tmp": /tmp is a directory)"},
         {{"check", "alice-api", "--intent", "api"},
          "--intent cannot be used with IDENTIFIER arguments: the list filters select the tokens only when no "
          "IDENTIFIER is given"},

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -167,6 +168,19 @@ TEST_CASE("delete: on a terminal it names the tokens and what goes with them, th
     CHECK(r.exit_code == 0);
     CHECK_FALSE(sandbox.key_of("outpost-token"));
     CHECK_FALSE(sandbox.key_of("bob-app"));
+}
+
+TEST_CASE("create, view-key: a key file that cannot be written is refused before anything is sent") {
+    Sandbox sandbox;
+    TempDir home;
+    const std::string missing = "--key-file: invalid value \"/nonexistent-dir/k\": directory /nonexistent-dir does not exist";
+    expect_refused(sandbox, home,
+                   {
+                       {{"create", "new-token", "--key-file", "/nonexistent-dir/k"}, missing},
+                       {{"view-key", "bob-api", "--key-file", "/nonexistent-dir/k"}, missing},
+                       {{"create", "new-token", "--key-file", home.path()},
+                        fmt::format("--key-file: invalid value \"{0}\": {0} is a directory", home.path())},
+                   });
 }
 
 TEST_CASE("view-key: only the key, or a 0600 file; a 403 names the permission") {

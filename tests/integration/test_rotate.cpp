@@ -293,6 +293,10 @@ TEST_CASE("rotate: bad input is refused before anything is sent") {
          "--key-file: invalid value \"/tmp/x.key\": rotating several tokens needs {} in the path, replaced by each "
          "identifier"},
         {{"rotate", "bob-api", "--show-key", "--lock-timeout", "5"}, "--lock-timeout needs --lock FILE"},
+        // Found before anything is sent: a set_key whose key cannot be written would lose it.
+        {{"rotate", "a", "b", "--key-file", "/nonexistent-dir/{}.key"},
+         "--key-file: invalid value \"/nonexistent-dir/{}.key\": directory /nonexistent-dir does not exist"},
+        {{"rotate", "bob-api", "--key-file", "/tmp"}, "--key-file: invalid value \"/tmp\": /tmp is a directory"},
         {{"rotate", "bob-api", "--show-key", "--expires", "tomorrow"},
          "--expires: invalid value \"tomorrow\": expected an RFC 3339 time (2027-01-31T12:00:00Z), a date "
          "(2027-01-31), a duration (+30d, 12h, 1d12h) or never"},

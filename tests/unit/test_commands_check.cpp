@@ -180,14 +180,14 @@ TEST_CASE("check plan: defaults and accepted values") {
     CheckFlags flags;
     flags.warn = "1w";
     flags.crit = "1w";
-    flags.prometheus = "/var/lib/node_exporter/authentik.prom";
+    flags.prometheus = "/tmp/authentik.prom";
     flags.filters.intent = "api";
     flags.filters.expired = true;
     flags.filters.no_headers = true;
     plan = commands::plan_check(flags);
     CHECK(plan.warn == 7 * kDay);
     CHECK(plan.crit == 7 * kDay);
-    CHECK(plan.prometheus == "/var/lib/node_exporter/authentik.prom");
+    CHECK(plan.prometheus == "/tmp/authentik.prom");
     CHECK(!plan.headers);
     CHECK(plan.list.expired);
     CHECK(plan.list.query == api::Query{{"intent", "api"}, {"page_size", "100"}});

@@ -24,6 +24,11 @@ Error about_token(Error error, const std::string& identifier);
 // `<flag>: invalid value "<value>": <expected>` as a usage error.
 [[noreturn]] void invalid_value(std::string_view flag, std::string_view value, std::string_view expected);
 
+// Checks, before anything is sent, that a file the run will write (`path`, given with `flag`
+// as `value`) can be: its directory exists and it is not a directory itself. Throws
+// Error(usage) otherwise.
+void check_output_file(std::string_view flag, std::string_view value, const std::string& path);
+
 // Refuses an identifier that authentik would refuse (`^[-a-zA-Z0-9_]+$`, 1 to 255 characters).
 void check_identifier(std::string_view flag, std::string_view identifier);
 
