@@ -287,10 +287,6 @@ void Client::delete_token(const std::string& identifier) {
     }
 }
 
-model::Page<model::Token> Client::list_tokens(const Query& query) {
-    return json::decode_token_page(call("GET", url("/core/tokens/", query), {}, "", {std::nullopt, false, true}).body);
-}
-
 void Client::list_token_pages(const Query& query, std::int64_t first, std::int64_t last,
                               const std::function<bool(model::Page<model::Token>&)>& on_page) {
     const auto page_url = [&](std::int64_t page) {
@@ -298,10 +294,10 @@ void Client::list_token_pages(const Query& query, std::int64_t first, std::int64
         paged.emplace_back("page", std::to_string(page));
         return url("/core/tokens/", paged);
     };
+    const CallOptions options{std::nullopt, false, true};
     if (concurrent_ == nullptr) {
         for (std::int64_t page = first; page <= last; ++page) {
-            model::Page<model::Token> tokens =
-                json::decode_token_page(call("GET", page_url(page), {}, "", {std::nullopt, false, true}).body);
+            model::Page<model::Token> tokens = json::decode_token_page(call("GET", page_url(page), {}, "", options).body);
             if (!on_page(tokens)) {
                 return;
             }
@@ -309,7 +305,6 @@ void Client::list_token_pages(const Query& query, std::int64_t first, std::int64
         return;
     }
     // No second try after a rotation of the run's token here: nothing rotates while listing.
-    const CallOptions options{std::nullopt, false, true};
     concurrent_->send_in_order(
         last < first ? 0 : static_cast<std::size_t>(last - first + 1),
         [&](std::size_t index) {

@@ -131,7 +131,10 @@ struct CurlMulti::Impl {
                 continue;
             }
             auto lane = std::find_if(lanes.begin(), lanes.end(),
-                                     [&](const Lane& l) { return l.handle == message->easy_handle; });
+                                     [&](const Lane& l) { return l.handle == message->easy_handle && l.index; });
+            if (lane == lanes.end()) {
+                continue;
+            }
             const CURLcode rc = message->data.result;
             curl_multi_remove_handle(multi, lane->handle);
             Slot& slot = slots[*lane->index];

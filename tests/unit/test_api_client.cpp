@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "aktoken/api/client.h"
 #include "unit/fake_transport.h"
@@ -123,13 +124,49 @@ TEST_CASE("api client: every status and body of authentik maps to its error") {
     }
 }
 
+TEST_CASE("api client: without a concurrent transport list pages are read one after the other") {
+    Fixture f;
+    const auto page = [](int next, const char* identifier) {
+        return fmt::format(R"({{"pagination":{{"next":{},"total_pages":4}},"results":[{{"pk":"p","identifier":"{}",)"
+                           R"("intent":"api","user":1,"description":"","expires":null,"expiring":false}}]}})",
+                           next, identifier);
+    };
+    f.transport.answer(200, page(3, "two"));
+    f.transport.answer(200, page(4, "three"));
+    f.transport.answer(200, page(0, "four"));
+    std::vector<std::string> seen;
+    f.client.list_token_pages({{"user__username", "bob"}}, 2, 4, [&](model::Page<model::Token>& tokens) {
+        seen.push_back(tokens.results.at(0).identifier);
+        return seen.size() < 2;  // stop after the second page
+    });
+    CHECK(seen == std::vector<std::string>{"two", "three"});
+    REQUIRE(f.transport.requests.size() == 2);
+    CHECK(f.transport.requests[0].url == "https://ak.example.com/api/v3/core/tokens/?user__username=bob&page=2");
+    CHECK(f.transport.requests[1].url == "https://ak.example.com/api/v3/core/tokens/?user__username=bob&page=3");
+    CHECK(f.transport.requests[0].compressed_answer);
+
+    // A failing page throws after the pages before it were passed on.
+    f.transport.requests.clear();
+    f.transport.responses.clear();
+    f.transport.answer(200, page(2, "one"));
+    f.transport.answer(404, R"({"detail": "Invalid page."})");
+    seen.clear();
+    CHECK_THROWS_AS(f.client.list_token_pages({}, 1, 2,
+                                              [&](model::Page<model::Token>& tokens) {
+                                                  seen.push_back(tokens.results.at(0).identifier);
+                                                  return true;
+                                              }),
+                    Error);
+    CHECK(seen == std::vector<std::string>{"one"});
+}
+
 TEST_CASE("api client: a 2xx answer of the wrong shape is a server error") {
     Fixture f;
     f.transport.answer(200, R"("just a string")");
     CHECK_THROWS_WITH_AS(f.client.get_token("ci"), "unexpected answer from the server: the token is not a JSON object",
                          Error);
     f.transport.answer(200, R"({"pagination": {"next": 0}})");
-    CHECK_THROWS_WITH_AS(f.client.list_tokens({}),
+    CHECK_THROWS_WITH_AS(f.client.list_token_pages({}, 1, 1, [](model::Page<model::Token>&) { return true; }),
                          "unexpected answer from the server: the token list has no \"results\" array", Error);
 }
 

@@ -67,7 +67,6 @@ public:
     model::Token create_token(const model::TokenPatch& fields);
     // A 404 after a retry whose first attempt's outcome was unknown counts as deleted.
     void delete_token(const std::string& identifier);
-    model::Page<model::Token> list_tokens(const Query& query);
     // Pages first to last of the listing `query` selects (a page parameter is appended), passed to
     // on_page in page order as they arrive; stops early once on_page returns false. Over the
     // concurrent transport when there is one (several pages in flight at once), else one page
