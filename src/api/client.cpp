@@ -269,8 +269,12 @@ model::Token Client::get_token(const std::string& identifier) {
 }
 
 model::Token Client::patch_token(const std::string& identifier, const model::TokenPatch& patch) {
-    return json::decode_token(
-        call("PATCH", token_url(identifier), json::encode_patch(patch), token_subject(identifier)).body);
+    http::Request request = patch_request(identifier, patch);
+    return json::decode_token(call(request.method, request.url, request.body, token_subject(identifier)).body);
+}
+
+http::Request Client::patch_request(const std::string& identifier, const model::TokenPatch& patch) const {
+    return {"PATCH", token_url(identifier), {}, json::encode_patch(patch)};
 }
 
 model::Token Client::create_token(const model::TokenPatch& fields) {

@@ -1,48 +1,90 @@
 // SPDX-License-Identifier: MIT
-#include "aktoken/cli/report.h"
+#include "cli/report.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <csignal>
 
-#include "aktoken/commands/token_fields.h"
-#include "aktoken/json/codec.h"
+#include "aktoken/json/builder.h"
 #include "aktoken/output/render.h"
+#include "aktoken/util/values.h"
 
 namespace aktoken::cli {
+namespace {
+
+struct ExitStatus {
+    ErrorKind kind;
+    int code;
+    const char* name;     // in JSON error objects
+    const char* meaning;  // in --help
+};
+
+constexpr ExitStatus kExitStatuses[] = {
+    {ErrorKind::internal, 1, "internal", "internal error"},
+    {ErrorKind::usage, 2, "usage", "usage"},
+    {ErrorKind::config, 3, "config", "configuration"},
+    {ErrorKind::auth, 4, "auth", "authentication failed"},
+    {ErrorKind::permission, 5, "permission", "permission denied"},
+    {ErrorKind::not_found, 6, "not_found", "not found"},
+    {ErrorKind::rejected, 7, "rejected", "rejected by the server"},
+    {ErrorKind::server, 8, "server", "server error or malformed answer"},
+    {ErrorKind::network, 9, "network", "network"},
+    {ErrorKind::busy, 10, "busy", "lock held by another run"},
+    {ErrorKind::interrupted, 130, "interrupted", "interrupted (SIGINT)"},
+    {ErrorKind::terminated, 143, "terminated", "terminated (SIGTERM)"},
+};
+
+const ExitStatus& status_of(ErrorKind kind) {
+    for (const ExitStatus& status : kExitStatuses) {
+        if (status.kind == kind) {
+            return status;
+        }
+    }
+    return kExitStatuses[0];
+}
+
+}  // namespace
 
 int exit_code(ErrorKind kind) {
-    switch (kind) {
-        case ErrorKind::internal: return 1;
-        case ErrorKind::usage: return 2;
-        case ErrorKind::config: return 3;
-        case ErrorKind::auth: return 4;
-        case ErrorKind::permission: return 5;
-        case ErrorKind::not_found: return 6;
-        case ErrorKind::rejected: return 7;
-        case ErrorKind::server: return 8;
-        case ErrorKind::network: return 9;
-        case ErrorKind::busy: return 10;
-        case ErrorKind::interrupted: return 130;
-    }
-    return 1;
+    return status_of(kind).code;
 }
 
 const char* kind_name(ErrorKind kind) {
-    switch (kind) {
-        case ErrorKind::internal: return "internal";
-        case ErrorKind::usage: return "usage";
-        case ErrorKind::config: return "config";
-        case ErrorKind::auth: return "auth";
-        case ErrorKind::permission: return "permission";
-        case ErrorKind::not_found: return "not_found";
-        case ErrorKind::rejected: return "rejected";
-        case ErrorKind::server: return "server";
-        case ErrorKind::network: return "network";
-        case ErrorKind::busy: return "busy";
-        case ErrorKind::interrupted: return "interrupted";
+    return status_of(kind).name;
+}
+
+int signal_exit_code(int signal_number) {
+    if (signal_number == SIGINT) {
+        return exit_code(ErrorKind::interrupted);
     }
-    return "internal";
+    if (signal_number == SIGTERM) {
+        return exit_code(ErrorKind::terminated);
+    }
+    return 128 + signal_number;
+}
+
+std::string exit_status_help() {
+    std::vector<std::string> items = {"Exit status: 0 success"};
+    for (const ExitStatus& status : kExitStatuses) {
+        items.push_back(fmt::format("{} {}", status.code, status.meaning));
+    }
+    std::string text = "\n";
+    std::size_t line = 0;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const std::string item = items[i] + (i + 1 < items.size() ? "," : ".");
+        if (line > 0 && line + 1 + item.size() > 90) {
+            text += '\n';
+            line = 0;
+        } else if (line > 0) {
+            text += ' ';
+            ++line;
+        }
+        text += item;
+        line += item.size();
+    }
+    text += "\ncheck exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (any error). See README \"Exit status\".";
+    return text;
 }
 
 int worst_exit_code(const std::vector<Error>& errors) {
@@ -59,25 +101,36 @@ void report(std::ostream& err, const Error& error, bool json, bool color) {
 
 void report(std::ostream& err, const Error& error, bool json, bool color, int shown_exit_code) {
     if (json) {
-        std::string fields;
-        for (const auto& [name, messages] : error.fields()) {
-            std::string list;
-            for (const std::string& message : messages) {
-                list += (list.empty() ? "" : ",") + json::quote(message);
-            }
-            fields += fmt::format("{}{}:[{}]", fields.empty() ? "" : ",", json::quote(name), list);
+        json::Builder builder;
+        builder.begin_object().key("error").begin_object();
+        builder.key("exit_code").number(shown_exit_code);
+        builder.key("kind").string(kind_name(error.kind()));
+        builder.key("status");
+        if (error.status()) {
+            builder.number(*error.status());
+        } else {
+            builder.null();
         }
-        const std::string token = error.token().empty() ? "" : fmt::format(R"(,"token":{})", json::quote(error.token()));
-        err << fmt::format(R"({{"error":{{"exit_code":{},"kind":"{}","status":{},"message":{},"fields":{{{}}}{}}}}})",
-                           shown_exit_code, kind_name(error.kind()),
-                           error.status() ? std::to_string(*error.status()) : "null", json::quote(error.what()),
-                           fields, token)
-            << '\n';
+        builder.key("message").string(error.what());
+        builder.key("fields").begin_object();
+        for (const auto& [name, messages] : error.fields()) {
+            builder.key(name).begin_array();
+            for (const std::string& message : messages) {
+                builder.string(message);
+            }
+            builder.end_array();
+        }
+        builder.end_object();
+        if (!error.token().empty()) {
+            builder.key("token").string(error.token());
+        }
+        builder.end_object().end_object();
+        err << builder.text() << '\n';
         return;
     }
     std::string prefix = "aktoken: " + output::paint("error:", 31, color) + " ";
     if (!error.token().empty()) {
-        prefix += fmt::format("token {}: ", commands::quoted(error.token()));
+        prefix += fmt::format("token {}: ", util::quoted(error.token()));
     }
     if (error.fields().empty()) {
         err << prefix << error.what() << '\n';

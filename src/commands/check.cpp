@@ -12,8 +12,10 @@
 #include <utility>
 
 #include "aktoken/commands/token_fields.h"
-#include "aktoken/json/codec.h"
-#include "aktoken/output/list.h"
+#include "aktoken/commands/parallel.h"
+#include "aktoken/output/records.h"
+#include "aktoken/util/values.h"
+#include "commands/specs.h"
 #include "aktoken/util/files.h"
 #include "aktoken/util/strings.h"
 
@@ -23,31 +25,6 @@ namespace {
 using std::chrono::seconds;
 
 constexpr const char* kDurationExpected = "expected a duration such as 14d, 12h, 1d12h";
-constexpr std::string_view kSeparator = "  ";
-
-// The first list filter that is set, by its flag name; nullopt when none is.
-std::optional<std::string_view> first_filter(const ListFlags& f) {
-    const std::pair<bool, std::string_view> filters[] = {
-        {f.identifier.has_value(), "--identifier"},
-        {f.intent.has_value(), "--intent"},
-        {f.user.has_value(), "--user"},
-        {f.description.has_value(), "--description"},
-        {f.managed.has_value(), "--managed"},
-        {f.expiring, "--expiring"},
-        {f.no_expiring, "--no-expiring"},
-        {f.search.has_value(), "--search"},
-        {f.ordering.has_value(), "--ordering"},
-        {f.expiring_within.has_value(), "--expiring-within"},
-        {f.expired, "--expired"},
-        {f.limit.has_value(), "--limit"},
-    };
-    for (const auto& [set, name] : filters) {
-        if (set) {
-            return name;
-        }
-    }
-    return std::nullopt;
-}
 
 seconds duration_flag(std::string_view flag, const std::optional<std::string>& value, seconds fallback) {
     if (!value) {
@@ -55,14 +32,14 @@ seconds duration_flag(std::string_view flag, const std::optional<std::string>& v
     }
     const std::optional<seconds> parsed = util::parse_duration(*value);
     if (!parsed) {
-        invalid_value(flag, *value, kDurationExpected);
+        util::invalid_value(flag, *value, kDurationExpected);
     }
     return *parsed;
 }
 
 // How a duration flag is named in a message about the other one: its value as given, or the default.
 std::string described(const std::optional<std::string>& value, seconds fallback) {
-    return value ? quoted(*value) : fmt::format("({}, the default)", util::format_duration(fallback));
+    return value ? util::quoted(*value) : fmt::format("({}, the default)", util::format_duration(fallback));
 }
 
 // Whether the token expires at all, and when.
@@ -96,25 +73,11 @@ std::string left_text(const model::Token& token, util::Timestamp now) {
     return relative.substr(relative.find(' ') + 1);  // without "in "
 }
 
-std::string expires_value(const model::Token& token) {
-    return token.expires ? util::format_timestamp(*token.expires) : "never";
-}
-
 std::optional<std::string> username(const model::Token& token) {
     if (token.user_obj) {
         return token.user_obj->username;
     }
     return std::nullopt;
-}
-
-std::string object_json(const model::Token& token, TokenState state, util::Timestamp now) {
-    const std::optional<std::int64_t> left = seconds_left(token, now);
-    const std::optional<std::string> user = username(token);
-    return fmt::format(R"({{"identifier":{},"state":"{}","expires":{},"seconds_left":{},"intent":{},"user":{}}})",
-                       json::quote(token.identifier), state_name(state),
-                       token.expires ? json::quote(util::format_timestamp(*token.expires)) : "null",
-                       left ? fmt::format("{}", *left) : "null", json::quote(token.intent),
-                       user ? json::quote(*user) : "null");
 }
 
 int state_color(TokenState state) {
@@ -130,96 +93,38 @@ int state_color(TokenState state) {
     return 0;
 }
 
-std::string table_text(const std::vector<model::Token>& tokens, const std::vector<TokenState>& states,
-                       const output::Style& style, bool headers) {
-    constexpr std::size_t n = 4;
-    std::vector<std::array<std::string, n>> rows;
-    if (headers) {
-        rows.push_back({"STATE", "IDENTIFIER", "EXPIRES", "LEFT"});
-    }
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-        rows.push_back({std::string(state_name(states[i])), output::escape_cell(tokens[i].identifier),
-                        expires_value(tokens[i]), left_text(tokens[i], style.now)});
-    }
-    std::array<std::size_t, n> widths{};
-    for (const auto& row : rows) {
-        for (std::size_t c = 0; c < n; ++c) {
-            widths[c] = std::max(widths[c], output::display_width(row[c]));
-        }
-    }
-    std::string out;
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-        std::string line;
-        for (std::size_t c = 0; c < n; ++c) {
-            const std::string& text = rows[r][c];
-            const bool is_state = c == 0 && (!headers || r > 0);
-            const int color = is_state ? state_color(states[headers ? r - 1 : r]) : 0;
-            line += color != 0 ? output::paint(text, color, style.color) : text;
-            if (c + 1 < n) {
-                line.append(widths[c] - output::display_width(text), ' ');
-                line += kSeparator;
-            }
-        }
-        out += util::trim_right(line);
-        out += '\n';
-    }
-    return out;
-}
-
-std::string tsv_text(const std::vector<model::Token>& tokens, const std::vector<TokenState>& states,
-                     util::Timestamp now, bool headers) {
-    std::string out;
-    if (headers) {
-        out += "state\tidentifier\texpires\tseconds_left\tintent\tuser\n";
-    }
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-        const model::Token& token = tokens[i];
-        const std::optional<std::int64_t> left = seconds_left(token, now);
-        out += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", state_name(states[i]), output::escape_tsv(token.identifier),
-                           expires_value(token), left ? fmt::format("{}", *left) : "-",
-                           output::escape_tsv(token.intent), output::escape_tsv(username(token).value_or("-")));
-    }
-    return out;
+output::Record record_of(const model::Token& token, TokenState state, util::Timestamp now) {
+    const std::optional<std::int64_t> left = seconds_left(token, now);
+    output::Record record;
+    record.add("identifier", output::Value::string(token.identifier));
+    output::Value state_value = output::Value::string(std::string(state_name(state)));
+    state_value.color = state_color(state);
+    record.add("state", std::move(state_value));
+    record.add("expires", token.expires ? output::Value::string(util::format_timestamp(*token.expires))
+                                        : output::Value::null("never"));
+    record.add("seconds_left", left ? output::Value::integer(*left) : output::Value::null());
+    record.add("intent", output::Value::string(token.intent));
+    record.add("user", output::Value::optional(username(token)));
+    record.add_text("left", left_text(token, now));
+    return record;
 }
 
 std::string report(const std::vector<model::Token>& tokens, const std::vector<TokenState>& states, bool headers,
                    output::Format format, const output::Style& style) {
-    if (tokens.empty()) {
-        return format == output::Format::json ? "[]\n" : "";
+    output::View view;
+    view.columns = {{"state", "state"}, {"identifier", "identifier"}, {"expires", "expires"}, {"left", "left"}};
+    view.tsv = true;
+    view.tsv_columns = {{"state", "state"},   {"identifier", "identifier"}, {"expires", "expires"},
+                        {"seconds_left", "seconds_left"}, {"intent", "intent"}, {"user", "user"}};
+    view.id_field = "identifier";
+    view.headers = headers;
+    output::RecordWriter writer(format, style, view);
+    std::string out;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        out += writer.add(record_of(tokens[i], states[i], style.now));
     }
-    switch (format) {
-        case output::Format::table:
-        case output::Format::wide:
-            return table_text(tokens, states, style, headers);
-        case output::Format::json: {
-            std::vector<std::string> objects;
-            for (std::size_t i = 0; i < tokens.size(); ++i) {
-                objects.push_back(object_json(tokens[i], states[i], style.now));
-            }
-            std::string out = json::pretty_array(objects);
-            out += '\n';
-            return out;
-        }
-        case output::Format::jsonl: {
-            std::string out;
-            for (std::size_t i = 0; i < tokens.size(); ++i) {
-                out += object_json(tokens[i], states[i], style.now);
-                out += '\n';
-            }
-            return out;
-        }
-        case output::Format::tsv:
-            return tsv_text(tokens, states, style.now, headers);
-        case output::Format::id: {
-            std::string out;
-            for (const model::Token& token : tokens) {
-                out += token.identifier;
-                out += '\n';
-            }
-            return out;
-        }
-    }
-    return {};
+    out += writer.finish();
+    return out;
 }
 
 std::vector<TokenState> states_of(const std::vector<model::Token>& tokens, const CheckPlan& plan,
@@ -283,7 +188,7 @@ CheckPlan plan_check(const CheckFlags& flags) {
         throw Error(ErrorKind::usage, "--columns cannot be used with check: its columns are fixed");
     }
     if (!flags.identifiers.empty()) {
-        if (const auto filter = first_filter(flags.filters)) {
+        if (const auto filter = flags.filters.first_filter()) {
             throw Error(ErrorKind::usage, fmt::format("{} cannot be used with IDENTIFIER arguments: the list filters "
                                                       "select the tokens only when no IDENTIFIER is given",
                                                       *filter));
@@ -297,19 +202,19 @@ CheckPlan plan_check(const CheckFlags& flags) {
     plan.crit = duration_flag("--crit", flags.crit, kDefaultCrit);
     if (plan.crit > plan.warn) {
         if (flags.crit) {
-            invalid_value("--crit", *flags.crit,
+            util::invalid_value("--crit", *flags.crit,
                           fmt::format("must not exceed --warn {}", described(flags.warn, kDefaultWarn)));
         }
-        invalid_value("--warn", flags.warn.value_or(""),
+        util::invalid_value("--warn", flags.warn.value_or(""),
                       fmt::format("must not be less than --crit {}", described(flags.crit, kDefaultCrit)));
     }
 
     if (flags.prometheus) {
         if (flags.prometheus->empty()) {
-            invalid_value("--prometheus", *flags.prometheus, "expected a file path");
+            util::invalid_value("--prometheus", *flags.prometheus, "expected a file path");
         }
         if (*flags.prometheus == "-") {
-            invalid_value("--prometheus", *flags.prometheus,
+            util::invalid_value("--prometheus", *flags.prometheus,
                           "expected a file path (the file is replaced atomically; standard output is not possible)");
         }
         check_output_file("--prometheus", *flags.prometheus, *flags.prometheus);
@@ -381,7 +286,7 @@ std::string check_report(const std::vector<model::Token>& tokens, const CheckPla
     return report(tokens, states_of(tokens, plan, style.now), plan.headers, format, style);
 }
 
-int run_check(Context& context, const CheckPlan& plan) {
+Result run_check(Context& context, const CheckPlan& plan) {
     const util::Timestamp now = context.style.now;
     // Everything is read first: a check that fails part-way prints nothing and writes no file.
     std::vector<model::Token> tokens;
@@ -410,7 +315,57 @@ int run_check(Context& context, const CheckPlan& plan) {
                                    tokens.size(), tokens.size() == 1 ? "" : "s", counts[0], counts[1], counts[2],
                                    counts[3]);
     }
-    return check_exit_code(states);
+    return {{}, check_exit_code(states)};
 }
+
+namespace {
+
+class CheckCommand final : public Command {
+public:
+    void define(Arguments& arguments) override {
+        bulk_.define(arguments);
+        arguments.option("--warn", flags_.warn, "WARNING when expiring within DURATION (default 14d)", "DURATION");
+        arguments.option("--crit", flags_.crit, "CRITICAL when expiring within DURATION (default 3d)", "DURATION");
+        arguments.option("--prometheus", flags_.prometheus, "Also write a node_exporter textfile to FILE (atomic)",
+                         "FILE");
+        flags_.filters.define(arguments);
+    }
+
+    void prepare(const Preparation& preparation) override {
+        bulk_.collect(preparation, false);
+        flags_.identifiers = bulk_.identifiers;
+        plan_ = plan_check(flags_);
+    }
+
+    int parallel() const override { return bulk_.parallel; }
+    Result run(Context& context) override { return run_check(context, plan_); }
+
+private:
+    BulkArguments bulk_;
+    CheckFlags flags_;
+    CheckPlan plan_;
+};
+
+}  // namespace
+
+const CommandSpec check_command{
+    "check", "Monitor expiry (monitoring-plugin exit codes)",
+    R"TXT(One line per token: OK, WARNING (expires within --warn), CRITICAL (within
+--crit) or EXPIRED; tokens that do not expire are OK. Without IDENTIFIERs the list
+filters choose the tokens (all visible ones by default).
+
+Exit status follows the monitoring-plugin convention: 0 all OK, 1 any WARNING,
+2 any CRITICAL or EXPIRED, 3 the check could not be made (any error, bad flags
+included, so that a typo never reads as CRITICAL).
+
+--prometheus FILE also writes, atomically, a node_exporter textfile with the gauges
+authentik_token_expires_timestamp_seconds and authentik_token_expiring, labelled by
+identifier, intent and username.
+
+Examples:
+  aktoken check --warn 14d --crit 3d
+  aktoken check ci-deploy backup-job
+  aktoken check --intent api --prometheus /var/lib/node_exporter/textfile/authentik_tokens.prom)TXT",
+    Phase::client, make_command<CheckCommand>, kCheckUnknown};
 
 }  // namespace aktoken::commands

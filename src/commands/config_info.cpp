@@ -6,8 +6,10 @@
 
 #include <vector>
 
-#include "aktoken/json/codec.h"
+#include "aktoken/json/builder.h"
+#include "aktoken/output/records.h"
 #include "aktoken/util/error.h"
+#include "commands/specs.h"
 
 namespace aktoken::commands {
 namespace {
@@ -77,25 +79,67 @@ std::string config_show(const config::Settings& settings, const config::Origin& 
     rows.push_back(row("timeout", seconds_text(settings.timeout.value), settings.timeout));
     rows.push_back(row("output", settings.output.value, settings.output));
 
-    if (format == output::Format::json || format == output::Format::jsonl) {
-        std::string members;
-        for (const Row& r : rows) {
-            members += fmt::format(R"({}{}:{{"value":{},"source":{},"where":{}}})", members.empty() ? "" : ",",
-                                   json::quote(r.name), json::quote(r.value), json::quote(r.source),
-                                   json::quote(r.where));
-        }
-        const std::string text = "{" + members + "}";
-        return (format == output::Format::json ? json::pretty(text) : text) + "\n";
-    }
-    std::string out;
+    output::Record record;
+    output::View view;
+    view.text = output::View::Text::blocks;
+    view.single = true;
     for (const Row& r : rows) {
+        json::Builder setting;
+        setting.begin_object();
+        setting.key("value").string(r.value);
+        setting.key("source").string(r.source);
+        setting.key("where").string(r.where);
+        setting.end_object();
         std::string origin = r.source;
         if (!r.where.empty() && r.where != r.source) {
             origin += origin.empty() ? r.where : ": " + r.where;
         }
-        out += fmt::format("{:<10}{}{}\n", r.name + ":", r.value, origin.empty() ? "" : "  (" + origin + ")");
+        record.add(r.name, output::Value::json(setting.text(), r.value + (origin.empty() ? "" : "  (" + origin + ")")));
+        view.columns.push_back({r.name, r.name});
     }
-    return out;
+    return output::render({record}, format, {}, view);
 }
+
+}  // namespace aktoken::commands
+
+namespace aktoken::commands {
+namespace {
+
+class ConfigShowCommand final : public Command {
+public:
+    void define(Arguments&) override {}
+    void prepare(const Preparation&) override {}
+    Result run_local(LocalContext& context) override {
+        context.out << config_show(*context.settings, context.profile_origin, context.format);
+        return {};
+    }
+};
+
+class ConfigPathCommand final : public Command {
+public:
+    void define(Arguments&) override {}
+    void prepare(const Preparation&) override {}
+    Result run_local(LocalContext& context) override {
+        context.out << config_path(*context.settings);
+        return {};
+    }
+};
+
+}  // namespace
+
+const CommandSpec config_group{"config", "Show the configuration in use",
+                               R"TXT(`config show` prints every resolved setting and where it came from (flag,
+environment, profile, default); the token only as <set from ...>.
+`config path` prints the config file in use.
+
+Examples:
+  aktoken config show
+  aktoken --profile staging config show -o json
+  $EDITOR "$(aktoken config path)")TXT",
+                               Phase::config};
+const CommandSpec config_show_command{"config show", "Every setting and where it came from", {}, Phase::config,
+                                      make_command<ConfigShowCommand>};
+const CommandSpec config_path_command{"config path", "The config file in use", {}, Phase::config,
+                                      make_command<ConfigPathCommand>};
 
 }  // namespace aktoken::commands

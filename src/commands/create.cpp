@@ -7,7 +7,8 @@
 #include "aktoken/commands/keys.h"
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/commands/update.h"
-#include "aktoken/json/codec.h"
+#include "aktoken/util/values.h"
+#include "commands/specs.h"
 #include "aktoken/util/strings.h"
 
 namespace aktoken::commands {
@@ -39,17 +40,17 @@ std::int64_t user_pk_by_name(api::Client& client, const std::string& username) {
             return user.pk;
         }
     }
-    throw Error(ErrorKind::not_found, fmt::format("user {} not found", quoted(username)));
+    throw Error(ErrorKind::not_found, fmt::format("user {} not found", util::quoted(username)));
 }
 
 void print_with_key(Context& context, const model::Token& token, const std::optional<util::Secret>& key) {
     if (!key) {
         print_tokens(context, {token}, false);
-    } else if (context.format == output::Format::json) {
-        context.out << json::pretty(json::with_key(token.json, key->view())) << '\n';
-    } else {
-        context.out << output::token_blocks({token}, context.style) << fmt::format("{:<12} {}\n", "key:", key->view());
+        return;
     }
+    std::string text = output::render_token_with_key(token, key->view(), context.format, context.style);
+    context.out << text;
+    util::wipe(text);
 }
 
 // Whether an existing token is what the create asked for (authentik's own choices aside).
@@ -84,17 +85,17 @@ model::Token create_once(Context& context, const model::TokenPatch& fields) {
         }
         if (!existing) {
             note(context, fmt::format("the create of token {} got no answer ({}) and created nothing; trying once more",
-                                      quoted(identifier), e.what()));
+                                      util::quoted(identifier), e.what()));
             return context.client.create_token(fields);
         }
         if (!matches_request(fields, *existing)) {
             throw Error(ErrorKind::rejected,
                         fmt::format("the create of token {} got no answer ({}), and a token {} now exists that differs "
                                     "from the request",
-                                    quoted(identifier), e.what(), quoted(identifier)));
+                                    util::quoted(identifier), e.what(), util::quoted(identifier)));
         }
         note(context, fmt::format("the answer to the create of token {} was lost ({}); the token exists as requested",
-                                  quoted(identifier), e.what()));
+                                  util::quoted(identifier), e.what()));
         return *existing;
     }
 }
@@ -114,7 +115,7 @@ CreatePlan plan_create(const CreateFlags& flags, util::Timestamp now) {
                    (*flags.user)[0] != '-') {
             plan.user_name = *flags.user;
         } else {
-            invalid_value("--user", *flags.user, "expected a user pk (a positive integer) or a username");
+            util::invalid_value("--user", *flags.user, "expected a user pk (a positive integer) or a username");
         }
     }
     fields.description = flags.description;
@@ -161,7 +162,7 @@ Result run_create(Context& context, CreatePlan plan) {
             throw;
         }
         stored = context.client.get_token(identifier);
-        note(context, fmt::format("token {} already exists; nothing was created", quoted(identifier)));
+        note(context, fmt::format("token {} already exists; nothing was created", util::quoted(identifier)));
     }
     std::optional<util::Secret> key;
     if (plan.show_key || plan.key_file) {
@@ -176,5 +177,45 @@ Result run_create(Context& context, CreatePlan plan) {
     print_with_key(context, stored, key);
     return result;
 }
+
+namespace {
+
+class CreateCommand final : public Command {
+public:
+    void define(Arguments& arguments) override {
+        arguments.argument("IDENTIFIER", flags_.identifier, "Identifier of the new token");
+        arguments.option("--intent", flags_.intent, "api (default) or app_password", "INTENT");
+        arguments.option("--user", flags_.user, "Owner: a user pk or a username (superusers only)", "PK|USERNAME");
+        arguments.option("--description", flags_.description, "Description", "TEXT");
+        arguments.option("--expires", flags_.expires, "Expiry: RFC 3339, date, duration or never", "WHEN");
+        arguments.flag("--no-expiring", flags_.no_expiring, "The token does not expire");
+        arguments.option("--managed", flags_.managed, "Managed marker", "TEXT");
+        arguments.flag("--if-not-exists", flags_.if_not_exists,
+                       "Exit 0 and print the existing token if the identifier is taken");
+        arguments.flag("--show-key", flags_.show_key, "Fetch the new key and print it with the token");
+        arguments.option("--key-file", flags_.key_file, "Write the new key to PATH (mode 0600, atomic)", "PATH");
+        arguments.flag("--strict", flags_.strict, "Fail (exit 7) when the server stores other values than requested");
+    }
+
+    void prepare(const Preparation& preparation) override { plan_ = plan_create(flags_, preparation.now); }
+    Result run(Context& context) override { return run_create(context, std::move(plan_)); }
+
+private:
+    CreateFlags flags_;
+    CreatePlan plan_;
+};
+
+}  // namespace
+
+const CommandSpec create_command{"create", "Create a token",
+                                 R"TXT(authentik sets an api token's expiry itself and ignores --user and expiring in a
+create by a user who is not a superuser; aktoken warns when the server chose other
+values than requested (--strict: exit 7).
+
+Examples:
+  aktoken create ci-deploy --description "Deploys from CI" --key-file ~/.ci-deploy.key
+  aktoken create alice-laptop --intent app_password --user alice --expires +90d
+  aktoken create ci-deploy --if-not-exists --show-key -o json)TXT",
+                                 Phase::client, make_command<CreateCommand>};
 
 }  // namespace aktoken::commands

@@ -6,7 +6,9 @@
 #include "aktoken/commands/get.h"
 #include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
-#include "aktoken/json/codec.h"
+#include "aktoken/output/records.h"
+#include "aktoken/util/values.h"
+#include "commands/specs.h"
 #include "aktoken/util/strings.h"
 
 namespace aktoken::commands {
@@ -24,11 +26,11 @@ std::vector<std::string> confirm(Context& context, const std::vector<std::string
         try {
             model::Token token = context.client.get_token(identifier);
             std::vector<model::UsedBy> used_by = context.client.used_by(identifier);
-            context.err << fmt::format("token {} (intent {}, owner {})\n", quoted(identifier), token.intent,
+            context.err << fmt::format("token {} (intent {}, owner {})\n", util::quoted(identifier), token.intent,
                                        owner_of(token));
             for (const model::UsedBy& use : used_by) {
                 context.err << fmt::format("  used by {} {} {}: authentik will {}\n", use.app, use.model_name,
-                                           quoted(use.name),
+                                           util::quoted(use.name),
                                            use.action == "cascade" || use.action == "cascade_many"
                                                ? "delete it too"
                                                : "apply " + use.action);
@@ -70,10 +72,14 @@ void check_confirmation_possible(const DeleteOptions& options) {
 Result run_delete(Context& context, const std::vector<std::string>& identifiers, const DeleteOptions& options) {
     Result result;
     std::vector<std::string> to_delete = options.yes ? identifiers : confirm(context, identifiers, options, result);
-    const bool json_output = context.format == output::Format::json || context.format == output::Format::jsonl;
-    std::vector<std::optional<std::string>> json_items(to_delete.size());
+    std::vector<std::optional<output::Record>> records(to_delete.size());
     std::vector<std::optional<Error>> failures(to_delete.size());
-    run_in_order(context, to_delete.size(), [&](std::size_t index, Context& item) {
+    output::View view;
+    view.text = output::View::Text::lines;
+    view.line_field = "line";
+    view.id_field = "identifier";
+    output::RecordWriter writer(context.format, context.style, view);
+    const auto work = [&](std::size_t index, Context& item) {
         const std::string& identifier = to_delete[index];
         std::string outcome = "deleted";
         try {
@@ -88,31 +94,63 @@ Result run_delete(Context& context, const std::vector<std::string>& identifiers,
                 throw;
             }
         }
-        if (json_output) {
-            json_items[index] = fmt::format(R"({{"identifier":{},"result":"{}"}})", json::quote(identifier), outcome);
-        } else if (item.format == output::Format::id) {
-            item.out << identifier << '\n';
-        } else {
-            item.out << fmt::format("{} {}\n", outcome, identifier);
+        output::Record record;
+        record.add("identifier", output::Value::string(identifier));
+        record.add("result", output::Value::string(outcome));
+        record.add_text("line", fmt::format("{} {}", outcome, identifier));
+        records[index] = std::move(record);
+    };
+    // Printed in input order as the deletions finish.
+    const auto print = [&](std::size_t index) {
+        if (records[index]) {
+            context.out << writer.add(*records[index]);
         }
-    });
-    std::vector<std::string> items;
-    for (std::size_t index = 0; index < to_delete.size(); ++index) {
-        if (failures[index]) {
-            result.errors.push_back(std::move(*failures[index]));
-        }
-        if (json_items[index]) {
-            items.push_back(std::move(*json_items[index]));
-        }
-    }
-    if (context.format == output::Format::json) {
-        context.out << json::pretty_array(items) << '\n';
-    } else if (context.format == output::Format::jsonl) {
-        for (const std::string& item : items) {
-            context.out << item << '\n';
+    };
+    run_in_order(context, to_delete.size(), work, {}, print);
+    context.out << writer.finish();
+    for (std::optional<Error>& failure : failures) {
+        if (failure) {
+            result.errors.push_back(std::move(*failure));
         }
     }
     return result;
 }
+
+namespace {
+
+class DeleteCommand final : public Command {
+public:
+    void define(Arguments& arguments) override {
+        bulk_.define(arguments);
+        arguments.flag("-y,--yes", yes_, "Do not ask for confirmation");
+        arguments.flag("--ignore-missing", ignore_missing_, "A token that does not exist counts as deleted");
+    }
+
+    void prepare(const Preparation& preparation) override {
+        bulk_.collect(preparation);
+        options_ = {yes_, ignore_missing_, preparation.stdin_is_terminal, &preparation.in};
+        check_confirmation_possible(options_);
+    }
+
+    int parallel() const override { return bulk_.parallel; }
+    Result run(Context& context) override { return run_delete(context, bulk_.identifiers, options_); }
+
+private:
+    BulkArguments bulk_;
+    bool yes_ = false;
+    bool ignore_missing_ = false;
+    DeleteOptions options_;
+};
+
+}  // namespace
+
+const CommandSpec delete_command{"delete", "Delete tokens",
+                                 R"TXT(On a terminal, aktoken names each token and what authentik deletes with it, then
+asks. Scripts pass --yes.
+
+Examples:
+  aktoken delete old-token
+  aktoken delete --yes --ignore-missing ci-tmp-1 ci-tmp-2)TXT",
+                                 Phase::client, make_command<DeleteCommand>};
 
 }  // namespace aktoken::commands

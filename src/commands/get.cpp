@@ -3,27 +3,12 @@
 
 #include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
-#include "aktoken/output/list.h"
+#include "commands/specs.h"
 
 namespace aktoken::commands {
 
 void print_tokens(Context& context, const std::vector<model::Token>& tokens, bool several) {
-    switch (context.format) {
-        case output::Format::json:
-            context.out << output::tokens_json(tokens, several);
-            break;
-        case output::Format::table:
-            context.out << output::token_blocks(tokens, context.style);
-            break;
-        default: {
-            output::ListOptions options;
-            options.format = context.format;
-            options.style = context.style;
-            output::ListWriter writer(options);
-            context.out << writer.add(tokens) << writer.finish();
-            break;
-        }
-    }
+    context.out << output::render_tokens(tokens, several, context.format, context.style);
 }
 
 bool item_error(const Error& error) {
@@ -66,5 +51,26 @@ Result run_get(Context& context, const std::vector<std::string>& identifiers) {
     print_tokens(context, tokens, identifiers.size() > 1);
     return result;
 }
+
+namespace {
+
+class GetCommand final : public Command {
+public:
+    void define(Arguments& arguments) override { bulk_.define(arguments); }
+    void prepare(const Preparation& preparation) override { bulk_.collect(preparation); }
+    int parallel() const override { return bulk_.parallel; }
+    Result run(Context& context) override { return run_get(context, bulk_.identifiers); }
+
+private:
+    BulkArguments bulk_;
+};
+
+}  // namespace
+
+const CommandSpec get_command{"get", "Show tokens", R"TXT(Examples:
+  aktoken get ci-deploy
+  aktoken get ci-deploy backup-job -o json
+  aktoken get ci-deploy -o tsv)TXT",
+                              Phase::client, make_command<GetCommand>};
 
 }  // namespace aktoken::commands

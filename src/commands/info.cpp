@@ -3,61 +3,84 @@
 
 #include <fmt/format.h>
 
-
-#include "aktoken/json/codec.h"
-#include "aktoken/output/list.h"
+#include "aktoken/commands/token_fields.h"
+#include "aktoken/output/records.h"
+#include "aktoken/util/values.h"
+#include "commands/specs.h"
 
 namespace aktoken::commands {
 
 Result run_used_by(Context& context, const std::string& identifier) {
     std::vector<model::UsedBy> used_by = context.client.used_by(identifier);
-    if (context.format == output::Format::json || context.format == output::Format::jsonl) {
-        std::vector<std::string> items;
-        for (const model::UsedBy& use : used_by) {
-            items.push_back(fmt::format(R"({{"app":{},"model_name":{},"pk":{},"name":{},"action":{}}})",
-                                        json::quote(use.app), json::quote(use.model_name), json::quote(use.pk),
-                                        json::quote(use.name), json::quote(use.action)));
-        }
-        if (context.format == output::Format::json) {
-            context.out << json::pretty_array(items) << '\n';
-        } else {
-            for (const std::string& item : items) {
-                context.out << item << '\n';
-            }
-        }
-        return {};
+    if (used_by.empty() && context.style.terminal) {
+        note(context, fmt::format("nothing uses token {}", util::quoted(identifier)));
     }
-    if (used_by.empty()) {
-        if (context.style.terminal) {
-            note(context, fmt::format("nothing uses token \"{}\"", identifier));
-        }
-        return {};
-    }
-    const bool tsv = context.format == output::Format::tsv;
-    std::vector<std::vector<std::string>> rows;
-    rows.push_back(tsv ? std::vector<std::string>{"app", "model", "name", "action"}
-                       : std::vector<std::string>{"APP", "MODEL", "NAME", "ACTION"});
+    std::vector<output::Record> records;
     for (const model::UsedBy& use : used_by) {
-        rows.push_back({use.app, use.model_name, use.name, use.action});
+        output::Record& record = records.emplace_back();
+        record.add("app", output::Value::string(use.app));
+        record.add("model_name", output::Value::string(use.model_name));
+        record.add("pk", output::Value::string(use.pk));
+        record.add("name", output::Value::string(use.name));
+        record.add("action", output::Value::string(use.action));
     }
-    context.out << output::simple_table(rows, tsv);
+    output::View view;
+    view.columns = {{"app", "app"}, {"model_name", "model"}, {"name", "name"}, {"action", "action"}};
+    view.tsv = true;
+    context.out << output::render(records, context.format, context.style, view);
     return {};
 }
 
 Result run_whoami(Context& context) {
-    model::User user = context.client.me();
-    const std::string& url = context.client.base_url();
-    if (context.format == output::Format::json || context.format == output::Format::jsonl) {
-        std::string text = fmt::format(R"({{"url":{},"pk":{},"username":{},"name":{},"is_superuser":{}}})",
-                                       json::quote(url), user.pk, json::quote(user.username), json::quote(user.name),
-                                       user.is_superuser ? "true" : "false");
-        context.out << (context.format == output::Format::json ? json::pretty(text) : text) << '\n';
-        return {};
-    }
-    context.out << fmt::format("{:<11}{}\n{:<11}{}\n{:<11}{}\n{:<11}{}\n{:<11}{}\n", "username:", user.username,
-                               "pk:", user.pk, "name:", output::escape_cell(user.name),
-                               "superuser:", user.is_superuser ? "yes" : "no", "url:", url);
+    const model::User user = context.client.me();
+    output::Record record;
+    record.add("url", output::Value::string(context.client.base_url()));
+    record.add("pk", output::Value::integer(user.pk));
+    record.add("username", output::Value::string(user.username));
+    record.add("name", output::Value::string(user.name));
+    record.add("is_superuser", output::Value::boolean(user.is_superuser, user.is_superuser ? "yes" : "no"));
+    output::View view;
+    view.text = output::View::Text::blocks;
+    view.columns = {{"username", "username"}, {"pk", "pk"}, {"name", "name"}, {"is_superuser", "superuser"},
+                    {"url", "url"}};
+    view.single = true;
+    context.out << output::render({record}, context.format, context.style, view);
     return {};
 }
+
+namespace {
+
+class UsedByCommand final : public Command {
+public:
+    void define(Arguments& arguments) override { arguments.argument("IDENTIFIER", identifier_, "Token identifier"); }
+    void prepare(const Preparation&) override { check_identifier("IDENTIFIER", identifier_); }
+    Result run(Context& context) override { return run_used_by(context, identifier_); }
+
+private:
+    std::string identifier_;
+};
+
+class WhoamiCommand final : public Command {
+public:
+    void define(Arguments&) override {}
+    void prepare(const Preparation&) override {}
+    Result run(Context& context) override { return run_whoami(context); }
+};
+
+}  // namespace
+
+const CommandSpec used_by_command{"used-by", "Show what uses a token", R"TXT(Examples:
+  aktoken used-by outpost-token
+  aktoken used-by outpost-token -o json)TXT",
+                                  Phase::client, make_command<UsedByCommand>};
+
+const CommandSpec whoami_command{
+    "whoami", "Show the user the API token belongs to",
+    R"TXT(Exit status 0 proves that the URL and the token work: the check a CI job runs first.
+
+Examples:
+  aktoken whoami
+  aktoken whoami -o json)TXT",
+    Phase::client, make_command<WhoamiCommand>};
 
 }  // namespace aktoken::commands

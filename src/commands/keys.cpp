@@ -8,7 +8,9 @@
 #include <iterator>
 
 #include "aktoken/commands/token_fields.h"
-#include "aktoken/json/codec.h"
+#include "aktoken/output/records.h"
+#include "aktoken/util/values.h"
+#include "commands/specs.h"
 #include "aktoken/util/files.h"
 #include "aktoken/util/strings.h"
 
@@ -100,12 +102,88 @@ void send_key(api::Client& client, const std::string& identifier, std::string_vi
 
 Result run_set_key(Context& context, const std::string& identifier, const util::Secret& key) {
     send_key(context.client, identifier, key.view());
-    if (context.format == output::Format::json) {
-        context.out << fmt::format("{{\n  \"identifier\": {},\n  \"key_set\": true\n}}\n", json::quote(identifier));
-    } else {
-        context.out << fmt::format("key of token {} set\n", quoted(identifier));
-    }
+    output::Record record;
+    record.add("identifier", output::Value::string(identifier));
+    record.add("key_set", output::Value::boolean(true));
+    record.add_text("line", fmt::format("key of token {} set", util::quoted(identifier)));
+    output::View view;
+    view.text = output::View::Text::lines;
+    view.line_field = "line";
+    view.single = true;
+    context.out << output::render({record}, context.format, context.style, view);
     return {};
 }
+
+namespace {
+
+class ViewKeyCommand final : public Command {
+public:
+    void define(Arguments& arguments) override {
+        arguments.argument("IDENTIFIER", identifier_, "Token identifier");
+        arguments.option("--key-file", key_file_, "Write the key to PATH (mode 0600, atomic) instead", "PATH");
+    }
+
+    void prepare(const Preparation&) override {
+        check_identifier("IDENTIFIER", identifier_);
+        if (key_file_) {
+            check_output_file("--key-file", *key_file_, *key_file_);
+        }
+    }
+
+    Result run(Context& context) override { return run_view_key(context, identifier_, key_file_); }
+
+private:
+    std::string identifier_;
+    std::optional<std::string> key_file_;
+};
+
+class SetKeyCommand final : public Command {
+public:
+    void define(Arguments& arguments) override {
+        arguments.argument("IDENTIFIER", identifier_, "Token identifier");
+        arguments.option("--key-file", key_file_, "Read the new key from PATH", "PATH");
+        arguments.flag("--key-stdin", key_stdin_, "Read the new key from standard input");
+        arguments.exclusive("--key-file", "--key-stdin");
+    }
+
+    void prepare(const Preparation& preparation) override {
+        if (!key_file_ && !key_stdin_) {
+            throw Error(ErrorKind::usage,
+                        "set-key needs --key-file PATH or --key-stdin (a key is never taken from argv)");
+        }
+        check_identifier("IDENTIFIER", identifier_);
+        if (key_stdin_ && preparation.token_from_stdin) {
+            throw Error(ErrorKind::usage, "--key-stdin and --token-file - cannot both read standard input");
+        }
+        key_ = read_key({key_file_, key_stdin_}, preparation.in);
+    }
+
+    Result run(Context& context) override { return run_set_key(context, identifier_, *key_); }
+
+private:
+    std::string identifier_;
+    std::optional<std::string> key_file_;
+    bool key_stdin_ = false;
+    std::optional<util::Secret> key_;
+};
+
+}  // namespace
+
+const CommandSpec view_key_command{"view-key", "Print a token's key",
+                                   R"TXT(Prints only the key and a newline (authentik logs a secret_view event).
+
+Examples:
+  aktoken view-key ci-deploy --key-file ~/.ci-deploy.key
+  curl -H "Authorization: Bearer $(aktoken view-key ci-deploy)" ...)TXT",
+                                   Phase::client, make_command<ViewKeyCommand>};
+
+const CommandSpec set_key_command{"set-key", "Replace a token's key",
+                                  R"TXT(The key is never taken from the command line. authentik requires the permission
+authentik_core.set_token_key, which token owners do not have by default.
+
+Examples:
+  aktoken set-key ci-deploy --key-file ./new.key
+  openssl rand -hex 32 | aktoken set-key ci-deploy --key-stdin)TXT",
+                                  Phase::client, make_command<SetKeyCommand>};
 
 }  // namespace aktoken::commands

@@ -6,7 +6,10 @@
 #include <optional>
 #include <unordered_set>
 
+#include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
+#include "aktoken/util/values.h"
+#include "commands/specs.h"
 #include "aktoken/util/strings.h"
 
 namespace aktoken::commands {
@@ -26,14 +29,68 @@ void check_ordering(const std::string& ordering) {
             known = known || field == name;
         }
         if (!known) {
-            invalid_value("--ordering", ordering,
+            util::invalid_value("--ordering", ordering,
                           fmt::format("unknown field {} (valid: {}; '-' before a field sorts descending)",
-                                      quoted(field), valid));
+                                      util::quoted(field), valid));
         }
     }
 }
 
 }  // namespace
+
+std::optional<std::string>& ListFlags::field_filter(std::string_view name) {
+    const auto fields = output::token_fields();
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (fields[i].name == name) {
+            return field_filters[i];
+        }
+    }
+    throw Error(ErrorKind::internal, fmt::format("no token field {}", name));
+}
+
+void ListFlags::define(Arguments& arguments) {
+    const auto fields = output::token_fields();
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (!fields[i].filter.empty()) {
+            arguments.option(fmt::format("--{}", fields[i].name), field_filters[i], fields[i].filter_help,
+                             fields[i].filter_type);
+        }
+    }
+    arguments.flag("--expiring", expiring, "Only tokens that expire");
+    arguments.flag("--no-expiring", no_expiring, "Only tokens that do not expire");
+    arguments.option("--search", search, "Substring of identifier, intent, username or description", "TEXT");
+    arguments.option("--ordering", ordering, "Sort fields, comma separated, '-' for descending", "FIELDS");
+    arguments.option("--expiring-within", expiring_within,
+                     "Expiring tokens whose expiry is at most DURATION away (expired ones included)", "DURATION");
+    arguments.flag("--expired", expired, "Only expiring tokens already past their expiry");
+    arguments.option("--limit", limit, "Print at most N tokens", "N");
+    arguments.option("--columns", columns, "Columns for table, wide and tsv", "A,B,C");
+    arguments.flag("--no-headers", no_headers, "No header line in table, wide and tsv");
+}
+
+std::optional<std::string> ListFlags::first_filter() const {
+    const auto fields = output::token_fields();
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (field_filters[i]) {
+            return fmt::format("--{}", fields[i].name);
+        }
+    }
+    const std::pair<bool, std::string_view> others[] = {
+        {expiring, "--expiring"},
+        {no_expiring, "--no-expiring"},
+        {search.has_value(), "--search"},
+        {ordering.has_value(), "--ordering"},
+        {expiring_within.has_value(), "--expiring-within"},
+        {expired, "--expired"},
+        {limit.has_value(), "--limit"},
+    };
+    for (const auto& [set, name] : others) {
+        if (set) {
+            return std::string(name);
+        }
+    }
+    return std::nullopt;
+}
 
 ListPlan plan_list(const ListFlags& flags) {
     ListPlan plan;
@@ -41,27 +98,22 @@ ListPlan plan_list(const ListFlags& flags) {
         throw Error(ErrorKind::usage, "--expiring and --no-expiring cannot be used together");
     }
     api::Query& query = plan.query;
-    if (flags.identifier) {
-        query.emplace_back("identifier", *flags.identifier);
-    }
-    if (flags.intent) {
-        bool known = false;
-        for (const char* intent : model::kIntents) {
-            known = known || *flags.intent == intent;
+    const auto fields = output::token_fields();
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        const std::optional<std::string>& value = flags.field_filters[i];
+        if (!value) {
+            continue;
         }
-        if (!known) {
-            invalid_value("--intent", *flags.intent, "expected verification, api, recovery or app_password");
+        if (fields[i].name == "intent") {
+            bool known = false;
+            for (const char* intent : model::kIntents) {
+                known = known || *value == intent;
+            }
+            if (!known) {
+                util::invalid_value("--intent", *value, "expected verification, api, recovery or app_password");
+            }
         }
-        query.emplace_back("intent", *flags.intent);
-    }
-    if (flags.user) {
-        query.emplace_back("user__username", *flags.user);
-    }
-    if (flags.description) {
-        query.emplace_back("description", *flags.description);
-    }
-    if (flags.managed) {
-        query.emplace_back("managed", *flags.managed);
+        query.emplace_back(fields[i].filter, *value);
     }
     if (flags.expiring || flags.no_expiring) {
         query.emplace_back("expiring", flags.expiring ? "true" : "false");
@@ -76,14 +128,14 @@ ListPlan plan_list(const ListFlags& flags) {
     if (flags.expiring_within) {
         plan.expiring_within = util::parse_duration(*flags.expiring_within);
         if (!plan.expiring_within) {
-            invalid_value("--expiring-within", *flags.expiring_within, "expected a duration such as 14d, 12h, 1d12h");
+            util::invalid_value("--expiring-within", *flags.expiring_within, "expected a duration such as 14d, 12h, 1d12h");
         }
     }
     plan.expired = flags.expired;
     if (flags.limit) {
         plan.limit = util::parse_positive_int(*flags.limit);
         if (!plan.limit) {
-            invalid_value("--limit", *flags.limit, "expected a positive integer");
+            util::invalid_value("--limit", *flags.limit, "expected a positive integer");
         }
     }
     if (flags.columns) {
@@ -175,13 +227,12 @@ std::unordered_map<std::string, model::Token> list_named_tokens(Context& context
     return listed;
 }
 
-Result run_list(Context& context, const ListPlan& plan, int terminal_width) {
+Result run_list(Context& context, const ListPlan& plan) {
     output::ListOptions options;
     options.format = context.format;
     options.columns = plan.columns;
     options.headers = plan.headers;
     options.style = context.style;
-    options.width = terminal_width;
     output::ListWriter writer(options);
 
     for_each_listed_page(context, plan, context.style.now, [&](std::vector<model::Token>& kept) {
@@ -194,5 +245,47 @@ Result run_list(Context& context, const ListPlan& plan, int terminal_width) {
     }
     return {};
 }
+
+namespace {
+
+class ListCommand final : public Command {
+public:
+    void define(Arguments& arguments) override {
+        flags_.define(arguments);
+        arguments.option("--parallel", parallel_text_, "Fetch N pages at once, 1 to 16 (default 4)", "N");
+    }
+
+    void prepare(const Preparation&) override {
+        if (parallel_text_) {
+            parallel_ = parallel_value(*parallel_text_);
+        }
+        plan_ = plan_list(flags_);
+    }
+
+    int parallel() const override { return parallel_; }
+    Result run(Context& context) override { return run_list(context, plan_); }
+
+private:
+    ListFlags flags_;
+    std::optional<std::string> parallel_text_;
+    int parallel_ = kDefaultParallel;
+    ListPlan plan_;
+};
+
+}  // namespace
+
+const CommandSpec list_command{"list", "List tokens, following every page", R"TXT(Server-side filters are exact matches; --search matches a substring of the
+identifier, intent, username and description. --expiring-within, --expired and
+--limit are applied by aktoken. Formats: table, wide, json, jsonl, tsv, id.
+Columns: identifier, pk, intent, user, user.username, user.pk, description,
+expires, expiring, managed.
+
+Examples:
+  aktoken list --expiring-within 14d
+  aktoken list --user alice --intent app_password -o wide
+  aktoken list --search ci --ordering -expires --limit 10
+  aktoken list -o id --expired | xargs aktoken delete --yes
+  aktoken list -o tsv --columns identifier,user.username,expires --no-headers)TXT",
+                               Phase::client, make_command<ListCommand>};
 
 }  // namespace aktoken::commands

@@ -69,6 +69,30 @@ std::vector<std::string> collect_identifiers(const std::vector<std::string>& arg
     return identifiers;
 }
 
+void BulkArguments::define(Arguments& arguments, bool with_from_file, std::string_view parallel_help) {
+    arguments.arguments("IDENTIFIER", identifiers, "Token identifiers");
+    if (with_from_file) {
+        arguments.option("--from-file", from_file, "Also take identifiers from FILE, one a line ('-': stdin)",
+                         "FILE");
+    }
+    arguments.option("--parallel", parallel_text, parallel_help, "N");
+}
+
+void BulkArguments::collect(const Preparation& preparation, bool required) {
+    if (parallel_text) {
+        parallel = parallel_value(*parallel_text);
+    }
+    if (from_file == "-" && preparation.token_from_stdin) {
+        throw Error(ErrorKind::usage, "--from-file - and --token-file - cannot both read standard input");
+    }
+    identifiers = collect_identifiers(identifiers, from_file, preparation.in);
+    if (identifiers.empty() && (required || from_file)) {
+        throw Error(ErrorKind::usage, from_file ? fmt::format("--from-file: {} holds no identifier", *from_file)
+                                                : std::string("IDENTIFIER is required"));
+    }
+    check_identifiers(identifiers);
+}
+
 void run_in_order(Context& context, std::size_t count, const std::function<void(std::size_t, Context&)>& work,
                   const std::function<bool()>& stop, const std::function<void(std::size_t)>& in_order) {
     const std::size_t workers =

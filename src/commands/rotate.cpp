@@ -11,8 +11,9 @@
 #include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/commands/update.h"
-#include "aktoken/json/codec.h"
-#include "aktoken/output/list.h"
+#include "aktoken/output/records.h"
+#include "aktoken/util/values.h"
+#include "commands/specs.h"
 #include "aktoken/util/files.h"
 #include "aktoken/util/lock.h"
 #include "aktoken/util/random.h"
@@ -64,7 +65,7 @@ void send_key_confirmed(Context& context, const std::string& identifier, std::st
             // view_key may be forbidden or the server still unreachable: the outcome stays unknown.
         }
         throw Error(e.kind(),
-                    fmt::format("could not confirm that token {} took its new key ({}){}", quoted(identifier), e.what(),
+                    fmt::format("could not confirm that token {} took its new key ({}){}", util::quoted(identifier), e.what(),
                                 pending ? fmt::format("; {} is kept and the next run completes the rotation", *pending)
                                         : ""),
                     e.status());
@@ -84,7 +85,7 @@ void complete_pending(Context& context, const std::string& identifier, const std
     check_key(key.view(), pending);
     send_key_confirmed(context, identifier, key.view(), pending);
     util::rename_durably(pending, path);
-    note(context, fmt::format("completed the interrupted rotation of token {} from {}", quoted(identifier), pending));
+    note(context, fmt::format("completed the interrupted rotation of token {} from {}", util::quoted(identifier), pending));
 }
 
 std::optional<std::string> due_reason(const RotatePlan& plan, const model::Token& token, util::Timestamp now,
@@ -112,7 +113,7 @@ std::string switch_if_own_token(Context& context, const RotatePlan& plan, const 
     if (token.intent != "api") {
         if (plan.verify) {
             note(context, fmt::format("--verify: token {} is an {} token, which cannot authenticate API calls",
-                                      quoted(token.identifier), token.intent));
+                                      util::quoted(token.identifier), token.intent));
         }
         return {};
     }
@@ -215,11 +216,20 @@ Rotation rotate_one(Context& context, const RotatePlan& plan, const std::string&
     return rotation;
 }
 
-std::string expires_cell(const Rotation& rotation) {
-    if (rotation.result == "failed" && !rotation.expires) {
-        return "-";
+output::Record record_of(const Rotation& r, bool show_key) {
+    output::Record record;
+    record.add("identifier", output::Value::string(r.identifier));
+    record.add("result", output::Value::string(r.result));
+    record.add("reason", output::Value::string(r.reason));
+    record.add("expires", r.expires ? output::Value::string(util::format_timestamp(*r.expires))
+                                    : output::Value::null(r.result == "failed" ? "-" : "never"));
+    record.add("key_went_to", r.key_went_to.empty() ? output::Value::null() : output::Value::string(r.key_went_to));
+    if (r.key) {
+        record.add("key", output::Value::string(std::string(r.key->view())));
+    } else if (show_key) {
+        record.add_text("key", "-");
     }
-    return rotation.expires ? util::format_timestamp(*rotation.expires) : "never";
+    return record;
 }
 
 void print_rotations(Context& context, const RotatePlan& plan, const std::vector<Rotation>& rotations) {
@@ -230,60 +240,26 @@ void print_rotations(Context& context, const RotatePlan& plan, const std::vector
             }
         }
     }
-    std::vector<std::string> objects;
-    for (const Rotation& r : rotations) {
-        std::string object = fmt::format(
-            R"({{"identifier":{},"result":{},"reason":{},"expires":{},"key_went_to":{})", json::quote(r.identifier),
-            json::quote(r.result), json::quote(r.reason),
-            r.expires ? json::quote(util::format_timestamp(*r.expires)) : "null",
-            r.key_went_to.empty() ? "null" : json::quote(r.key_went_to));
-        if (r.key) {
-            object += fmt::format(R"(,"key":{})", json::quote(r.key->view()));
-        }
-        objects.push_back(object + "}");
-    }
-    if (context.format == output::Format::json) {
-        context.out << json::pretty_array(objects) << '\n';
-        return;
-    }
-    if (context.format == output::Format::jsonl) {
-        for (const std::string& object : objects) {
-            context.out << object << '\n';
-        }
-        return;
-    }
-    if (context.format == output::Format::id) {
-        for (const Rotation& r : rotations) {
-            context.out << r.identifier << '\n';
-        }
-        return;
-    }
-    const bool tsv = context.format == output::Format::tsv;
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> header =
-        tsv ? std::vector<std::string>{"identifier", "result", "expires", "key_went_to", "reason"}
-            : std::vector<std::string>{"IDENTIFIER", "RESULT", "EXPIRES", "KEY WENT TO", "REASON"};
+    output::View view;
+    view.columns = {{"identifier", "identifier"}, {"result", "result"}, {"expires", "expires"},
+                    {"key_went_to", "key_went_to"}, {"reason", "reason"}};
     if (plan.show_key) {
-        header.emplace_back(tsv ? "key" : "KEY");
+        view.columns.push_back({"key", "key"});
     }
-    rows.push_back(std::move(header));
-    for (const Rotation& r : rotations) {
-        std::vector<std::string> row = {r.identifier, r.result, expires_cell(r),
-                                        r.key_went_to.empty() ? "-" : r.key_went_to, r.reason};
-        if (plan.show_key) {
-            row.emplace_back(r.key ? std::string(r.key->view()) : "-");
-        }
-        rows.push_back(std::move(row));
+    view.tsv = true;
+    view.id_field = "identifier";
+    // The records, the writer and the text may hold keys.
+    output::RecordWriter writer(context.format, context.style, view);
+    std::string text;
+    for (const Rotation& rotation : rotations) {
+        output::Record record = record_of(rotation, plan.show_key);
+        text += writer.add(record);
+        record.wipe();
     }
-    std::string table = output::simple_table(rows, tsv);
-    context.out << table;
-    // The cells and the table may hold keys.
-    util::wipe(table);
-    for (auto& row : rows) {
-        for (std::string& cell : row) {
-            util::wipe(cell);
-        }
-    }
+    text += writer.finish();
+    writer.wipe();
+    context.out << text;
+    util::wipe(text);
 }
 
 }  // namespace
@@ -303,7 +279,7 @@ RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
     if (flags.if_expiring_within) {
         plan.if_expiring_within = util::parse_duration(*flags.if_expiring_within);
         if (!plan.if_expiring_within) {
-            invalid_value("--if-expiring-within", *flags.if_expiring_within,
+            util::invalid_value("--if-expiring-within", *flags.if_expiring_within,
                           "expected a duration such as 14d, 12h, 1d12h");
         }
     }
@@ -311,7 +287,7 @@ RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
         auto length = util::parse_positive_int(*flags.length);
         if (!length || *length < static_cast<std::int64_t>(kMinLength) ||
             *length > static_cast<std::int64_t>(kMaxLength)) {
-            invalid_value("--length", *flags.length,
+            util::invalid_value("--length", *flags.length,
                           fmt::format("expected a number of characters from {} to {}", kMinLength, kMaxLength));
         }
         plan.length = static_cast<std::size_t>(*length);
@@ -322,10 +298,10 @@ RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
     }
     if (flags.key_file) {
         if (flags.key_file->empty()) {
-            invalid_value("--key-file", *flags.key_file, "expected a file path");
+            util::invalid_value("--key-file", *flags.key_file, "expected a file path");
         }
         if (flags.identifiers.size() > 1 && flags.key_file->find("{}") == std::string::npos) {
-            invalid_value("--key-file", *flags.key_file,
+            util::invalid_value("--key-file", *flags.key_file,
                           "rotating several tokens needs {} in the path, replaced by each identifier");
         }
         for (const std::string& identifier : flags.identifiers) {
@@ -345,7 +321,7 @@ RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
         const double seconds = std::strtod(flags.lock_timeout->c_str(), &end);
         if (flags.lock_timeout->empty() || end != flags.lock_timeout->c_str() + flags.lock_timeout->size() ||
             errno != 0 || !(seconds >= 0) || seconds > 86400) {
-            invalid_value("--lock-timeout", *flags.lock_timeout, "expected a number of seconds from 0 to 86400");
+            util::invalid_value("--lock-timeout", *flags.lock_timeout, "expected a number of seconds from 0 to 86400");
         }
         plan.lock_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
         if (!flags.lock) {
@@ -381,5 +357,58 @@ Result run_rotate(Context& context, const RotatePlan& plan) {
     print_rotations(context, plan, rotations);
     return result;
 }
+
+namespace {
+
+class RotateCommand final : public Command {
+public:
+    void define(Arguments& arguments) override {
+        bulk_.define(arguments);
+        arguments.option("--key-file", flags_.key_file, "Write the new key to PATH ({} = identifier)", "PATH");
+        arguments.flag("--show-key", flags_.show_key, "Print the new key on stdout");
+        arguments.option("--if-expiring-within", flags_.if_expiring_within,
+                         "Rotate only tokens expiring within DURATION (or expired)", "DURATION");
+        arguments.option("--length", flags_.length, "Key length, 32 to 512 (default 60)", "N");
+        arguments.option("--expires", flags_.expires,
+                         "New expiry of app passwords: RFC 3339, date, duration or never", "WHEN");
+        arguments.flag("--verify", flags_.verify, "Check that a new api key authenticates (users/me)");
+        arguments.option("--lock", flags_.lock, "Hold an exclusive lock on FILE for the whole run", "FILE");
+        arguments.option("--lock-timeout", flags_.lock_timeout,
+                         "Wait this long for the lock, then exit 10 (default 0)", "SECONDS");
+    }
+
+    void prepare(const Preparation& preparation) override {
+        bulk_.collect(preparation);
+        flags_.identifiers = bulk_.identifiers;
+        plan_ = plan_rotate(flags_, preparation.now);
+        plan_.mask_for_github = preparation.environment("GITHUB_ACTIONS") == "true";
+    }
+
+    int parallel() const override { return bulk_.parallel; }
+    Result run(Context& context) override { return run_rotate(context, plan_); }
+
+private:
+    BulkArguments bulk_;
+    RotateFlags flags_;
+    RotatePlan plan_;
+};
+
+}  // namespace
+
+const CommandSpec rotate_command{"rotate", "Give tokens new keys without locking anyone out",
+                                 R"TXT(Rotation never locks anyone out: with --key-file the new key is first written to
+PATH.pending (mode 0600), then sent with set_key, then renamed over PATH. A run
+that finds PATH.pending completes that rotation first. An expiring token's expiry
+is renewed in the same run (app passwords: to --expires). When the rotated token
+is the one aktoken authenticates with, the rest of the run uses the new key and
+checks it with users/me. With several tokens, {} in --key-file stands for the
+identifier. Under GITHUB_ACTIONS=true a key printed on stdout is preceded by
+::add-mask::KEY. Exit 10: the --lock file is held by another run.
+
+Examples:
+  aktoken rotate ci-deploy --key-file /etc/ci/ak.key --if-expiring-within 7d --lock /run/lock/aktoken
+  aktoken rotate ci-a ci-b --key-file '/etc/ci/{}.key'
+  aktoken rotate laptop-mail --show-key --expires +90d)TXT",
+                                 Phase::client, make_command<RotateCommand>};
 
 }  // namespace aktoken::commands

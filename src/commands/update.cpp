@@ -10,75 +10,29 @@
 #include "aktoken/commands/list.h"
 #include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
+#include "aktoken/util/values.h"
 #include "aktoken/json/codec.h"
+#include "aktoken/output/fields.h"
+#include "aktoken/output/records.h"
+#include "commands/specs.h"
 
 namespace aktoken::commands {
 namespace {
-
-std::string expires_display(const std::optional<util::Timestamp>& expires) {
-    return expires ? util::format_timestamp(*expires) : "never";
-}
-
-// Each field a patch can set, as text comparable with the same field of a stored token.
-std::vector<std::pair<std::string, std::string>> requested_values(const model::TokenPatch& patch) {
-    std::vector<std::pair<std::string, std::string>> values;
-    if (patch.identifier) {
-        values.emplace_back("identifier", *patch.identifier);
-    }
-    if (patch.intent) {
-        values.emplace_back("intent", *patch.intent);
-    }
-    if (patch.user) {
-        values.emplace_back("user", std::to_string(*patch.user));
-    }
-    if (patch.description) {
-        values.emplace_back("description", *patch.description);
-    }
-    if (patch.expires) {
-        values.emplace_back("expires", patch.expires->is_null ? "never" : util::format_timestamp(patch.expires->value));
-    }
-    if (patch.expiring) {
-        values.emplace_back("expiring", *patch.expiring ? "true" : "false");
-    }
-    if (patch.managed) {
-        values.emplace_back("managed", patch.managed->is_null ? "null" : patch.managed->value);
-    }
-    return values;
-}
-
-std::string stored_value(const model::Token& token, const std::string& field) {
-    if (field == "identifier") {
-        return token.identifier;
-    }
-    if (field == "intent") {
-        return token.intent;
-    }
-    if (field == "user") {
-        return std::to_string(token.user);
-    }
-    if (field == "description") {
-        return token.description;
-    }
-    if (field == "expires") {
-        return expires_display(token.expires);
-    }
-    if (field == "expiring") {
-        return token.expiring ? "true" : "false";
-    }
-    return token.managed.value_or("null");
-}
 
 constexpr const char* kApiExpiryReason = "authentik sets an api token's expiry to now + its default token duration";
 constexpr const char* kApiExpiryReset = ": authentik resets an api token's expiry on every write";
 
 void print_dry_run(Context& context, const http::Request& request) {
-    if (context.format == output::Format::json) {
-        std::string text = fmt::format(R"({{"method":{},"url":{},"body":{}}})", json::quote(request.method),
-                                       json::quote(request.url), request.body);
-        context.out << json::pretty(text) << '\n';
-    } else {
-        context.out << request.method << ' ' << request.url << '\n' << json::pretty(request.body) << '\n';
-    }
+    output::Record record;
+    record.add("method", output::Value::string(request.method));
+    record.add("url", output::Value::string(request.url));
+    record.add("body", output::Value::json(request.body, {}));
+    record.add_text("request", request.method + ' ' + request.url + '\n' + json::pretty(request.body));
+    output::View view;
+    view.text = output::View::Text::lines;
+    view.line_field = "request";
+    view.single = true;
+    context.out << output::render({record}, context.format, context.style, view);
 }
 
 }  // namespace
@@ -144,11 +98,19 @@ void preserve_owner_and_intent(model::TokenPatch& patch, const model::Token& cur
 
 std::vector<Override> find_overrides(const model::TokenPatch& asked, const model::Token& stored) {
     std::vector<Override> overrides;
-    for (const auto& [field, requested] : requested_values(asked)) {
-        std::string actual = stored_value(stored, field);
-        if (actual != requested) {
-            std::string reason = field == "expires" && stored.intent == "api" ? kApiExpiryReason : "";
-            overrides.push_back({field, requested, actual, reason});
+    for (const output::TokenField& field : output::token_fields()) {
+        if (field.requested == nullptr) {
+            continue;
+        }
+        const std::optional<std::string> requested = field.requested(asked);
+        if (!requested) {
+            continue;
+        }
+        std::string actual = field.stored(stored);
+        if (actual != *requested) {
+            std::string name(field.patch_name);
+            std::string reason = name == "expires" && stored.intent == "api" ? kApiExpiryReason : "";
+            overrides.push_back({std::move(name), *requested, std::move(actual), std::move(reason)});
         }
     }
     return overrides;
@@ -156,7 +118,7 @@ std::vector<Override> find_overrides(const model::TokenPatch& asked, const model
 
 std::string describe(const Override& override_) {
     std::string text = fmt::format("{}: requested {}, the server stored {}", override_.field,
-                                   quoted(override_.requested), quoted(override_.stored));
+                                   util::quoted(override_.requested), util::quoted(override_.stored));
     if (!override_.reason.empty()) {
         text += fmt::format(" ({})", override_.reason);
     }
@@ -173,7 +135,7 @@ struct BulkNotes {
 
     // `text`, naming the token when there are several.
     std::string about(const std::string& identifier, const std::string& text) const {
-        return bulk ? fmt::format("token {}: {}", quoted(identifier), text) : text;
+        return bulk ? fmt::format("token {}: {}", util::quoted(identifier), text) : text;
     }
 };
 
@@ -189,17 +151,16 @@ std::optional<model::Token> update_one(Context& context, const UpdatePlan& plan,
             throw Error(ErrorKind::rejected,
                         fmt::format("token {} has intent {}, which authentik refuses in any write; only api and "
                                     "app_password tokens can be updated (--intent converts it)",
-                                    quoted(identifier), current->intent));
+                                    util::quoted(identifier), current->intent));
         }
         preserve_owner_and_intent(patch, *current);
         if (current->managed && !(patch.managed && patch.managed->is_null)) {
             warn(context, fmt::format("token {} is managed by authentik ({}): authentik may overwrite this change",
-                                      quoted(identifier), *current->managed));
+                                      util::quoted(identifier), *current->managed));
         }
     }
     if (plan.dry_run) {
-        http::Request request{"PATCH", context.client.token_url(identifier), {}, json::encode_patch(patch)};
-        print_dry_run(context, request);
+        print_dry_run(context, context.client.patch_request(identifier, patch));
         return std::nullopt;
     }
     model::Token stored = context.client.patch_token(identifier, patch);
@@ -208,8 +169,8 @@ std::optional<model::Token> update_one(Context& context, const UpdatePlan& plan,
             ++notes.api_expiries_moved;
         } else {
             note(context, notes.about(identifier, fmt::format("expires moved from {} to {}{}",
-                                                              expires_display(current->expires),
-                                                              expires_display(stored.expires),
+                                                              output::timestamp_or_never(current->expires),
+                                                              output::timestamp_or_never(stored.expires),
                                                               stored.intent == "api" ? kApiExpiryReset : "")));
         }
     }
@@ -277,5 +238,60 @@ Result run_update(Context& context, const UpdatePlan& plan) {
     }
     return result;
 }
+
+namespace {
+
+class UpdateCommand final : public Command {
+public:
+    void define(Arguments& arguments) override {
+        bulk_.define(arguments);
+        arguments.option("--description", flags_.description, "New description (may be empty)", "TEXT");
+        arguments.option("--expires", flags_.expires, "New expiry: RFC 3339, date, duration or never", "WHEN");
+        arguments.flag("--expiring", flags_.expiring, "Let the token expire");
+        arguments.flag("--no-expiring", flags_.no_expiring, "Keep the token from expiring");
+        arguments.option("--intent", flags_.intent, "api or app_password", "INTENT");
+        arguments.option("--user", flags_.user, "Owner's user pk (authentik refuses a change)", "PK");
+        arguments.option("--identifier", flags_.new_identifier, "Rename the token", "NEW");
+        arguments.option("--managed", flags_.managed, "Set the managed marker", "TEXT");
+        arguments.flag("--no-managed", flags_.no_managed, "Clear the managed marker (sends null)");
+        arguments.flag("--no-preserve", flags_.no_preserve, "Send only the given fields (no GET, no intent/user)");
+        arguments.flag("--dry-run", flags_.dry_run, "Print the request instead of sending it");
+        arguments.flag("--strict", flags_.strict,
+                       "Fail (exit 7) when the server stores another value than requested");
+    }
+
+    void prepare(const Preparation& preparation) override {
+        bulk_.collect(preparation);
+        flags_.identifiers = bulk_.identifiers;
+        plan_ = plan_update(flags_, preparation.now);
+    }
+
+    int parallel() const override { return bulk_.parallel; }
+    Result run(Context& context) override { return run_update(context, plan_); }
+
+private:
+    BulkArguments bulk_;
+    UpdateFlags flags_;
+    UpdatePlan plan_;
+};
+
+}  // namespace
+
+const CommandSpec update_command{"update", "Change fields of tokens with a sparse PATCH",
+                                 R"TXT(Only the given fields change. aktoken first reads the token and also sends its
+current intent and user, because authentik otherwise turns the token into an api
+token owned by the caller (--no-preserve sends only the given fields). authentik
+sets the expiry of api tokens itself; aktoken warns when the server stored another
+value than requested (--strict makes that an error, exit 7).
+
+WHEN for --expires: 2027-01-31T12:00:00Z (offsets allowed), 2027-01-31 (00:00 UTC),
+a duration from now (+30d, 12h, 90m, 2w, 1d12h) or never.
+
+Examples:
+  aktoken update ci-deploy --description "Deploys from CI"
+  aktoken update laptop-mail --expires +30d
+  aktoken update old-name --identifier new-name --dry-run
+  aktoken update outpost-x --no-managed --strict)TXT",
+                                 Phase::client, make_command<UpdateCommand>};
 
 }  // namespace aktoken::commands

@@ -6,6 +6,8 @@
 #include <cmath>
 
 #include "aktoken/util/error.h"
+#include "aktoken/json/builder.h"
+#include "json/parse.h"
 #include "json/rapidjson.h"
 
 namespace aktoken::json {
@@ -44,6 +46,8 @@ void check_depth(std::string_view text) {
     }
 }
 
+}  // namespace
+
 rapidjson::Document parse(std::string_view text) {
     check_depth(text);
     rapidjson::Document doc;
@@ -58,6 +62,8 @@ rapidjson::Document parse(std::string_view text) {
     }
     return doc;
 }
+
+namespace {
 
 const Value* member(const Value& object, const char* name) {
     auto it = object.FindMember(name);
@@ -403,11 +409,5 @@ std::string with_key(std::string_view object_text, std::string_view key) {
     return compact(doc);
 }
 
-std::string quote(std::string_view text) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-    writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-    return {buffer.GetString(), buffer.GetSize()};
-}
 
 }  // namespace aktoken::json

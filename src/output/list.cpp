@@ -10,6 +10,7 @@
 #include "aktoken/json/codec.h"
 #include "aktoken/util/error.h"
 #include "aktoken/util/strings.h"
+#include "aktoken/util/values.h"
 #include "aktoken/util/time.h"
 
 namespace aktoken::output {
@@ -21,9 +22,9 @@ constexpr std::string_view kSeparator = "  ";
 
 std::string valid_names() {
     std::string names;
-    for (const char* name : kColumnNames) {
+    for (const TokenField& field : token_fields()) {
         names += names.empty() ? "" : ", ";
-        names += name;
+        names += field.name;
     }
     return names;
 }
@@ -32,15 +33,12 @@ std::string valid_names() {
     throw Error(ErrorKind::usage, fmt::format("--columns: {} (valid: {})", what, valid_names()));
 }
 
-// The position in kColumnNames, which is also the order of ListWriter::Column.
-std::size_t column_index(std::string_view name) {
-    for (std::size_t i = 0; i < std::size(kColumnNames); ++i) {
-        if (name == kColumnNames[i]) {
-            return i;
-        }
+const TokenField& column_named(std::string_view name) {
+    if (const TokenField* field = find_token_field(name)) {
+        return *field;
     }
-    // json::quote so that a control character in the argument cannot garble the message.
-    column_error(fmt::format("unknown column {}", json::quote(name)));
+    // Quoted so that a control character in the argument cannot garble the message.
+    column_error(fmt::format("unknown column {}", util::quoted(name)));
 }
 
 std::string to_upper(std::string_view text) {
@@ -55,10 +53,11 @@ std::string to_upper(std::string_view text) {
 
 bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0U) == 0x80U; }
 
-// Indents every line of a pretty object by one level so that it reads as an element of an array,
-// exactly as json::pretty_array lays it out. String values never contain a raw newline (JSON
-// escapes it), so every newline is a line break of the layout.
+}  // namespace
+
 std::string indent_element(const std::string& pretty) {
+    // String values never contain a raw newline (JSON escapes it), so every newline is a line
+    // break of the layout.
     std::string out = "  ";
     out.reserve(pretty.size() + pretty.size() / 8);
     for (char c : pretty) {
@@ -69,8 +68,6 @@ std::string indent_element(const std::string& pretty) {
     }
     return out;
 }
-
-}  // namespace
 
 std::size_t display_width(std::string_view text) {
     return static_cast<std::size_t>(
@@ -159,9 +156,9 @@ std::vector<std::string> parse_columns(std::string_view spec) {
     for (const std::string& part : util::split(spec, ',')) {
         const std::string_view name = util::trim(part);
         if (name.empty()) {
-            column_error(fmt::format("empty column name in {}", json::quote(spec)));
+            column_error(fmt::format("empty column name in {}", util::quoted(spec)));
         }
-        column_index(name);
+        column_named(name);
         names.emplace_back(name);
     }
     return names;
@@ -178,40 +175,15 @@ ListWriter::ListWriter(ListOptions options) : options_(std::move(options)) {
         names_ = options_.columns;
     }
     for (const std::string& name : names_) {
-        columns_.push_back(static_cast<Column>(column_index(name)));
+        columns_.push_back(&column_named(name));
     }
 }
 
-std::string ListWriter::cell(const model::Token& token, Column column, bool for_table) const {
-    switch (column) {
-        case Column::identifier:
-            return token.identifier;
-        case Column::pk:
-            return token.pk;
-        case Column::intent:
-            return token.intent;
-        case Column::user:
-            return token.user_obj ? token.user_obj->username : fmt::format("{}", token.user);
-        case Column::user_username:
-            return token.user_obj ? token.user_obj->username : "-";
-        case Column::user_pk:
-            return fmt::format("{}", token.user);
-        case Column::description:
-            return token.description;
-        case Column::expires:
-            if (!token.expires) {
-                return "never";
-            }
-            if (for_table && options_.style.terminal) {
-                return util::format_relative(*token.expires, options_.style.now);
-            }
-            return util::format_timestamp(*token.expires);
-        case Column::expiring:
-            return token.expiring ? "true" : "false";
-        case Column::managed:
-            return token.managed.value_or("-");
+std::string ListWriter::cell(const model::Token& token, const TokenField& column, bool for_table) const {
+    if (for_table && options_.style.terminal && column.terminal_text != nullptr) {
+        return column.terminal_text(token, options_.style);
     }
-    return {};
+    return column.text(token);
 }
 
 std::string ListWriter::add(const std::vector<model::Token>& page) {
@@ -220,8 +192,8 @@ std::string ListWriter::add(const std::vector<model::Token>& page) {
         switch (options_.format) {
             case Format::table:
             case Format::wide: {
-                for (Column column : columns_) {
-                    cells_.push_back(escape_cell(cell(token, column, true)));
+                for (const TokenField* column : columns_) {
+                    cells_.push_back(escape_cell(cell(token, *column, true)));
                 }
                 // Same rule as expires_text: only a token that does expire is shown as a problem.
                 expired_.push_back(options_.style.color && token.expiring && token.expires &&
@@ -244,7 +216,7 @@ std::string ListWriter::add(const std::vector<model::Token>& page) {
                 }
                 for (std::size_t c = 0; c < columns_.size(); ++c) {
                     out += c == 0 ? "" : "\t";
-                    out += escape_tsv(cell(token, columns_[c], false));
+                    out += escape_tsv(cell(token, *columns_[c], false));
                 }
                 out += '\n';
                 break;
@@ -296,27 +268,23 @@ std::string ListWriter::table_text() const {
         minimums[c] = std::min(widths[c], header_width);
     }
 
-    if (options_.style.terminal && options_.width > 0) {
+    if (options_.style.terminal && options_.style.width > 0) {
         std::size_t total = kSeparator.size() * (n - 1);
         for (std::size_t width : widths) {
             total += width;
         }
-        const auto available = static_cast<std::size_t>(options_.width);
+        const auto available = static_cast<std::size_t>(options_.style.width);
         std::size_t excess = total > available ? total - available : 0;
         // Descriptions are the longest and least needed to tell tokens apart, so they give way
         // first; IDENTIFIER (what every other command takes) and EXPIRES (what a list is mostly
         // read for) keep their width longest. Equal kinds give way from the right.
-        constexpr Column kShrinkOrder[] = {Column::description,   Column::managed,   Column::pk,     Column::user,
-                                           Column::user_username, Column::user_pk,   Column::intent, Column::expiring,
-                                           Column::expires,       Column::identifier};
         std::vector<std::size_t> order;
-        for (Column kind : kShrinkOrder) {
-            for (std::size_t c = n; c-- > 0;) {
-                if (columns_[c] == kind) {
-                    order.push_back(c);
-                }
-            }
+        for (std::size_t c = n; c-- > 0;) {
+            order.push_back(c);
         }
+        std::stable_sort(order.begin(), order.end(), [this](std::size_t a, std::size_t b) {
+            return columns_[a]->shrink_rank < columns_[b]->shrink_rank;
+        });
         for (std::size_t c : order) {
             const std::size_t take = std::min(excess, widths[c] - minimums[c]);
             widths[c] -= take;
@@ -344,38 +312,7 @@ std::string ListWriter::table_text() const {
     }
     for (std::size_t r = 0; r < rows; ++r) {
         append_line([&](std::size_t c) -> const std::string& { return cells_[r * n + c]; },
-                    [&](std::size_t c) { return expired_[r] && columns_[c] == Column::expires; });
-    }
-    return out;
-}
-
-std::string simple_table(const std::vector<std::vector<std::string>>& rows, bool tsv) {
-    std::vector<std::vector<std::string>> cells;
-    std::vector<std::size_t> widths;
-    for (const auto& row : rows) {
-        std::vector<std::string> escaped;
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            escaped.push_back(tsv ? escape_tsv(row[i]) : escape_cell(row[i]));
-            if (widths.size() <= i) {
-                widths.push_back(0);
-            }
-            widths[i] = std::max(widths[i], display_width(escaped.back()));
-        }
-        cells.push_back(std::move(escaped));
-    }
-    std::string out;
-    for (const auto& row : cells) {
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            if (tsv) {
-                out += (i == 0 ? "" : "\t") + row[i];
-            } else {
-                out += row[i];
-                if (i + 1 < row.size()) {
-                    out += std::string(widths[i] - display_width(row[i]) + 2, ' ');
-                }
-            }
-        }
-        out += '\n';
+                    [&](std::size_t c) { return expired_[r] && columns_[c]->name == "expires"; });
     }
     return out;
 }

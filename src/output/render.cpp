@@ -3,7 +3,10 @@
 
 #include <fmt/format.h>
 
+#include "aktoken/json/builder.h"
 #include "aktoken/json/codec.h"
+#include "aktoken/output/fields.h"
+#include "aktoken/output/list.h"
 
 namespace aktoken::output {
 
@@ -61,20 +64,10 @@ std::string token_blocks(const std::vector<model::Token>& tokens, const Style& s
         if (!out.empty()) {
             out += '\n';
         }
-        std::string user = token.user_obj ? fmt::format("{} ({})", token.user_obj->username, token.user)
-                                           : fmt::format("{}", token.user);
-        const std::pair<const char*, std::string> rows[] = {
-            {"identifier", token.identifier},
-            {"pk", token.pk},
-            {"intent", token.intent},
-            {"user", user},
-            {"description", token.description},
-            {"expires", expires_text(token, style)},
-            {"expiring", token.expiring ? "true" : "false"},
-            {"managed", token.managed.value_or("-")},
-        };
-        for (const auto& [label, value] : rows) {
-            out += fmt::format("{:<12} {}\n", fmt::format("{}:", label), value);
+        for (const TokenField& field : token_fields()) {
+            if (field.block_text != nullptr) {
+                out += fmt::format("{:<12} {}\n", fmt::format("{}:", field.name), field.block_text(token, style));
+            }
         }
     }
     return out;
@@ -90,6 +83,35 @@ std::string tokens_json(const std::vector<model::Token>& tokens, bool as_array) 
         texts.push_back(token.json);
     }
     return json::pretty_array(texts) + "\n";
+}
+
+std::string render_tokens(const std::vector<model::Token>& tokens, bool several, Format format, const Style& style) {
+    switch (format) {
+        case Format::json:
+            return tokens_json(tokens, several);
+        case Format::table:
+            return token_blocks(tokens, style);
+        case Format::wide:
+        case Format::jsonl:
+        case Format::tsv:
+        case Format::id:
+            break;
+    }
+    ListOptions options;
+    options.format = format;
+    options.style = style;
+    ListWriter writer(options);
+    std::string out = writer.add(tokens);
+    out += writer.finish();
+    return out;
+}
+
+std::string render_token_with_key(const model::Token& token, std::string_view key, Format format,
+                                  const Style& style) {
+    if (format == Format::json) {
+        return json::pretty(json::with_key(token.json, key)) + "\n";
+    }
+    return token_blocks({token}, style) + fmt::format("{:<12} {}\n", "key:", key);
 }
 
 }  // namespace aktoken::output

@@ -3,7 +3,7 @@
 
 #include <sstream>
 
-#include "aktoken/cli/report.h"
+#include "cli/report.h"
 #include "aktoken/commands/token_fields.h"
 
 using namespace aktoken;

@@ -181,7 +181,7 @@ TEST_CASE("check plan: defaults and accepted values") {
     flags.warn = "1w";
     flags.crit = "1w";
     flags.prometheus = "/tmp/authentik.prom";
-    flags.filters.intent = "api";
+    flags.filters.field_filter("intent") = "api";
     flags.filters.expired = true;
     flags.filters.no_headers = true;
     plan = commands::plan_check(flags);
@@ -227,7 +227,7 @@ TEST_CASE("check plan: bad values are usage errors naming the flag") {
          R"(output is not possible))"},
         {[](CheckFlags& f) {
              f.identifiers = {"a"};
-             f.filters.intent = "api";
+             f.filters.field_filter("intent") = "api";
          },
          "--intent cannot be used with IDENTIFIER arguments: the list filters select the tokens only when no "
          "IDENTIFIER is given"},
@@ -247,7 +247,7 @@ TEST_CASE("check plan: bad values are usage errors naming the flag") {
         {[](CheckFlags& f) { f.identifiers = {"a b"}; },
          R"(IDENTIFIER: invalid value "a b": expected 1 to 255 letters, digits, '-' or '_' (authentik's identifier slug))"},
         {[](CheckFlags& f) { f.identifiers = {"a", "a"}; }, R"(IDENTIFIER: "a" is given twice)"},
-        {[](CheckFlags& f) { f.filters.intent = "admin"; },
+        {[](CheckFlags& f) { f.filters.field_filter("intent") = "admin"; },
          R"(--intent: invalid value "admin": expected verification, api, recovery or app_password)"},
         {[](CheckFlags& f) { f.filters.limit = "0"; }, R"(--limit: invalid value "0": expected a positive integer)"},
     };
@@ -424,7 +424,7 @@ TEST_CASE("check run: identifiers are read with GET each, in order, no list") {
     CheckFlags flags;
     flags.identifiers = {"b", "a"};
     commands::Context context = f.context(output::Format::id);
-    CHECK(commands::run_check(context, commands::plan_check(flags)) == 2);
+    CHECK(commands::run_check(context, commands::plan_check(flags)).status == 2);
     REQUIRE(f.transport.requests.size() == 2);
     CHECK(f.transport.requests[0].method == "GET");
     CHECK(f.transport.requests[0].url == "https://ak.example.com/api/v3/core/tokens/b/");
@@ -440,10 +440,10 @@ TEST_CASE("check run: the list filters page through the list, client-side filter
                                       2));
     f.transport.answer(200, page_json({token_json("z", R"("2026-11-02T00:00:00Z")", true)}, 0));
     CheckFlags flags;
-    flags.filters.user = "alice";
+    flags.filters.field_filter("user") = "alice";
     flags.filters.expired = true;
     commands::Context context = f.context(output::Format::table, true);
-    CHECK(commands::run_check(context, commands::plan_check(flags)) == 2);
+    CHECK(commands::run_check(context, commands::plan_check(flags)).status == 2);
     REQUIRE(f.transport.requests.size() == 2);
     CHECK(f.transport.requests[0].url ==
           "https://ak.example.com/api/v3/core/tokens/?user__username=alice&page_size=100&page=1");
@@ -462,20 +462,20 @@ TEST_CASE("check run: exit 1 for a warning, 0 when all are OK or none, summary o
                                        token_json("y", "null", false)},
                                       0));
     commands::Context context = f.context(output::Format::id, false);
-    CHECK(commands::run_check(context, commands::plan_check({})) == 1);
+    CHECK(commands::run_check(context, commands::plan_check({})).status == 1);
     CHECK(f.out.str() == "x\ny\n");
     CHECK(f.err.str() == "");
 
     f.transport.answer(200, page_json({token_json("y", "null", false)}, 0));
     commands::Context on_terminal = f.context(output::Format::id, true);
-    CHECK(commands::run_check(on_terminal, commands::plan_check({})) == 0);
+    CHECK(commands::run_check(on_terminal, commands::plan_check({})).status == 0);
     CHECK(f.err.str() == "aktoken: check: 1 token: 1 OK, 0 WARNING, 0 CRITICAL, 0 EXPIRED\n");
 
     f.transport.answer(200, page_json({}, 0));
     f.out.str("");
     f.err.str("");
     commands::Context json = f.context(output::Format::json, true);
-    CHECK(commands::run_check(json, commands::plan_check({})) == 0);
+    CHECK(commands::run_check(json, commands::plan_check({})).status == 0);
     CHECK(f.out.str() == "[]\n");
     CHECK(f.err.str() == "aktoken: check: 0 tokens: 0 OK, 0 WARNING, 0 CRITICAL, 0 EXPIRED\n");
 }
@@ -494,7 +494,7 @@ TEST_CASE("check run: --prometheus replaces the file with mode 0644") {
     flags.identifiers = {"a"};
     flags.prometheus = path;
     commands::Context context = f.context(output::Format::id);
-    CHECK(commands::run_check(context, commands::plan_check(flags)) == 2);
+    CHECK(commands::run_check(context, commands::plan_check(flags)).status == 2);
     CHECK(slurp(path) == commands::prometheus_text({token("a", util::parse_timestamp("2026-12-01T00:00:00Z"))}));
     struct stat st {};
     REQUIRE(::stat(path.c_str(), &st) == 0);

@@ -89,11 +89,10 @@ TEST_CASE("json: pages, me, keys, used_by and errors") {
     CHECK_FALSE(json::decode_error("[1]"));
 }
 
-TEST_CASE("json: pretty printing and quoting") {
+TEST_CASE("json: pretty printing") {
     CHECK(json::pretty(R"({"a":[1,{"b":null}],"c":"\u00e9"})") ==
           "{\n  \"a\": [\n    1,\n    {\n      \"b\": null\n    }\n  ],\n  \"c\": \"\xc3\xa9\"\n}");
     CHECK(json::pretty_array({R"({"a":1})", R"({"b":2})"}) == "[\n  {\n    \"a\": 1\n  },\n  {\n    \"b\": 2\n  }\n]");
-    CHECK(json::quote("a\"b\\c\n") == R"("a\"b\\c\n")");
     CHECK(json::with_key(R"({"identifier":"x"})", "k\"1") == R"({"identifier":"x","key":"k\"1"})");
     CHECK(json::encode_set_key("abc").view() == R"({"key":"abc"})");
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "aktoken/json/builder.h"
 #include "aktoken/json/codec.h"
 #include "aktoken/output/list.h"
 #include "aktoken/util/error.h"
@@ -97,7 +98,7 @@ TEST_CASE("list: table shows full values, aligned by code points, one line per t
 
 TEST_CASE("list: table is not fitted off a terminal, whatever the width") {
     output::ListOptions options = options_for(output::Format::table);
-    options.width = 40;
+    options.style.width = 40;
     CHECK(render(options) == render(options_for(output::Format::table)));
 }
 
@@ -134,7 +135,7 @@ TEST_CASE("list: table on a terminal shows relative times") {
           "app-pw         app_password  rené        expired 2h ago  Mail client\n");
 
     // A wide enough terminal changes nothing.
-    options.width = 79;
+    options.style.width = 79;
     CHECK(render(options) ==
           "IDENTIFIER     INTENT        USER        EXPIRES         DESCRIPTION\n"
           "ci-deploy      api           ci-bot      in 3d 4h        Deploys\\tprod\\nnightly\n"
@@ -145,14 +146,14 @@ TEST_CASE("list: table on a terminal shows relative times") {
 TEST_CASE("list: table on a terminal is fitted, description first, never below the headers") {
     output::ListOptions options = options_for(output::Format::table);
     options.style = terminal_style();
-    options.width = 60;
+    options.style.width = 60;
     CHECK(render(options) ==
           "IDENTIFIER     INTENT      USER  EXPIRES         DESCRIPTION\n"
           "ci-deploy      api         ci-…  in 3d 4h        Deploys\\tp…\n"
           "outpost-token  api         ak-…  never           Outpost\n"
           "app-pw         app_passw…  rené  expired 2h ago  Mail client\n");
 
-    options.width = 40;
+    options.style.width = 40;
     CHECK(render(options) ==
           "IDENTIFIER  INTENT  USER  EXPIRES  DESCRIPTION\n"
           "ci-deploy   api     ci-…  in 3d …  Deploys\\tp…\n"

@@ -63,6 +63,8 @@ public:
 
     model::Token get_token(const std::string& identifier);
     model::Token patch_token(const std::string& identifier, const model::TokenPatch& patch);
+    // The PATCH that patch_token would send (for --dry-run), without authorization.
+    http::Request patch_request(const std::string& identifier, const model::TokenPatch& patch) const;
     // POST on a connection of its own: a create is never sent twice behind the caller's back.
     model::Token create_token(const model::TokenPatch& fields);
     // A 404 after a retry whose first attempt's outcome was unknown counts as deleted.

@@ -114,8 +114,8 @@ std::string check_report(const std::vector<model::Token>& tokens, const CheckPla
                          const output::Style& style);
 
 // `aktoken check`: reads the tokens, writes the --prometheus file, prints the report and the
-// terminal summary, and returns the exit status 0, 1 or 2. Any failure is thrown as Error (the
+// terminal summary, and returns the exit status 0, 1 or 2 as the result's status. Any failure is thrown as Error (the
 // CLI reports it and must exit 3).
-int run_check(Context& context, const CheckPlan& plan);
+Result run_check(Context& context, const CheckPlan& plan);
 
 }  // namespace aktoken::commands

@@ -24,10 +24,11 @@ struct Context {
     int parallel = 1;
 };
 
-// What a command that handles several items reports: the failures it went on past. A command
-// that cannot go on throws instead.
+// What a command reports: the failures it went on past (a command that cannot go on throws
+// instead) and an exit status of its own (check's 0, 1 or 2); the run exits with the worst.
 struct Result {
     std::vector<Error> errors;
+    int status = 0;
 };
 
 // Prints `aktoken: warning: ...` on the context's error stream.

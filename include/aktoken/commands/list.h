@@ -9,18 +9,18 @@
 #include <unordered_map>
 #include <vector>
 
+#include "aktoken/commands/command.h"
 #include "aktoken/commands/context.h"
+#include "aktoken/output/fields.h"
 #include "aktoken/output/list.h"
 
 namespace aktoken::commands {
 
 // The flags of `aktoken list` as the user gave them.
 struct ListFlags {
-    std::optional<std::string> identifier;
-    std::optional<std::string> intent;
-    std::optional<std::string> user;  // a username, sent as user__username
-    std::optional<std::string> description;
-    std::optional<std::string> managed;
+    // `--NAME VALUE` of each token field that is a filter, by position in output::token_fields().
+    std::vector<std::optional<std::string>> field_filters =
+        std::vector<std::optional<std::string>>(output::token_fields().size());
     bool expiring = false;
     bool no_expiring = false;
     std::optional<std::string> search;
@@ -30,6 +30,13 @@ struct ListFlags {
     std::optional<std::string> limit;
     std::optional<std::string> columns;
     bool no_headers = false;
+
+    // The value of the filter of the token field `name` ("intent", "user", ...).
+    std::optional<std::string>& field_filter(std::string_view name);
+    // Declares every filter and --columns/--no-headers.
+    void define(Arguments& arguments);
+    // The first filter given, by its flag ("--intent"); nullopt when none is.
+    std::optional<std::string> first_filter() const;
 };
 
 // The checked request: server-side query and the filters no authentik filter offers.
@@ -76,6 +83,6 @@ std::unordered_map<std::string, model::Token> list_named_tokens(Context& context
                                                                  const std::vector<std::string>& identifiers);
 
 // `aktoken list`: follows the pages until `next` is 0, printing each page as it arrives.
-Result run_list(Context& context, const ListPlan& plan, int terminal_width);
+Result run_list(Context& context, const ListPlan& plan);
 
 }  // namespace aktoken::commands

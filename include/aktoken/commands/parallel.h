@@ -6,12 +6,30 @@
 #include <string>
 #include <vector>
 
+#include "aktoken/commands/command.h"
 #include "aktoken/commands/context.h"
 
 namespace aktoken::commands {
 
-// The most workers --parallel allows.
+// The most workers --parallel allows, and how many work without it.
 inline constexpr int kMaxParallel = 16;
+inline constexpr int kDefaultParallel = 4;
+
+// The identifiers a bulk command works on: IDENTIFIER arguments, --from-file, --parallel.
+struct BulkArguments {
+    std::vector<std::string> identifiers;
+    std::optional<std::string> from_file;
+    std::optional<std::string> parallel_text;
+    int parallel = kDefaultParallel;
+
+    // Declares IDENTIFIER..., --from-file (unless `from_file` is false) and --parallel.
+    void define(Arguments& arguments, bool from_file = true,
+                std::string_view parallel_help = "Work on N tokens at once, 1 to 16 (default 4)");
+    // Checks --parallel and the identifiers, reading --from-file; at least one identifier when
+    // `required`. An empty --from-file is refused even where identifiers are optional (check): a
+    // generated list that came out empty must not turn into "every token". Throws Error(usage).
+    void collect(const Preparation& preparation, bool required = true);
+};
 
 // Checks a --parallel value (1 to 16) and returns it; throws Error(usage).
 int parallel_value(const std::string& text);

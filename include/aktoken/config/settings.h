@@ -20,6 +20,8 @@ struct CommandLine {
     std::optional<std::string> output;      // -o/--output, validated by the CLI
     std::optional<bool> insecure;           // --insecure
     std::optional<std::string> timeout;     // --timeout, raw text validated by resolve
+    std::optional<std::string> retries;         // --retries
+    std::optional<std::string> retry_max_time;  // --retry-max-time
 };
 
 // Looks up an environment variable; nullopt when unset. Injectable for tests.

@@ -7,13 +7,10 @@
 #include <vector>
 
 #include "aktoken/model/token.h"
+#include "aktoken/output/fields.h"
 #include "aktoken/output/render.h"
 
 namespace aktoken::output {
-
-// The names --columns accepts, in the order the usage message lists them.
-inline constexpr const char* kColumnNames[] = {"identifier", "pk",          "intent",  "user",     "user.username",
-                                               "user.pk",    "description", "expires", "expiring", "managed"};
 
 // The columns `table` shows when --columns is not given.
 inline constexpr const char* kTableColumns[] = {"identifier", "intent", "user", "expires", "description"};
@@ -28,7 +25,6 @@ struct ListOptions {
     std::vector<std::string> columns;  // for table, wide and tsv; empty: the format's defaults
     bool headers = true;               // table, wide and tsv print a header line (--no-headers clears it)
     Style style;                       // terminal: relative EXPIRES and width fitting in table and wide
-    int width = 0;                     // terminal columns to fit table and wide into; 0 = unlimited
 };
 
 // Parses a --columns value ("identifier,user.pk"); throws Error(usage) for an empty list, an empty
@@ -53,17 +49,14 @@ public:
     std::size_t count() const { return count_; }
 
 private:
-    // One column of table, wide or tsv.
-    enum class Column { identifier, pk, intent, user, user_username, user_pk, description, expires, expiring, managed };
-
     // The unescaped text of one cell; table cells may show EXPIRES relative to the style's now.
-    std::string cell(const model::Token& token, Column column, bool for_table) const;
+    std::string cell(const model::Token& token, const TokenField& column, bool for_table) const;
 
     // The aligned, fitted table of the kept cells.
     std::string table_text() const;
 
     ListOptions options_;
-    std::vector<Column> columns_;
+    std::vector<const TokenField*> columns_;
     std::vector<std::string> names_;
     std::size_t count_ = 0;
     // table and wide: one escaped cell per column, row after row.
@@ -83,9 +76,9 @@ std::string truncate_display(std::string_view text, std::size_t width);
 // C1 controls as \u00HH, so neither a line break nor a terminal escape sequence gets through.
 std::string escape_cell(std::string_view text);
 
-// A small table: the first row is the header. As tsv the cells are escaped and joined by tabs;
-// otherwise they are made safe for one line and aligned two spaces apart (no trailing spaces).
-std::string simple_table(const std::vector<std::vector<std::string>>& rows, bool tsv);
+// Indents every line of a pretty JSON object by one level, so that it reads as an element of a
+// pretty array.
+std::string indent_element(const std::string& pretty);
 
 // Escapes a TSV field: tab, newline, carriage return and backslash as \t, \n, \r and \\.
 std::string escape_tsv(std::string_view text);

@@ -26,6 +26,7 @@ struct Style {
     bool terminal = false;  // stdout is a terminal: relative times are added
     bool color = false;     // ANSI colour is allowed
     util::Timestamp now{};
+    int width = 0;  // terminal columns that tables are fitted into; 0: unlimited
 };
 
 // One aligned `field: value` block per token, blocks separated by a blank line.
@@ -36,6 +37,14 @@ std::string expires_text(const model::Token& token, const Style& style);
 
 // The server's objects as received: one object, or an array when `as_array`.
 std::string tokens_json(const std::vector<model::Token>& tokens, bool as_array);
+
+// Tokens as `format` shows them: blocks for table, the server's objects for json (one object
+// unless `several`), list rows for the others.
+std::string render_tokens(const std::vector<model::Token>& tokens, bool several, Format format, const Style& style);
+
+// A token with its key (create --show-key): json adds a "key" member, the others a `key:` line.
+std::string render_token_with_key(const model::Token& token, std::string_view key, Format format,
+                                  const Style& style);
 
 // Wraps text in an ANSI colour when allowed (codes: 31 red, 33 yellow, 2 dim, 1 bold).
 std::string paint(std::string_view text, int code, bool color);

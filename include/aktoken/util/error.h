@@ -21,7 +21,8 @@ enum class ErrorKind {
     server,       // 8: 5xx or a response authentik would not send
     network,      // 9: DNS, connect, TLS, timeout
     busy,         // 10: lock held
-    interrupted,  // 130
+    interrupted,  // 130: SIGINT
+    terminated,   // 143: SIGTERM
 };
 
 // Field name -> the server's messages for it (DRF validation errors), in server order.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "aktoken/util/error.h"
@@ -13,6 +14,13 @@ int exit_code(ErrorKind kind);
 
 // The kind's name in JSON error objects: "usage", "auth", "not_found", ...
 const char* kind_name(ErrorKind kind);
+
+// The exit status of a run ended by a signal (SIGINT: 130, SIGTERM: 143); 128 + the signal's
+// number for the others.
+int signal_exit_code(int signal_number);
+
+// The "Exit status: ..." paragraph of `aktoken --help`, every status of the table.
+std::string exit_status_help();
 
 // The most severe of several errors: the one with the highest exit status.
 int worst_exit_code(const std::vector<Error>& errors);

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+#include "aktoken/output/fields.h"
+
+#include <fmt/format.h>
+
+namespace aktoken::output {
+namespace {
+
+std::string pk(const model::Token& t) {
+    return t.pk;
+}
+
+std::string identifier(const model::Token& t) {
+    return t.identifier;
+}
+
+std::string intent(const model::Token& t) {
+    return t.intent;
+}
+
+std::string user(const model::Token& t) {
+    return t.user_obj ? t.user_obj->username : fmt::format("{}", t.user);
+}
+
+std::string user_block(const model::Token& t, const Style&) {
+    return t.user_obj ? fmt::format("{} ({})", t.user_obj->username, t.user) : fmt::format("{}", t.user);
+}
+
+std::string username(const model::Token& t) {
+    return t.user_obj ? t.user_obj->username : "-";
+}
+
+std::string user_pk(const model::Token& t) {
+    return fmt::format("{}", t.user);
+}
+
+std::string description(const model::Token& t) {
+    return t.description;
+}
+
+std::string expires(const model::Token& t) {
+    return timestamp_or_never(t.expires);
+}
+
+std::string expires_relative(const model::Token& t, const Style& style) {
+    return t.expires ? util::format_relative(*t.expires, style.now) : "never";
+}
+
+std::string expiring(const model::Token& t) {
+    return t.expiring ? "true" : "false";
+}
+
+std::string managed(const model::Token& t) {
+    return t.managed.value_or("-");
+}
+
+std::string managed_stored(const model::Token& t) {
+    return t.managed.value_or("null");
+}
+
+template <std::string (*F)(const model::Token&)>
+std::string in_block(const model::Token& t, const Style&) {
+    return F(t);
+}
+
+std::optional<std::string> identifier_asked(const model::TokenPatch& p) {
+    return p.identifier;
+}
+
+std::optional<std::string> intent_asked(const model::TokenPatch& p) {
+    return p.intent;
+}
+
+std::optional<std::string> user_asked(const model::TokenPatch& p) {
+    return p.user ? std::optional(std::to_string(*p.user)) : std::nullopt;
+}
+
+std::optional<std::string> description_asked(const model::TokenPatch& p) {
+    return p.description;
+}
+
+std::optional<std::string> expires_asked(const model::TokenPatch& p) {
+    if (!p.expires) {
+        return std::nullopt;
+    }
+    return p.expires->is_null ? "never" : util::format_timestamp(p.expires->value);
+}
+
+std::optional<std::string> expiring_asked(const model::TokenPatch& p) {
+    return p.expiring ? std::optional<std::string>(*p.expiring ? "true" : "false") : std::nullopt;
+}
+
+std::optional<std::string> managed_asked(const model::TokenPatch& p) {
+    if (!p.managed) {
+        return std::nullopt;
+    }
+    return p.managed->is_null ? "null" : p.managed->value;
+}
+
+const TokenField kFields[] = {
+    {"identifier", identifier, nullptr, in_block<identifier>, 9, "identifier", "ID", "Only this identifier (exact)",
+     identifier_asked, identifier, "identifier"},
+    {"pk", pk, nullptr, in_block<pk>, 2},
+    {"intent", intent, nullptr, in_block<intent>, 6, "intent", "INTENT", "verification, api, recovery or app_password",
+     intent_asked, intent, "intent"},
+    {"user", user, nullptr, user_block, 3, "user__username", "USERNAME", "Only tokens of this username (exact)"},
+    {"user.username", username, nullptr, nullptr, 4},
+    {"user.pk", user_pk, nullptr, nullptr, 5, {}, {}, {}, user_asked, user_pk, "user"},
+    {"description", description, nullptr, in_block<description>, 0, "description", "TEXT",
+     "Only this description (exact)", description_asked, description, "description"},
+    {"expires", expires, expires_relative, expires_text, 8, {}, {}, {}, expires_asked, expires, "expires"},
+    {"expiring", expiring, nullptr, in_block<expiring>, 7, {}, {}, {}, expiring_asked, expiring, "expiring"},
+    {"managed", managed, nullptr, in_block<managed>, 1, "managed", "TEXT", "Only this managed marker (exact)",
+     managed_asked, managed_stored, "managed"},
+};
+
+}  // namespace
+
+std::span<const TokenField> token_fields() {
+    return kFields;
+}
+
+const TokenField* find_token_field(std::string_view name) {
+    for (const TokenField& field : kFields) {
+        if (field.name == name) {
+            return &field;
+        }
+    }
+    return nullptr;
+}
+
+std::string timestamp_or_never(const std::optional<util::Timestamp>& at) {
+    return at ? util::format_timestamp(*at) : "never";
+}
+
+}  // namespace aktoken::output
