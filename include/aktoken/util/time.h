@@ -29,8 +29,12 @@ std::string format_timestamp_exact(Timestamp t);
 std::optional<std::chrono::seconds> parse_duration(std::string_view text);
 
 // Parses an --expires value: a time parse_timestamp accepts, a date YYYY-MM-DD (midnight UTC) or a
-// duration after `now` (truncated to whole seconds); throws std::invalid_argument with a short
-// phrase saying what is wrong and what is accepted.
+// duration after `now` (truncated to whole seconds). nullopt if invalid; then `problem`, when given,
+// holds a short phrase saying what is wrong and what is accepted, ready for invalid_value().
+std::optional<Timestamp> parse_when(std::string_view text, Timestamp now, std::string* problem);
+
+// The same, throwing std::invalid_argument with the problem. Kept only until its callers (the
+// commands' --expires and the fuzz target) use the overload above; then it goes.
 Timestamp parse_when(std::string_view text, Timestamp now);
 
 // Describes target relative to now with its largest unit and the next one when non-zero, truncated:
