@@ -8,9 +8,13 @@
 
 namespace aktoken::commands {
 
-// `aktoken config show`: every resolved setting and where it came from (flag, environment,
-// profile, default); the token only as `<set from ...>`, never its value.
-// `profile_origin` says where the profile's name came from.
+// `aktoken config show`: the config file, then every setting of config::setting_table() in its
+// order, each with where it came from (flag, environment, profile, default); the token only as
+// `<set from ...>`, never its value.
+std::string config_show(const config::Settings& settings, output::Format format);
+
+// The same with the profile's origin given apart, as before Settings held it; goes once the CLI
+// calls the overload above.
 std::string config_show(const config::Settings& settings, const config::Origin& profile_origin, output::Format format);
 
 // `aktoken config path`: the config file in use (whether it exists or not).
