@@ -1,17 +1,28 @@
 // SPDX-License-Identifier: MIT
 #include "options.h"
 
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
 #include <string_view>
 
-#include <fmt/format.h>
-
 #include "seed.h"
 
 namespace sandbox {
 namespace {
+
+constexpr const char* kDescription =
+    "In-memory HTTP server that answers like authentik's tokens API (/api/v3), for tests and demos.";
+constexpr const char* kFooter = R"(Prints "aktoken-sandbox listening on http://HOST:PORT" once bound; exits 0 on SIGTERM/SIGINT.
+See sandbox/README.md for the control API under /_sandbox/.)";
+
+// A value refused by an option's own check: the message is the whole usage error.
+struct Refused {
+  std::string message;
+};
 
 std::optional<std::int64_t> parse_count(std::string_view text, std::int64_t min, std::int64_t max) {
   std::int64_t value = 0;
@@ -22,113 +33,115 @@ std::optional<std::int64_t> parse_count(std::string_view text, std::int64_t min,
   return value;
 }
 
+// Every option once: its name, help and value check in one place, which both the parser and the
+// help text read.
+void define_options(CLI::App& app, ServerOptions& options, std::optional<std::string>& seed_file) {
+  const auto count = [&app](const char* name, const char* help, std::int64_t min, std::int64_t max,
+                            std::function<void(std::int64_t)> store) {
+    app.add_option_function<std::string>(
+           name,
+           [name, min, max, store](const std::string& text) {
+             const auto value = parse_count(text, min, max);
+             if (!value) {
+               throw Refused{fmt::format("{}: invalid value \"{}\"", name, text)};
+             }
+             store(*value);
+           },
+           help)
+        ->type_name("N");
+  };
+  app.add_option("--host", options.host, "address to bind (default 127.0.0.1)")->type_name("HOST");
+  app.add_option_function<std::string>(
+         "--port",
+         [&options](const std::string& text) {
+           const auto port = parse_count(text, 0, 65535);
+           if (!port) {
+             throw Refused{fmt::format("--port: invalid port \"{}\"", text)};
+           }
+           options.port = static_cast<int>(*port);
+         },
+         "port to bind; 0 picks a free port (default 0)")
+      ->type_name("N");
+  app.add_option_function<std::string>(
+         "--seed", [&seed_file](const std::string& text) { seed_file = text; },
+         "users and tokens as JSON (default: the built-in seed)")
+      ->type_name("FILE");
+  app.add_option_function<std::string>(
+         "--default-token-duration",
+         [&options](const std::string& text) {
+           const auto duration = parse_duration(text);
+           if (!duration || *duration <= 0) {
+             throw Refused{fmt::format("--default-token-duration: invalid duration \"{}\" (e.g. 30m, 1d12h)", text)};
+           }
+           options.default_duration = *duration;
+         },
+         "e.g. 30m, 1h, 2d, 1d12h; units s m h d w (default 30m)")
+      ->type_name("DURATION");
+  count("--latency-ms", "sleep N ms before answering each API request (default 0)", 0, 3'600'000,
+        [&options](std::int64_t n) { options.latency_ms = n; });
+  count("--max-page-size", "cap on page_size; 0 means no cap (default 100)", 0, INT64_MAX,
+        [&options](std::int64_t n) { options.max_page_size = n; });
+  app.add_option_function<std::string>(
+         "--now",
+         [&options](const std::string& text) {
+           const auto now = parse_django_datetime(text);
+           if (!now) {
+             throw Refused{fmt::format("--now: invalid date-time \"{}\"", text)};
+           }
+           options.now = now;
+         },
+         "freeze the clock at this instant (default: real clock)")
+      ->type_name("RFC3339");
+  app.add_option_function<std::vector<std::string>>(
+         "--fault",
+         [&options](const std::vector<std::string>& specs) {
+           for (const std::string& text : specs) {
+             const auto fault = parse_fault_spec(text);
+             if (!fault) {
+               throw Refused{fmt::format("--fault: invalid spec \"{}\" (MODE[:COUNT[:ARG]])", text)};
+             }
+             options.faults.push_back(*fault);
+           }
+         },
+         "MODE[:COUNT[:ARG]], repeatable; modes 503 500 429 502 drop delay truncate apply-then-drop")
+      ->type_name("SPEC")
+      ->allow_extra_args(false);
+  app.add_option("--request-log", options.request_log, "also append every recorded API request as a JSON line")
+      ->type_name("FILE");
+  count("--threads", "worker threads, one per open connection (default 64)", 1, 4096,
+        [&options](std::int64_t n) { options.threads = static_cast<int>(n); });
+}
+
+// The app with every option bound; the targets must outlive it.
+std::unique_ptr<CLI::App> make_app(ServerOptions& options, std::optional<std::string>& seed_file) {
+  auto app = std::make_unique<CLI::App>(kDescription, "aktoken-sandbox");
+  app->set_help_flag("-h,--help", "show this help and exit");
+  app->get_formatter()->column_width(36);
+  app->footer(kFooter);
+  define_options(*app, options, seed_file);
+  return app;
+}
+
 }  // namespace
 
 std::string usage_text() {
-  return R"(Usage: aktoken-sandbox [OPTIONS]
-In-memory HTTP server that answers like authentik's tokens API (/api/v3), for tests and demos.
-
-Options:
-  --host HOST                        address to bind (default 127.0.0.1)
-  --port N                           port to bind; 0 picks a free port (default 0)
-  --seed FILE                        users and tokens as JSON (default: the built-in seed)
-  --default-token-duration DURATION  e.g. 30m, 1h, 2d, 1d12h; units s m h d w (default 30m)
-  --latency-ms N                     sleep N ms before answering each API request (default 0)
-  --max-page-size N                  cap on page_size; 0 means no cap (default 100)
-  --now RFC3339                      freeze the clock at this instant (default: real clock)
-  --fault SPEC                       MODE[:COUNT[:ARG]], repeatable; modes 503 500 429 502 drop
-                                     delay truncate apply-then-drop
-  --request-log FILE                 also append every recorded API request as a JSON line
-  --threads N                        worker threads, one per open connection (default 64)
-  --help                             show this help and exit
-
-Prints "aktoken-sandbox listening on http://HOST:PORT" once bound; exits 0 on SIGTERM/SIGINT.
-See sandbox/README.md for the control API under /_sandbox/.
-)";
+  ServerOptions options;
+  std::optional<std::string> seed_file;
+  return make_app(options, seed_file)->help();
 }
 
 ParsedOptions parse_options(int argc, char** argv) {
   ServerOptions options;
   std::optional<std::string> seed_file;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::optional<std::string> inline_value;
-    if (const auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      inline_value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-    }
-    if (arg == "--help" || arg == "-h") {
-      return HelpRequested{};
-    }
-    auto value = [&]() -> std::optional<std::string> {
-      if (inline_value) {
-        return inline_value;
-      }
-      if (i + 1 < argc) {
-        return std::string(argv[++i]);
-      }
-      return std::nullopt;
-    };
-    const auto v = value();
-    if (!v) {
-      if (arg == "--host" || arg == "--port" || arg == "--seed" || arg == "--default-token-duration" ||
-          arg == "--latency-ms" || arg == "--max-page-size" || arg == "--now" || arg == "--fault" ||
-          arg == "--request-log" || arg == "--threads") {
-        return UsageError{fmt::format("option {} needs a value", arg)};
-      }
-      return UsageError{fmt::format("unknown option {}", arg)};
-    }
-    if (arg == "--host") {
-      options.host = *v;
-    } else if (arg == "--port") {
-      const auto port = parse_count(*v, 0, 65535);
-      if (!port) {
-        return UsageError{fmt::format("--port: invalid port \"{}\"", *v)};
-      }
-      options.port = static_cast<int>(*port);
-    } else if (arg == "--seed") {
-      seed_file = *v;
-    } else if (arg == "--default-token-duration") {
-      const auto duration = parse_duration(*v);
-      if (!duration || *duration <= 0) {
-        return UsageError{fmt::format("--default-token-duration: invalid duration \"{}\" (e.g. 30m, 1d12h)", *v)};
-      }
-      options.default_duration = *duration;
-    } else if (arg == "--latency-ms") {
-      const auto ms = parse_count(*v, 0, 3'600'000);
-      if (!ms) {
-        return UsageError{fmt::format("--latency-ms: invalid value \"{}\"", *v)};
-      }
-      options.latency_ms = *ms;
-    } else if (arg == "--max-page-size") {
-      const auto n = parse_count(*v, 0, INT64_MAX);
-      if (!n) {
-        return UsageError{fmt::format("--max-page-size: invalid value \"{}\"", *v)};
-      }
-      options.max_page_size = *n;
-    } else if (arg == "--now") {
-      const auto now = parse_django_datetime(*v);
-      if (!now) {
-        return UsageError{fmt::format("--now: invalid date-time \"{}\"", *v)};
-      }
-      options.now = now;
-    } else if (arg == "--fault") {
-      const auto fault = parse_fault_spec(*v);
-      if (!fault) {
-        return UsageError{fmt::format("--fault: invalid spec \"{}\" (MODE[:COUNT[:ARG]])", *v)};
-      }
-      options.faults.push_back(*fault);
-    } else if (arg == "--request-log") {
-      options.request_log = *v;
-    } else if (arg == "--threads") {
-      const auto n = parse_count(*v, 1, 4096);
-      if (!n) {
-        return UsageError{fmt::format("--threads: invalid value \"{}\"", *v)};
-      }
-      options.threads = static_cast<int>(*n);
-    } else {
-      return UsageError{fmt::format("unknown option {}", arg)};
-    }
+  const auto app = make_app(options, seed_file);
+  try {
+    app->parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    return HelpRequested{};
+  } catch (const CLI::ParseError& e) {
+    return UsageError{e.what()};
+  } catch (const Refused& refused) {
+    return UsageError{refused.message};
   }
   try {
     if (seed_file) {

@@ -19,38 +19,12 @@ Examples:
   aktoken update ci-deploy --description "CI deploy (rotated monthly)" --dry-run
 )TXT";
 
-// The global options that take a value: the one list that both the parser and the scan for the
-// command word read.
-struct GlobalOption {
-    std::string_view names;
-    std::optional<std::string> config::CommandLine::*target;
-    std::string_view help;
-    std::string_view value_name;
-};
-
-constexpr GlobalOption kGlobalOptions[] = {
-    {"--url", &config::CommandLine::url, "authentik base URL, e.g. https://auth.example.com (env AUTHENTIK_URL)",
-     "URL"},
-    {"--token-file", &config::CommandLine::token_file,
-     "Read the API token from PATH ('-' for stdin) (env AUTHENTIK_TOKEN, AUTHENTIK_TOKEN_FILE)", "PATH"},
-    {"--profile", &config::CommandLine::profile, "Config file profile (env AKTOKEN_PROFILE, default 'default')",
-     "NAME"},
-    {"--ca-file", &config::CommandLine::ca_file, "Trust the CA certificates in PATH (env AUTHENTIK_CA_FILE)", "PATH"},
-    {"--timeout", &config::CommandLine::timeout, "Whole-request timeout (default 30)", "SECONDS"},
-    {"-o,--output", &config::CommandLine::output, "Output format: table, wide, json, jsonl, tsv or id (default table)",
-     "FORMAT"},
-    {"--retries", &config::CommandLine::retries, "Retries of failed requests, 0 to 10 (default 3; env AKTOKEN_RETRIES)",
-     "N"},
-    {"--retry-max-time", &config::CommandLine::retry_max_time, "Give up retrying after this long (default: no limit)",
-     "SECONDS"},
-};
-
+// Whether a global option takes a value: the scan for the command word reads the same settings
+// table as the parser.
 bool takes_value(std::string_view word) {
-    for (const GlobalOption& option : kGlobalOptions) {
-        for (const std::string& name : CLI::detail::split(std::string(option.names), ',')) {
-            if (word == name) {
-                return true;
-            }
+    for (const config::SettingSpec& spec : config::setting_table()) {
+        if (!spec.value_name.empty() && (word == spec.flag || (!spec.short_flag.empty() && word == spec.short_flag))) {
+            return true;
         }
     }
     return false;
@@ -176,18 +150,19 @@ void parse(int argc, const char* const* argv, std::ostream& out, std::string_vie
     app.require_subcommand(1);
 
     config::CommandLine& line = inv.settings;
-    for (const GlobalOption& global : kGlobalOptions) {
-        auto* option = app.add_option_function<std::string>(
-                              std::string(global.names),
-                              [&line, target = global.target](const std::string& value) { line.*target = value; },
-                              std::string(global.help))
-                           ->type_name(std::string(global.value_name));
-        // Read even when parsing fails later, so that the error is reported as -o asked.
-        option->trigger_on_parse();
+    for (const config::SettingSpec& spec : config::setting_table()) {
+        const std::string names =
+            spec.short_flag.empty() ? std::string(spec.flag) : fmt::format("{},{}", spec.short_flag, spec.flag);
+        if (spec.value_name.empty()) {
+            app.add_flag_callback(names, [&line, &spec]() { spec.set(line, {}); }, config::flag_help(spec));
+            continue;
+        }
+        app.add_option_function<std::string>(
+               names, [&line, &spec](const std::string& value) { spec.set(line, value); }, config::flag_help(spec))
+            ->type_name(std::string(spec.value_name))
+            // Read even when parsing fails later, so that the error is reported as -o asked.
+            ->trigger_on_parse();
     }
-    app.add_flag_callback(
-        "--insecure", [&line]() { line.insecure = true; },
-        "Do not verify the server's TLS certificate (env AUTHENTIK_INSECURE)");
     app.add_flag("--no-color", inv.no_color, "Never colour the output (also NO_COLOR)");
     app.add_flag("-v,--verbose", inv.verbose, "Trace requests and responses on stderr, secrets redacted");
     app.set_version_flag("--version", std::string("aktoken ") + AKTOKEN_VERSION);

@@ -97,59 +97,18 @@ private:
     api::Client client_;
 };
 
-// --retries > AKTOKEN_RETRIES > 3; --retry-max-time.
-http::RetryPolicy retry_policy(const config::CommandLine& line, const config::Environment& env) {
-    http::RetryPolicy policy;
-    if (line.retries) {
-        auto retries = http::parse_retries(*line.retries);
-        if (!retries) {
-            util::invalid_value("--retries", *line.retries,
-                                fmt::format("expected a whole number from 0 to {}", http::max_retries));
-        }
-        policy.retries = *retries;
-    } else if (auto value = env("AKTOKEN_RETRIES")) {
-        auto retries = http::parse_retries(*value);
-        if (!retries) {
-            throw Error(ErrorKind::config, fmt::format("AKTOKEN_RETRIES: invalid value {}: expected a whole number "
-                                                       "from 0 to {}",
-                                                       util::quoted(*value), http::max_retries));
-        }
-        policy.retries = *retries;
-    }
-    if (line.retry_max_time) {
-        auto seconds = http::parse_retry_max_time(*line.retry_max_time);
-        if (!seconds) {
-            util::invalid_value("--retry-max-time", *line.retry_max_time,
-                                "expected a number of seconds from 0 to 86400");
-        }
-        policy.max_time_seconds = *seconds;
-    }
-    return policy;
-}
-
-config::Origin profile_origin(const config::CommandLine& line, const config::Environment& env) {
-    if (line.profile) {
-        return {config::Source::flag, "--profile"};
-    }
-    if (env("AKTOKEN_PROFILE")) {
-        return {config::Source::environment, "AKTOKEN_PROFILE"};
-    }
-    return {};
-}
-
 // Sets up what the command's phase needs and runs it; `json_errors` follows -o once it is known.
 commands::Result execute(Invocation& inv, util::Timestamp now, const config::Environment& env, bool& json_errors) {
     const commands::Phase phase = inv.spec->phase;
     if (phase == commands::Phase::none) {
-        commands::LocalContext local{std::cout, output::Format::table, style_for(inv, env, now), nullptr, {}};
+        commands::LocalContext local{std::cout, output::Format::table, style_for(inv, env, now), nullptr};
         return inv.command->run_local(local);
     }
     const config::Settings settings = config::resolve(inv.settings, env);
     const output::Format format = resolve_format(settings);
     json_errors = format == output::Format::json;
     if (phase == commands::Phase::config) {
-        commands::LocalContext local{std::cout, format, style_for(inv, env, now), &settings,
-                                     profile_origin(inv.settings, env)};
+        commands::LocalContext local{std::cout, format, style_for(inv, env, now), &settings};
         return inv.command->run_local(local);
     }
 
@@ -174,7 +133,11 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
         std::cerr << "aktoken: " << output::paint("warning:", 33, err_color)
                   << " TLS certificate verification is off (" << settings.insecure.origin.where << ")\n";
     }
-    const http::RetryPolicy policy = retry_policy(inv.settings, env);
+    http::RetryPolicy policy;
+    policy.retries = settings.retries.value;
+    if (settings.retry_max_time) {
+        policy.max_time_seconds = settings.retry_max_time->value;
+    }
     http::GlobalInit curl_global;
     auto credentials = std::make_shared<api::Credentials>(
         [&settings, &env]() { return config::read_token(settings.token, env, std::cin); });

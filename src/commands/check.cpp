@@ -24,7 +24,6 @@ namespace {
 
 using std::chrono::seconds;
 
-constexpr const char* kDurationExpected = "expected a duration such as 14d, 12h, 1d12h";
 
 seconds duration_flag(std::string_view flag, const std::optional<std::string>& value, seconds fallback) {
     if (!value) {
@@ -32,7 +31,7 @@ seconds duration_flag(std::string_view flag, const std::optional<std::string>& v
     }
     const std::optional<seconds> parsed = util::parse_duration(*value);
     if (!parsed) {
-        util::invalid_value(flag, *value, kDurationExpected);
+        util::invalid_value(flag, *value, util::duration_expected);
     }
     return *parsed;
 }
@@ -160,7 +159,7 @@ std::string label_value(std::string_view text) {
 }
 
 std::string labels(const model::Token& token) {
-    return fmt::format(R"({{identifier="{}",intent="{}",username="{}"}})", label_value(token.identifier),
+    return fmt::format("{{identifier=\"{}\",intent=\"{}\",username=\"{}\"}}", label_value(token.identifier),
                        label_value(token.intent), label_value(username(token).value_or("")));
 }
 

@@ -31,15 +31,6 @@ std::string source_name(config::Source source) {
     return "default";
 }
 
-template <class T>
-Row row(const std::string& name, const std::string& value, const config::Setting<T>& setting) {
-    return {name, value, source_name(setting.origin.source), setting.origin.where};
-}
-
-std::string seconds_text(double seconds) {
-    return fmt::format("{}", seconds);
-}
-
 }  // namespace
 
 std::string config_path(const config::Settings& settings) {
@@ -49,35 +40,20 @@ std::string config_path(const config::Settings& settings) {
     return *settings.config_path + "\n";
 }
 
-std::string config_show(const config::Settings& settings, const config::Origin& profile_origin, output::Format format) {
+std::string config_show(const config::Settings& settings, output::Format format) {
     std::vector<Row> rows;
     struct stat info {};
     const bool config_exists = settings.config_path && ::stat(settings.config_path->c_str(), &info) == 0;
     rows.push_back({"config", settings.config_path.value_or("-"), config_exists ? "file" : "missing",
                     config_exists ? "" : "no such file (fine: defaults apply)"});
-    rows.push_back({"profile", settings.profile, source_name(profile_origin.source), profile_origin.where});
-    if (settings.url) {
-        rows.push_back(row("url", settings.url->value, *settings.url));
-    } else {
-        rows.push_back({"url", "-", "unset", "use --url, AUTHENTIK_URL or url in the profile"});
+    for (const config::SettingSpec& spec : config::setting_table()) {
+        const std::string name(spec.name);
+        if (const auto shown = spec.show(settings)) {
+            rows.push_back({name, shown->value, source_name(shown->origin.source), shown->origin.where});
+        } else {
+            rows.push_back({name, "-", std::string(spec.unset_source), std::string(spec.unset_hint)});
+        }
     }
-    if (settings.token.kind == config::TokenSource::Kind::none) {
-        rows.push_back({"token", "-", "unset", "use --token-file, AUTHENTIK_TOKEN, AUTHENTIK_TOKEN_FILE or the profile"});
-    } else {
-        const std::string where = settings.token.path.empty()
-                                      ? settings.token.origin.where
-                                      : fmt::format("{} ({})", settings.token.origin.where, settings.token.path);
-        rows.push_back({"token", fmt::format("<set from {}>", where), source_name(settings.token.origin.source),
-                        settings.token.origin.where});
-    }
-    if (settings.ca_file) {
-        rows.push_back(row("ca_file", settings.ca_file->value, *settings.ca_file));
-    } else {
-        rows.push_back({"ca_file", "-", "default", "the system's CA certificates"});
-    }
-    rows.push_back(row("insecure", settings.insecure.value ? "true" : "false", settings.insecure));
-    rows.push_back(row("timeout", seconds_text(settings.timeout.value), settings.timeout));
-    rows.push_back(row("output", settings.output.value, settings.output));
 
     output::Record record;
     output::View view;
@@ -100,6 +76,8 @@ std::string config_show(const config::Settings& settings, const config::Origin& 
     return output::render({record}, format, {}, view);
 }
 
+
+
 }  // namespace aktoken::commands
 
 namespace aktoken::commands {
@@ -110,7 +88,7 @@ public:
     void define(Arguments&) override {}
     void prepare(const Preparation&) override {}
     Result run_local(LocalContext& context) override {
-        context.out << config_show(*context.settings, context.profile_origin, context.format);
+        context.out << config_show(*context.settings, context.format);
         return {};
     }
 };

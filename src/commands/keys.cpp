@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <istream>
-#include <iterator>
 
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/output/records.h"
@@ -82,7 +81,7 @@ util::Secret read_key(const KeySource& source, std::istream& stdin_stream) {
         raw = util::read_secret_file(*source.file, "key file");
     } else {
         origin = "standard input";
-        raw.assign(std::istreambuf_iterator<char>(stdin_stream), std::istreambuf_iterator<char>());
+        raw = std::string(util::read_capped(stdin_stream, util::max_read_size, origin, ErrorKind::usage).view());
     }
     util::Secret key{std::string(util::trim_right(raw))};
     util::wipe(raw);

@@ -128,14 +128,15 @@ ListPlan plan_list(const ListFlags& flags) {
     if (flags.expiring_within) {
         plan.expiring_within = util::parse_duration(*flags.expiring_within);
         if (!plan.expiring_within) {
-            util::invalid_value("--expiring-within", *flags.expiring_within, "expected a duration such as 14d, 12h, 1d12h");
+            util::invalid_value("--expiring-within", *flags.expiring_within, util::duration_expected);
         }
     }
     plan.expired = flags.expired;
     if (flags.limit) {
-        plan.limit = util::parse_positive_int(*flags.limit);
+        std::string problem;
+        plan.limit = util::parse_count(*flags.limit, {1, std::nullopt, "a positive integer"}, &problem);
         if (!plan.limit) {
-            util::invalid_value("--limit", *flags.limit, "expected a positive integer");
+            util::invalid_value("--limit", *flags.limit, problem);
         }
     }
     if (flags.columns) {

@@ -16,6 +16,7 @@
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/util/files.h"
 #include "aktoken/util/strings.h"
+#include "aktoken/util/values.h"
 
 namespace aktoken::commands {
 namespace {
@@ -30,9 +31,10 @@ struct Slot {
 }  // namespace
 
 int parallel_value(const std::string& text) {
-    auto value = util::parse_positive_int(text);
-    if (!value || *value > kMaxParallel) {
-        invalid_value("--parallel", text, fmt::format("expected a number of workers from 1 to {}", kMaxParallel));
+    std::string problem;
+    const auto value = util::parse_count(text, {1, kMaxParallel, "a number of workers"}, &problem);
+    if (!value) {
+        util::invalid_value("--parallel", text, problem);
     }
     return static_cast<int>(*value);
 }
@@ -45,7 +47,7 @@ std::vector<std::string> collect_identifiers(const std::vector<std::string>& arg
     }
     std::string text;
     if (*from_file == "-") {
-        text.assign(std::istreambuf_iterator<char>(stdin_stream), std::istreambuf_iterator<char>());
+        text = std::string(util::read_capped(stdin_stream, util::max_read_size, "--from-file -", ErrorKind::usage).view());
     } else {
         std::optional<std::string> content;
         try {

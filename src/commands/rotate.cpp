@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 
 #include "aktoken/commands/keys.h"
@@ -22,8 +21,8 @@
 namespace aktoken::commands {
 namespace {
 
-constexpr std::size_t kMinLength = 32;
-constexpr std::size_t kMaxLength = 512;
+constexpr std::int64_t kMinLength = 32;
+constexpr std::int64_t kMaxLength = 512;
 
 // Answers that prove the server did not take the key; anything else leaves it unknown.
 bool refused(const Error& e) {
@@ -279,16 +278,15 @@ RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
     if (flags.if_expiring_within) {
         plan.if_expiring_within = util::parse_duration(*flags.if_expiring_within);
         if (!plan.if_expiring_within) {
-            util::invalid_value("--if-expiring-within", *flags.if_expiring_within,
-                          "expected a duration such as 14d, 12h, 1d12h");
+            util::invalid_value("--if-expiring-within", *flags.if_expiring_within, util::duration_expected);
         }
     }
     if (flags.length) {
-        auto length = util::parse_positive_int(*flags.length);
-        if (!length || *length < static_cast<std::int64_t>(kMinLength) ||
-            *length > static_cast<std::int64_t>(kMaxLength)) {
-            util::invalid_value("--length", *flags.length,
-                          fmt::format("expected a number of characters from {} to {}", kMinLength, kMaxLength));
+        std::string problem;
+        const auto length = util::parse_count(
+            *flags.length, {kMinLength, kMaxLength, "a number of characters"}, &problem);
+        if (!length) {
+            util::invalid_value("--length", *flags.length, problem);
         }
         plan.length = static_cast<std::size_t>(*length);
     }
@@ -316,14 +314,12 @@ RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
     plan.verify = flags.verify;
     plan.lock = flags.lock;
     if (flags.lock_timeout) {
-        char* end = nullptr;
-        errno = 0;
-        const double seconds = std::strtod(flags.lock_timeout->c_str(), &end);
-        if (flags.lock_timeout->empty() || end != flags.lock_timeout->c_str() + flags.lock_timeout->size() ||
-            errno != 0 || !(seconds >= 0) || seconds > 86400) {
-            util::invalid_value("--lock-timeout", *flags.lock_timeout, "expected a number of seconds from 0 to 86400");
+        std::string problem;
+        const auto seconds = util::parse_seconds(*flags.lock_timeout, {true, 86400}, &problem);
+        if (!seconds) {
+            util::invalid_value("--lock-timeout", *flags.lock_timeout, problem);
         }
-        plan.lock_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+        plan.lock_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*seconds * 1000));
         if (!flags.lock) {
             throw Error(ErrorKind::usage, "--lock-timeout needs --lock FILE");
         }

@@ -6,41 +6,16 @@
 #include <filesystem>
 
 #include <set>
-#include <stdexcept>
 
 #include "aktoken/util/error.h"
 #include "aktoken/util/strings.h"
+#include "aktoken/util/values.h"
 
 namespace aktoken::commands {
 
-std::string quoted(std::string_view value) {
-    std::string out = "\"";
-    for (char c : value) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (c == '\n') {
-            out += "\\n";
-        } else if (c == '\t') {
-            out += "\\t";
-        } else if (byte < 0x20 || byte == 0x7f) {
-            out += fmt::format("\\x{:02x}", byte);
-        } else {
-            out += c;
-        }
-    }
-    out += '"';
-    return out;
-}
-
-void invalid_value(std::string_view flag, std::string_view value, std::string_view expected) {
-    throw Error(ErrorKind::usage, fmt::format("{}: invalid value {}: {}", flag, commands::quoted(value), expected));
-}
-
 void check_identifier(std::string_view flag, std::string_view identifier) {
     if (!util::is_valid_identifier(identifier)) {
-        invalid_value(flag, identifier,
+        util::invalid_value(flag, identifier,
                       "expected 1 to 255 letters, digits, '-' or '_' (authentik's identifier slug)");
     }
 }
@@ -50,7 +25,7 @@ void check_identifiers(const std::vector<std::string>& identifiers) {
     for (const std::string& identifier : identifiers) {
         check_identifier("IDENTIFIER", identifier);
         if (!seen.insert(identifier).second) {
-            throw Error(ErrorKind::usage, fmt::format("IDENTIFIER: {} is given twice", commands::quoted(identifier)));
+            throw Error(ErrorKind::usage, fmt::format("IDENTIFIER: {} is given twice", util::quoted(identifier)));
         }
     }
 }
@@ -60,34 +35,34 @@ std::string writable_intent(std::string_view flag, std::string_view value) {
         return std::string(value);
     }
     if (value == "verification" || value == "recovery") {
-        invalid_value(flag, value,
+        util::invalid_value(flag, value,
                       "authentik refuses the intents verification and recovery in writes; expected api or "
                       "app_password");
     }
-    invalid_value(flag, value, "expected api or app_password");
+    util::invalid_value(flag, value, "expected api or app_password");
 }
 
 std::int64_t user_pk(std::string_view flag, std::string_view value) {
     if (auto pk = util::parse_positive_int(value)) {
         return *pk;
     }
-    invalid_value(flag, value, "expected a user pk (a positive integer)");
+    util::invalid_value(flag, value, "expected a user pk (a positive integer)");
 }
 
 model::Nullable<util::Timestamp> expires_value(std::string_view flag, std::string_view value, util::Timestamp now) {
     if (value == "never") {
         return {true, {}};
     }
-    try {
-        return {false, util::parse_when(value, now)};
-    } catch (const std::invalid_argument& e) {
-        invalid_value(flag, value, e.what());
+    std::string problem;
+    if (const auto when = util::parse_when(value, now, &problem)) {
+        return {false, *when};
     }
+    util::invalid_value(flag, value, problem);
 }
 
 std::string managed_value(std::string_view flag, std::string_view value) {
     if (value.empty()) {
-        invalid_value(flag, value, "expected a non-empty string (use --no-managed to clear it)");
+        util::invalid_value(flag, value, "expected a non-empty string (use --no-managed to clear it)");
     }
     return std::string(value);
 }
@@ -95,7 +70,7 @@ std::string managed_value(std::string_view flag, std::string_view value) {
 Error about_token(Error error, const std::string& identifier) {
     // Named as `"ID"`, or in the token's URL.
     const std::string_view message = error.what();
-    const bool named = message.find(commands::quoted(identifier)) != std::string_view::npos ||
+    const bool named = message.find(util::quoted(identifier)) != std::string_view::npos ||
                        message.find("/" + identifier + "/") != std::string_view::npos;
     if (!named) {
         error.set_token(identifier);
@@ -108,10 +83,10 @@ void check_output_file(std::string_view flag, std::string_view value, const std:
     const std::filesystem::path directory = file.has_parent_path() ? file.parent_path() : ".";
     std::error_code error;
     if (!std::filesystem::is_directory(directory, error)) {
-        invalid_value(flag, value, fmt::format("directory {} does not exist", directory.string()));
+        util::invalid_value(flag, value, fmt::format("directory {} does not exist", directory.string()));
     }
     if (std::filesystem::is_directory(file, error)) {
-        invalid_value(flag, value, fmt::format("{} is a directory", path));
+        util::invalid_value(flag, value, fmt::format("{} is a directory", path));
     }
 }
 

@@ -2,11 +2,10 @@
 #include "aktoken/config/settings.h"
 
 #include <fmt/format.h>
-#include <string.h>
 
-#include <charconv>
+#include <array>
 #include <cstdlib>
-#include <istream>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -14,92 +13,322 @@
 #include "aktoken/util/error.h"
 #include "aktoken/util/files.h"
 #include "aktoken/util/strings.h"
+#include "aktoken/util/values.h"
 
 namespace aktoken::config {
 
 namespace {
 
-const std::vector<std::string_view> profile_keys{"url",      "token_file", "token", "ca_file",
-                                                 "insecure", "timeout",    "output"};
-
-constexpr std::string_view bool_values = "expected true, false, 1, 0, yes or no";
-constexpr std::string_view timeout_values = "expected a positive number of seconds";
-constexpr double max_timeout = 86400;
+// The same bound as http::max_retries, which config may not include: with the default delays ten
+// retries take about three minutes.
+constexpr std::int64_t max_retries = 10;
+constexpr double max_seconds = 86400;
 
 // Treats an empty variable as unset even for an injected environment, as process_environment does.
-std::optional<std::string> lookup(const Environment& environment, const std::string& name) {
-    auto value = environment(name);
+std::optional<std::string> lookup(const Environment& environment, std::string_view name) {
+    auto value = environment(std::string(name));
     if (value && value->empty()) {
         return std::nullopt;
     }
     return value;
 }
 
-std::optional<bool> parse_bool(std::string_view text) {
-    const std::string lower = util::to_lower(text);
-    if (lower == "true" || lower == "1" || lower == "yes") {
-        return true;
+// Parsers of each setting's grammar and bounds, all of the shape SettingSpec::apply stores from.
+
+std::optional<std::string> any_text(std::string_view text, std::string*) { return std::string(text); }
+
+std::optional<std::string> base_url(std::string_view text, std::string* problem) {
+    auto url = parse_base_url(text);
+    if (!url) {
+        *problem = "expected http(s)://HOST[:PORT][/PATH]";
     }
-    if (lower == "false" || lower == "0" || lower == "no") {
+    return url;
+}
+
+std::optional<bool> boolean(std::string_view text, std::string* problem) { return util::parse_bool(text, problem); }
+
+// A timeout of 0 would never let a request finish.
+std::optional<double> timeout_seconds(std::string_view text, std::string* problem) {
+    return util::parse_seconds(text, {false, max_seconds}, problem);
+}
+
+std::optional<int> retry_count(std::string_view text, std::string* problem) {
+    const auto count = util::parse_count(text, {0, max_retries}, problem);
+    return count ? std::optional<int>(static_cast<int>(*count)) : std::nullopt;
+}
+
+// 0 is no limit, as with curl's --retry-max-time.
+std::optional<double> retry_seconds(std::string_view text, std::string* problem) {
+    return util::parse_seconds(text, {true, max_seconds}, problem);
+}
+
+template <class T>
+struct IsOptional : std::false_type {};
+template <class T>
+struct IsOptional<std::optional<T>> : std::true_type {};
+
+// SettingSpec::apply for a setting stored as Setting<T> or std::optional<Setting<T>> in `Field`.
+template <auto Field, auto Parse>
+bool store(Settings& settings, std::string_view text, std::string_view, const Origin& origin, std::string* problem) {
+    auto value = Parse(text, problem);
+    if (!value) {
         return false;
     }
-    return std::nullopt;
+    auto& field = settings.*Field;
+    using Stored = std::remove_cvref_t<decltype(field)>;
+    if constexpr (IsOptional<Stored>::value) {
+        field = typename Stored::value_type{std::move(*value), origin};
+    } else {
+        field = Stored{std::move(*value), origin};
+    }
+    return true;
 }
 
-enum class TimeoutProblem { none, malformed, too_large };
+bool store_profile(Settings& settings, std::string_view text, std::string_view, const Origin& origin, std::string*) {
+    settings.profile = std::string(text);
+    settings.profile_origin = origin;
+    return true;
+}
 
-// Digits with at most one dot, checked by hand because from_chars would also take "1e3", "inf"
-// and "nan"; from_chars itself is used because strtod follows the locale's decimal point.
-TimeoutProblem parse_timeout(std::string_view text, double& out) {
-    bool dot = false;
-    bool digit = false;
-    for (const char c : text) {
-        if (c == '.' && !dot) {
-            dot = true;
-        } else if (c >= '0' && c <= '9') {
-            digit = true;
-        } else {
-            return TimeoutProblem::malformed;
+// The token row's sources differ in kind, not only in precedence: a path, standard input, the
+// variable's value (read later, so it is not held longer than needed) or the profile's value.
+bool store_token(Settings& settings, std::string_view text, std::string_view from, const Origin& origin, std::string*) {
+    TokenSource& token = settings.token;
+    token = TokenSource{};
+    if (from == "AUTHENTIK_TOKEN") {
+        token.kind = TokenSource::Kind::env_value;
+    } else if (from == "token") {
+        token.kind = TokenSource::Kind::profile_value;
+        token.value = util::Secret(std::string(text));
+    } else if (from == "--token-file" && text == "-") {
+        token.kind = TokenSource::Kind::stdin_file;
+        token.path = "-";
+    } else {
+        token.kind = TokenSource::Kind::file;
+        token.path = std::string(text);
+    }
+    token.origin = origin;
+    return true;
+}
+
+std::string number_text(double value) { return fmt::format("{}", value); }
+
+template <auto Field, auto Text>
+std::optional<ShownSetting> show(const Settings& settings) {
+    const auto& field = settings.*Field;
+    if constexpr (IsOptional<std::remove_cvref_t<decltype(field)>>::value) {
+        if (!field) {
+            return std::nullopt;
         }
+        return ShownSetting{Text(field->value), field->origin};
+    } else {
+        return ShownSetting{Text(field.value), field.origin};
     }
-    double value = 0;
-    if (!digit) {
-        return TimeoutProblem::malformed;
-    }
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error == std::errc::result_out_of_range) {
-        return TimeoutProblem::too_large;
-    }
-    if (error != std::errc() || end != text.data() + text.size() || !(value > 0)) {
-        return TimeoutProblem::malformed;
-    }
-    if (value > max_timeout) {
-        return TimeoutProblem::too_large;
-    }
-    out = value;
-    return TimeoutProblem::none;
 }
 
-std::string timeout_problem_text(TimeoutProblem problem) {
-    return problem == TimeoutProblem::too_large ? fmt::format("at most {} seconds", max_timeout)
-                                                : std::string(timeout_values);
+std::string same(const std::string& value) { return value; }
+std::string bool_text(bool value) { return value ? "true" : "false"; }
+std::string int_text(int value) { return fmt::format("{}", value); }
+
+std::optional<ShownSetting> show_profile(const Settings& settings) {
+    return ShownSetting{settings.profile, settings.profile_origin};
 }
 
-// Values of one profile after validation, each with the line it came from.
+std::optional<ShownSetting> show_token(const Settings& settings) {
+    const TokenSource& token = settings.token;
+    if (token.kind == TokenSource::Kind::none) {
+        return std::nullopt;
+    }
+    const std::string where =
+        token.path.empty() ? token.origin.where : fmt::format("{} ({})", token.origin.where, token.path);
+    return ShownSetting{fmt::format("<set from {}>", where), token.origin};
+}
+
+template <auto Field>
+std::optional<std::string> flag_text(const CommandLine& command_line) {
+    return command_line.*Field;
+}
+
+template <std::optional<std::string> CommandLine::*Field>
+void set_flag_text(CommandLine& command_line, const std::string& text) {
+    command_line.*Field = text;
+}
+
+void set_insecure_flag(CommandLine& command_line, const std::string&) {
+    command_line.insecure = true;
+}
+
+std::optional<std::string> insecure_flag(const CommandLine& command_line) {
+    if (!command_line.insecure) {
+        return std::nullopt;
+    }
+    return bool_text(*command_line.insecure);
+}
+
+// The one list of settings. Settings' member initialisers hold the defaults that default_text names.
+const std::array<SettingSpec, 9> setting_specs{{
+    {.name = "profile",
+     .flag = "--profile",
+     .value_name = "NAME",
+     .variables = {"AKTOKEN_PROFILE"},
+     .default_text = "'default'",
+     .help = "Config file profile",
+     .given = flag_text<&CommandLine::profile>,
+     .set = set_flag_text<&CommandLine::profile>,
+     .apply = store_profile,
+     .show = show_profile},
+    {.name = "url",
+     .flag = "--url",
+     .value_name = "URL",
+     .variables = {"AUTHENTIK_URL"},
+     .keys = {{{"url"}}},
+     .help = "authentik base URL, e.g. https://auth.example.com",
+     .unset_source = "unset",
+     .unset_hint = "use --url, AUTHENTIK_URL or url in the profile",
+     .noun = "URL",
+     .given = flag_text<&CommandLine::url>,
+     .set = set_flag_text<&CommandLine::url>,
+     .apply = store<&Settings::url, base_url>,
+     .show = show<&Settings::url, same>},
+    {.name = "token",
+     .flag = "--token-file",
+     .value_name = "PATH",
+     .variables = {"AUTHENTIK_TOKEN", "AUTHENTIK_TOKEN_FILE"},
+     .keys = {{{"token_file", true}, {"token"}}},
+     .help = "Read the API token from PATH ('-' for stdin)",
+     .unset_source = "unset",
+     .unset_hint = "use --token-file, AUTHENTIK_TOKEN, AUTHENTIK_TOKEN_FILE or the profile",
+     .given = flag_text<&CommandLine::token_file>,
+     .set = set_flag_text<&CommandLine::token_file>,
+     .apply = store_token,
+     .show = show_token},
+    {.name = "ca_file",
+     .flag = "--ca-file",
+     .value_name = "PATH",
+     .variables = {"AUTHENTIK_CA_FILE"},
+     .keys = {{{"ca_file", true}}},
+     .help = "Trust the CA certificates in PATH",
+     .unset_source = "default",
+     .unset_hint = "the system's CA certificates",
+     .given = flag_text<&CommandLine::ca_file>,
+     .set = set_flag_text<&CommandLine::ca_file>,
+     .apply = store<&Settings::ca_file, any_text>,
+     .show = show<&Settings::ca_file, same>},
+    {.name = "insecure",
+     .flag = "--insecure",
+     .variables = {"AUTHENTIK_INSECURE"},
+     .keys = {{{"insecure"}}},
+     .help = "Do not verify the server's TLS certificate",
+     .given = insecure_flag,
+     .set = set_insecure_flag,
+     .apply = store<&Settings::insecure, boolean>,
+     .show = show<&Settings::insecure, bool_text>},
+    {.name = "timeout",
+     .flag = "--timeout",
+     .value_name = "SECONDS",
+     .keys = {{{"timeout"}}},
+     .default_text = "30",
+     .help = "Whole-request timeout",
+     .given = flag_text<&CommandLine::timeout>,
+     .set = set_flag_text<&CommandLine::timeout>,
+     .apply = store<&Settings::timeout, timeout_seconds>,
+     .show = show<&Settings::timeout, number_text>},
+    {.name = "output",
+     .flag = "--output",
+     .short_flag = "-o",
+     .value_name = "FORMAT",
+     .keys = {{{"output"}}},
+     .default_text = "table",
+     .help = "Output format: table, wide, json, jsonl, tsv or id",
+     .given = flag_text<&CommandLine::output>,
+     .set = set_flag_text<&CommandLine::output>,
+     .apply = store<&Settings::output, any_text>,
+     .show = show<&Settings::output, same>},
+    {.name = "retries",
+     .flag = "--retries",
+     .value_name = "N",
+     .variables = {"AKTOKEN_RETRIES"},
+     .keys = {{{"retries"}}},
+     .default_text = "3",
+     .help = "Retries of failed requests, 0 to 10",
+     .given = flag_text<&CommandLine::retries>,
+     .set = set_flag_text<&CommandLine::retries>,
+     .apply = store<&Settings::retries, retry_count>,
+     .show = show<&Settings::retries, int_text>},
+    {.name = "retry_max_time",
+     .flag = "--retry-max-time",
+     .value_name = "SECONDS",
+     .variables = {"AKTOKEN_RETRY_MAX_TIME"},
+     .keys = {{{"retry_max_time"}}},
+     .default_text = "no limit",
+     .help = "Give up retrying after this long, 0 to 86400",
+     .unset_source = "default",
+     .unset_hint = "no limit",
+     .given = flag_text<&CommandLine::retry_max_time>,
+     .set = set_flag_text<&CommandLine::retry_max_time>,
+     .apply = store<&Settings::retry_max_time, retry_seconds>,
+     .show = show<&Settings::retry_max_time, number_text>},
+}};
+
+// Where a setting's value was found, and its text.
+struct Given {
+    std::string text;
+    std::string_view from;  // the flag, variable or key
+    Origin origin;
+    int line = 0;  // profile values only
+};
+
+// One value of a profile after validation, with the line it came from.
 struct ProfileValue {
-    std::string value;
+    std::string_view key;
+    std::string value;  // paths made absolute
     int line = 0;
 };
 
+// The values of one profile. It may hold a token, so every value is wiped when it goes; it moves
+// but does not copy.
 struct Profile {
-    std::optional<ProfileValue> url;         // normalised
-    std::optional<ProfileValue> token_file;  // made absolute
-    std::optional<ProfileValue> token;
-    std::optional<ProfileValue> ca_file;  // made absolute
-    std::optional<std::pair<bool, int>> insecure;
-    std::optional<std::pair<double, int>> timeout;
-    std::optional<ProfileValue> output;
+    std::vector<ProfileValue> values;
+
+    Profile() = default;
+    Profile(const Profile&) = delete;
+    Profile& operator=(const Profile&) = delete;
+    Profile(Profile&&) = default;
+    Profile& operator=(Profile&&) = default;
+    ~Profile() {
+        for (auto& value : values) {
+            util::wipe(value.value);
+        }
+    }
+
+    const ProfileValue* find(std::string_view key) const {
+        for (const auto& value : values) {
+            if (value.key == key) {
+                return &value;
+            }
+        }
+        return nullptr;
+    }
 };
+
+std::vector<std::string_view> profile_keys() {
+    std::vector<std::string_view> keys;
+    for (const SettingSpec& spec : setting_specs) {
+        for (const ProfileKey& key : spec.keys) {
+            if (!key.name.empty()) {
+                keys.push_back(key.name);
+            }
+        }
+    }
+    return keys;
+}
+
+// The message for a refused value of `spec`, after "<where>: ".
+std::string refusal(const SettingSpec& spec, std::string_view value, std::string_view key, std::string_view problem) {
+    // A noun other than "value" names the key already.
+    const std::string for_key = key.empty() || spec.noun != "value" ? std::string() : fmt::format(" for {}", key);
+    return fmt::format("invalid {} {}{}: {}", spec.noun, util::quoted(value), for_key, problem);
+}
 
 // Relative paths in the file are meant relative to the file, not to wherever aktoken runs.
 std::string profile_path(const std::string& value, const std::string& config_path, const Environment& environment) {
@@ -124,35 +353,23 @@ Profile read_profile(const IniSection& section, const std::string& config_path, 
         const auto fail = [&](const std::string& message) {
             return Error(ErrorKind::config, fmt::format("{}:{}: {}", config_path, entry.line, message));
         };
-        if (entry.key == "url") {
-            try {
-                profile.url = ProfileValue{normalize_base_url(entry.value), entry.line};
-            } catch (const Error& e) {
-                throw fail(e.what());
+        for (const SettingSpec& spec : setting_specs) {
+            for (const ProfileKey& key : spec.keys) {
+                if (key.name.empty() || key.name != entry.key) {
+                    continue;
+                }
+                if (key.path && entry.value.empty()) {
+                    throw fail(fmt::format("{} is empty", entry.key));
+                }
+                ProfileValue value{
+                    key.name, key.path ? profile_path(entry.value, config_path, environment) : entry.value, entry.line};
+                Settings scratch;
+                std::string problem;
+                if (!spec.apply(scratch, value.value, key.name, Origin{}, &problem)) {
+                    throw fail(refusal(spec, entry.value, key.name, problem));
+                }
+                profile.values.push_back(std::move(value));
             }
-        } else if (entry.key == "token_file" || entry.key == "ca_file") {
-            if (entry.value.empty()) {
-                throw fail(fmt::format("{} is empty", entry.key));
-            }
-            ProfileValue path{profile_path(entry.value, config_path, environment), entry.line};
-            (entry.key == "token_file" ? profile.token_file : profile.ca_file) = std::move(path);
-        } else if (entry.key == "token") {
-            profile.token = ProfileValue{entry.value, entry.line};
-        } else if (entry.key == "insecure") {
-            const auto value = parse_bool(entry.value);
-            if (!value) {
-                throw fail(fmt::format("invalid value \"{}\" for insecure: {}", entry.value, bool_values));
-            }
-            profile.insecure = std::pair{*value, entry.line};
-        } else if (entry.key == "timeout") {
-            double value = 0;
-            if (const auto problem = parse_timeout(entry.value, value); problem != TimeoutProblem::none) {
-                throw fail(
-                    fmt::format("invalid value \"{}\" for timeout: {}", entry.value, timeout_problem_text(problem)));
-            }
-            profile.timeout = std::pair{value, entry.line};
-        } else if (entry.key == "output") {
-            profile.output = ProfileValue{entry.value, entry.line};
         }
     }
     return profile;
@@ -203,7 +420,7 @@ std::optional<Profile> load_profile(const std::optional<std::string>& config_pat
     }
     IniFile ini;
     try {
-        ini = parse_ini(file->content, *config_path, profile_keys);
+        ini = parse_ini(file->content, *config_path, profile_keys());
     } catch (...) {
         util::wipe(file->content);
         throw;
@@ -221,15 +438,10 @@ std::optional<Profile> load_profile(const std::optional<std::string>& config_pat
             Profile profile = read_profile(section, *config_path, environment);
             if (section.name == name) {
                 selected = std::move(profile);
-            } else if (profile.token) {
-                util::wipe(profile.token->value);
             }
         }
     } catch (...) {
         wipe_tokens(ini);
-        if (selected && selected->token) {
-            util::wipe(selected->token->value);
-        }
         throw;
     }
     wipe_tokens(ini);
@@ -239,9 +451,58 @@ std::optional<Profile> load_profile(const std::optional<std::string>& config_pat
     return selected;
 }
 
-Origin flag(std::string_view name) { return Origin{Source::flag, std::string(name)}; }
+// Finds the first source of `spec` in precedence order: flag, variables, profile keys.
+std::optional<Given> find_given(const SettingSpec& spec, const CommandLine& command_line,
+                                const Environment& environment, const Profile* profile, const Origin& from_profile) {
+    if (auto text = spec.given(command_line)) {
+        return Given{std::move(*text), spec.flag, Origin{Source::flag, std::string(spec.flag)}};
+    }
+    for (const std::string_view variable : spec.variables) {
+        if (variable.empty()) {
+            continue;
+        }
+        if (auto text = lookup(environment, variable)) {
+            return Given{std::move(*text), variable, Origin{Source::environment, std::string(variable)}};
+        }
+    }
+    if (profile != nullptr) {
+        for (const ProfileKey& key : spec.keys) {
+            if (const ProfileValue* value = key.name.empty() ? nullptr : profile->find(key.name)) {
+                return Given{value->value, key.name, from_profile, value->line};
+            }
+        }
+    }
+    return std::nullopt;
+}
 
-Origin variable(std::string_view name) { return Origin{Source::environment, std::string(name)}; }
+// Stores the first given value of `spec`; false when it was given nowhere.
+bool resolve_one(Settings& settings, const SettingSpec& spec, const CommandLine& command_line,
+                 const Environment& environment, const Profile* profile, const Origin& from_profile) {
+    std::optional<Given> given = find_given(spec, command_line, environment, profile, from_profile);
+    if (!given) {
+        return false;
+    }
+    std::string problem;
+    const bool ok = spec.apply(settings, given->text, given->from, given->origin, &problem);
+    if (!ok) {
+        switch (given->origin.source) {
+            case Source::flag:
+                throw Error(ErrorKind::usage,
+                            fmt::format("{}: {}", given->from, refusal(spec, given->text, {}, problem)));
+            case Source::environment:
+                throw Error(ErrorKind::config,
+                            fmt::format("{}: {}", given->from, refusal(spec, given->text, {}, problem)));
+            case Source::profile:
+            case Source::default_value:
+                // Checked when the file was read; kept for a row whose check depends on more.
+                throw Error(ErrorKind::config, fmt::format("{}:{}: {}", settings.config_path.value_or(""), given->line,
+                                                           refusal(spec, given->text, given->from, problem)));
+        }
+    }
+    // The text may be a token (AUTHENTIK_TOKEN, the profile's token).
+    util::wipe(given->text);
+    return true;
+}
 
 void check_token(std::string_view token, const std::string& where) {
     if (token.empty()) {
@@ -256,27 +517,29 @@ void check_token(std::string_view token, const std::string& where) {
     }
 }
 
-std::string read_stream(std::istream& in) {
-    std::string content;
-    content.reserve(4096);
-    char chunk[4096];
-    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-        if (content.size() + static_cast<std::size_t>(in.gcount()) > util::max_read_size) {
-            explicit_bzero(chunk, sizeof chunk);
-            util::wipe(content);
-            throw Error(ErrorKind::config, "cannot read the token from standard input: File too large");
-        }
-        content.append(chunk, static_cast<std::size_t>(in.gcount()));
-    }
-    explicit_bzero(chunk, sizeof chunk);
-    if (in.bad()) {
-        util::wipe(content);
-        throw Error(ErrorKind::config, "cannot read the token from standard input");
-    }
-    return content;
-}
-
 }  // namespace
+
+std::span<const SettingSpec> setting_table() { return setting_specs; }
+
+std::string flag_help(const SettingSpec& spec) {
+    std::vector<std::string> parts;
+    if (!spec.default_text.empty()) {
+        parts.push_back(fmt::format("default {}", spec.default_text));
+    }
+    std::vector<std::string> variables;
+    for (const std::string_view variable : spec.variables) {
+        if (!variable.empty()) {
+            variables.emplace_back(variable);
+        }
+    }
+    if (!variables.empty()) {
+        parts.push_back("env " + util::join(variables, ", "));
+    }
+    if (parts.empty()) {
+        return std::string(spec.help);
+    }
+    return fmt::format("{} ({})", spec.help, util::join(parts, "; "));
+}
 
 Environment process_environment() {
     return [](const std::string& name) -> std::optional<std::string> {
@@ -304,104 +567,22 @@ std::optional<std::string> config_file_path(const Environment& environment) {
 
 Settings resolve(const CommandLine& command_line, const Environment& environment) {
     Settings settings;
-
-    bool explicit_profile = true;
-    if (command_line.profile) {
-        settings.profile = *command_line.profile;
-    } else if (auto name = lookup(environment, "AKTOKEN_PROFILE")) {
-        settings.profile = std::move(*name);
-    } else {
-        explicit_profile = false;
-    }
+    const std::span<const SettingSpec> table = setting_table();
+    // The profile says which part of the config file the other rows read.
+    const bool explicit_profile = resolve_one(settings, table.front(), command_line, environment, nullptr, {});
     settings.config_path = config_file_path(environment);
-    std::optional<Profile> profile =
+    const std::optional<Profile> profile =
         load_profile(settings.config_path, settings.profile, explicit_profile, environment);
     const Origin from_profile{Source::profile,
                               fmt::format("{} [{}]", settings.config_path.value_or(""), settings.profile)};
-
-    if (command_line.url) {
-        try {
-            settings.url = Setting<std::string>{normalize_base_url(*command_line.url), flag("--url")};
-        } catch (const Error& e) {
-            throw Error(ErrorKind::usage, fmt::format("--url: {}", e.what()));
-        }
-    } else if (const auto url = lookup(environment, "AUTHENTIK_URL")) {
-        try {
-            settings.url = Setting<std::string>{normalize_base_url(*url), variable("AUTHENTIK_URL")};
-        } catch (const Error& e) {
-            throw Error(ErrorKind::config, fmt::format("AUTHENTIK_URL: {}", e.what()));
-        }
-    } else if (profile && profile->url) {
-        settings.url = Setting<std::string>{profile->url->value, from_profile};
-    }
-
-    TokenSource& token = settings.token;
-    if (command_line.token_file) {
-        token.kind = *command_line.token_file == "-" ? TokenSource::Kind::stdin_file : TokenSource::Kind::file;
-        token.path = *command_line.token_file;
-        token.origin = flag("--token-file");
-    } else if (lookup(environment, "AUTHENTIK_TOKEN")) {
-        token.kind = TokenSource::Kind::env_value;
-        token.origin = variable("AUTHENTIK_TOKEN");
-    } else if (auto path = lookup(environment, "AUTHENTIK_TOKEN_FILE")) {
-        token.kind = TokenSource::Kind::file;
-        token.path = std::move(*path);
-        token.origin = variable("AUTHENTIK_TOKEN_FILE");
-    } else if (profile && profile->token_file) {
-        token.kind = TokenSource::Kind::file;
-        token.path = profile->token_file->value;
-        token.origin = from_profile;
-    } else if (profile && profile->token) {
-        token.kind = TokenSource::Kind::profile_value;
-        token.value = util::Secret(std::move(profile->token->value));
-        token.origin = from_profile;
-    }
-    if (profile && profile->token) {
-        util::wipe(profile->token->value);
-    }
-
-    if (command_line.ca_file) {
-        settings.ca_file = Setting<std::string>{*command_line.ca_file, flag("--ca-file")};
-    } else if (auto path = lookup(environment, "AUTHENTIK_CA_FILE")) {
-        settings.ca_file = Setting<std::string>{std::move(*path), variable("AUTHENTIK_CA_FILE")};
-    } else if (profile && profile->ca_file) {
-        settings.ca_file = Setting<std::string>{profile->ca_file->value, from_profile};
-    }
-
-    if (command_line.insecure) {
-        settings.insecure = Setting<bool>{*command_line.insecure, flag("--insecure")};
-    } else if (const auto text = lookup(environment, "AUTHENTIK_INSECURE")) {
-        const auto value = parse_bool(*text);
-        if (!value) {
-            throw Error(ErrorKind::config,
-                        fmt::format("AUTHENTIK_INSECURE: invalid value \"{}\": {}", *text, bool_values));
-        }
-        settings.insecure = Setting<bool>{*value, variable("AUTHENTIK_INSECURE")};
-    } else if (profile && profile->insecure) {
-        settings.insecure = Setting<bool>{profile->insecure->first, from_profile};
-    }
-
-    if (command_line.timeout) {
-        double value = 0;
-        if (const auto problem = parse_timeout(*command_line.timeout, value); problem != TimeoutProblem::none) {
-            throw Error(ErrorKind::usage, fmt::format("--timeout: invalid value \"{}\": {}", *command_line.timeout,
-                                                      timeout_problem_text(problem)));
-        }
-        settings.timeout = Setting<double>{value, flag("--timeout")};
-    } else if (profile && profile->timeout) {
-        settings.timeout = Setting<double>{profile->timeout->first, from_profile};
-    }
-
-    if (command_line.output) {
-        settings.output = Setting<std::string>{*command_line.output, flag("--output")};
-    } else if (profile && profile->output) {
-        settings.output = Setting<std::string>{profile->output->value, from_profile};
+    for (const SettingSpec& spec : table.subspan(1)) {
+        resolve_one(settings, spec, command_line, environment, profile ? &*profile : nullptr, from_profile);
     }
     return settings;
 }
 
 util::Secret read_token(const TokenSource& source, const Environment& environment, std::istream& stdin_stream) {
-    std::string token;
+    util::Secret secret;
     std::string where;
     switch (source.kind) {
         case TokenSource::Kind::none:
@@ -409,23 +590,22 @@ util::Secret read_token(const TokenSource& source, const Environment& environmen
                         "no API token: use --token-file, AUTHENTIK_TOKEN, AUTHENTIK_TOKEN_FILE or token_file in the "
                         "config profile");
         case TokenSource::Kind::file:
-            token = util::read_secret_file(source.path, "token file");
+            secret = util::Secret(util::read_secret_file(source.path, "token file"));
             where = source.path;
             break;
         case TokenSource::Kind::stdin_file:
-            token = read_stream(stdin_stream);
+            secret = util::read_capped(stdin_stream, util::max_read_size, "the token from standard input");
             where = "standard input";
             break;
         case TokenSource::Kind::env_value:
-            token = environment("AUTHENTIK_TOKEN").value_or("");
+            secret = util::Secret(environment("AUTHENTIK_TOKEN").value_or(""));
             where = "AUTHENTIK_TOKEN";
             break;
         case TokenSource::Kind::profile_value:
-            token = std::string(source.value.view());
+            secret = util::Secret(std::string(source.value.view()));
             where = source.origin.where;
             break;
     }
-    util::Secret secret(std::move(token));
     const std::string_view view = util::trim_right(secret.view());
     check_token(view, where);
     if (view.size() == secret.view().size()) {

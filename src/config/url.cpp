@@ -10,23 +10,27 @@
 namespace aktoken::config {
 
 std::string normalize_base_url(std::string_view url) {
-    const auto fail = [&] {
-        return Error(ErrorKind::config, fmt::format("invalid URL \"{}\": expected http(s)://HOST[:PORT][/PATH]", url));
-    };
+    if (auto base = parse_base_url(url)) {
+        return std::move(*base);
+    }
+    throw Error(ErrorKind::config, fmt::format("invalid URL \"{}\": expected http(s)://HOST[:PORT][/PATH]", url));
+}
+
+std::optional<std::string> parse_base_url(std::string_view url) {
     for (const char c : url) {
         const auto byte = static_cast<unsigned char>(c);
         // Userinfo would put a password in every message that shows the URL.
         if (byte <= 0x20 || byte == 0x7f || c == '?' || c == '#' || c == '@') {
-            throw fail();
+            return std::nullopt;
         }
     }
     const auto scheme_end = url.find("://");
     if (scheme_end == std::string_view::npos) {
-        throw fail();
+        return std::nullopt;
     }
     const std::string scheme = util::to_lower(url.substr(0, scheme_end));
     if (scheme != "http" && scheme != "https") {
-        throw fail();
+        return std::nullopt;
     }
     const std::string_view rest = url.substr(scheme_end + 3);
     const auto path_start = rest.find('/');
@@ -38,33 +42,33 @@ std::string normalize_base_url(std::string_view url) {
     if (!authority.empty() && authority.front() == '[') {
         const auto close = authority.find(']');
         if (close == std::string_view::npos || close == 1) {
-            throw fail();
+            return std::nullopt;
         }
         host = authority.substr(0, close + 1);
         const std::string_view after = authority.substr(close + 1);
         if (!after.empty()) {
             if (after.front() != ':') {
-                throw fail();
+                return std::nullopt;
             }
             port = after.substr(1);
             if (port.empty()) {
-                throw fail();
+                return std::nullopt;
             }
         }
     } else if (const auto colon = authority.find(':'); colon != std::string_view::npos) {
         host = authority.substr(0, colon);
         port = authority.substr(colon + 1);
         if (port.empty()) {
-            throw fail();
+            return std::nullopt;
         }
     }
     if (host.empty()) {
-        throw fail();
+        return std::nullopt;
     }
     if (!port.empty()) {
         const auto number = util::parse_positive_int(port);
         if (!number || *number > 65535) {
-            throw fail();
+            return std::nullopt;
         }
     }
     while (!path.empty() && path.back() == '/') {

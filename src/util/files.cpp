@@ -249,14 +249,6 @@ std::string read_secret_file(const std::string& path, std::string_view what) {
     return std::move(file->content);
 }
 
-std::string read_fd(int fd, std::string_view what) {
-    std::string content;
-    if (const int error = read_all(fd, content); error != 0) {
-        throw Error(ErrorKind::config, fmt::format("cannot read {}: {}", what, reason(error)));
-    }
-    return content;
-}
-
 TempFileGuard::TempFileGuard(const std::string& path) noexcept {
     if (path.size() >= temp_path_capacity) {
         return;

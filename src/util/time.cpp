@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include "aktoken/util/values.h"
+
 namespace aktoken::util {
 
 namespace {
@@ -262,17 +264,23 @@ std::optional<seconds> parse_duration(std::string_view text) {
     return result;
 }
 
-Timestamp parse_when(std::string_view text, Timestamp now) {
+std::optional<Timestamp> parse_when(std::string_view text, Timestamp now, std::string* problem) {
+    const auto fail = [problem](std::string text) -> std::optional<Timestamp> {
+        if (problem != nullptr) {
+            *problem = std::move(text);
+        }
+        return std::nullopt;
+    };
     const ParsedTimestamp parsed = parse_timestamp_detail(text);
     switch (parsed.problem) {
         case Problem::none:
             return parsed.value;
         case Problem::date:
-            throw std::invalid_argument(fmt::format("\"{}\" is not a calendar date", parsed.part));
+            return fail(fmt::format("{} is not a calendar date", quoted(parsed.part)));
         case Problem::time:
-            throw std::invalid_argument(fmt::format("\"{}\" is not a time of day", parsed.part));
+            return fail(fmt::format("{} is not a time of day", quoted(parsed.part)));
         case Problem::offset:
-            throw std::invalid_argument(fmt::format("\"{}\" is not a UTC offset", parsed.part));
+            return fail(fmt::format("{} is not a UTC offset", quoted(parsed.part)));
         case Problem::shape:
             break;
     }
@@ -280,7 +288,7 @@ Timestamp parse_when(std::string_view text, Timestamp now) {
     std::chrono::year_month_day ymd;
     if (read_date(text, pos, ymd) && pos == text.size()) {
         if (!is_calendar_date(ymd)) {
-            throw std::invalid_argument(fmt::format("\"{}\" is not a calendar date", text));
+            return fail(fmt::format("{} is not a calendar date", quoted(text)));
         }
         return Timestamp{std::chrono::sys_days{ymd}};
     }
@@ -289,11 +297,11 @@ Timestamp parse_when(std::string_view text, Timestamp now) {
         case DurationProblem::none:
             return std::chrono::floor<seconds>(now) + duration;
         case DurationProblem::too_long:
-            throw std::invalid_argument(fmt::format("\"{}\" is more than 1000 years", text));
+            return fail(fmt::format("{} is more than 1000 years", quoted(text)));
         case DurationProblem::malformed:
             break;
     }
-    throw std::invalid_argument(
+    return fail(
         "expected an RFC 3339 time (2027-01-31T12:00:00Z), a date (2027-01-31), a duration (+30d, 12h, 1d12h) or "
         "never");
 }

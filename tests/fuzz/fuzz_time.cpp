@@ -45,19 +45,18 @@ void time(std::string_view input) {
         }
     }
 
-    try {
-        const util::Timestamp when = util::parse_when(input, fixed_now);
-        if (timestamp && when != *timestamp) {
+    std::string problem;
+    if (const auto when = util::parse_when(input, fixed_now, &problem)) {
+        if (timestamp && *when != *timestamp) {
             throw InvariantViolation("parse_when disagrees with parse_timestamp");
         }
-        if (!timestamp && duration && when != std::chrono::floor<std::chrono::seconds>(fixed_now) + *duration) {
+        if (!timestamp && duration && *when != std::chrono::floor<std::chrono::seconds>(fixed_now) + *duration) {
             throw InvariantViolation("parse_when disagrees with parse_duration");
         }
-    } catch (const std::invalid_argument&) {
-        if (timestamp) {
-            throw InvariantViolation("parse_when rejects what parse_timestamp accepts");
-        }
-    } catch (const Error&) {
+    } else if (timestamp) {
+        throw InvariantViolation("parse_when rejects what parse_timestamp accepts");
+    } else if (problem.empty()) {
+        throw InvariantViolation("parse_when refuses without saying why");
     }
 }
 

@@ -600,7 +600,8 @@ TEST_SUITE("unit") {
         world.write_config("[default]\ncolour = red\n");
         CHECK(error_of([&] { world.resolve(); }) ==
               world.config +
-                  ":2: unknown key \"colour\" (valid: url, token_file, token, ca_file, insecure, timeout, output)");
+                  ":2: unknown key \"colour\" (valid: url, token_file, token, ca_file, insecure, timeout, output, "
+                  "retries, retry_max_time)");
         // Values of profiles not in use are checked too.
         world.write_config("[default]\n[other]\ntimeout = soon\n");
         CHECK(error_of([&] { world.resolve(); }) ==
@@ -610,6 +611,208 @@ TEST_SUITE("unit") {
         REQUIRE(::unlink(world.config.c_str()) == 0);
         REQUIRE(::mkdir(world.config.c_str(), 0700) == 0);
         CHECK(error_of([&] { world.resolve(); }) == "cannot read config file " + world.config + ": Is a directory");
+    }
+
+    TEST_CASE("retries: --retries > AKTOKEN_RETRIES > profile > 3") {
+        for (unsigned mask = 0; mask < 8; ++mask) {
+            CAPTURE(mask);
+            World world;
+            CommandLine cl;
+            if (has(mask, 0)) {
+                cl.retries = "0";
+            }
+            if (has(mask, 1)) {
+                world.vars["AKTOKEN_RETRIES"] = "10";
+            }
+            world.write_config(has(mask, 2) ? "[default]\nretries = 07\n" : "[default]\n");
+            const Settings s = world.resolve(cl);
+            CHECK(s.retries.value == (has(mask, 0) ? 0 : has(mask, 1) ? 10 : has(mask, 2) ? 7 : 3));
+            CHECK(s.retries.origin.source == (has(mask, 0)   ? Source::flag
+                                              : has(mask, 1) ? Source::environment
+                                              : has(mask, 2) ? Source::profile
+                                                             : Source::default_value));
+            CHECK(s.retries.origin.where == (has(mask, 0)   ? "--retries"
+                                             : has(mask, 1) ? "AKTOKEN_RETRIES"
+                                             : has(mask, 2) ? world.config + " [default]"
+                                                            : "default"));
+        }
+    }
+
+    TEST_CASE("retry_max_time: --retry-max-time > AKTOKEN_RETRY_MAX_TIME > profile > no limit") {
+        for (unsigned mask = 0; mask < 8; ++mask) {
+            CAPTURE(mask);
+            World world;
+            CommandLine cl;
+            if (has(mask, 0)) {
+                cl.retry_max_time = "0";
+            }
+            if (has(mask, 1)) {
+                world.vars["AKTOKEN_RETRY_MAX_TIME"] = "2.5";
+            }
+            world.write_config(has(mask, 2) ? "[default]\nretry_max_time = 86400\n" : "[default]\n");
+            const Settings s = world.resolve(cl);
+            if (mask == 0) {
+                CHECK_FALSE(s.retry_max_time.has_value());
+                continue;
+            }
+            REQUIRE(s.retry_max_time.has_value());
+            CHECK(s.retry_max_time->value == (has(mask, 0) ? 0 : has(mask, 1) ? 2.5 : 86400));
+            CHECK(s.retry_max_time->origin.where == (has(mask, 0)   ? "--retry-max-time"
+                                                     : has(mask, 1) ? "AKTOKEN_RETRY_MAX_TIME"
+                                                                    : world.config + " [default]"));
+        }
+    }
+
+    TEST_CASE("retries and retry_max_time: invalid values from each source") {
+        const std::string retries_expected = "expected a whole number from 0 to 10";
+        const std::string seconds_expected = "expected a number of seconds from 0 to 86400";
+        struct Case {
+            const char* value;
+            bool retries;  // else retry_max_time
+        };
+        const std::vector<Case> cases{
+            {"x", true},   {"11", true},       {"-1", true},   {"+1", true},          {"1.0", true},
+            {"1e1", true}, {"", true},         {"3 ", true},   {"0x3", true},         {"x", false},
+            {"-1", false}, {"86400.5", false}, {"1e1", false}, {"0x10", false},       {"inf", false},
+            {"", false},   {".", false},       {"10s", false}, {"1\x1b[31mX", false},
+        };
+        for (const auto& c : cases) {
+            const std::string value = c.value;
+            CAPTURE(value);
+            CAPTURE(c.retries);
+            const std::string quoted_value = value == "1\x1b[31mX" ? "\"1\\x1b[31mX\"" : "\"" + value + "\"";
+            const std::string& expected = c.retries ? retries_expected : seconds_expected;
+            World world;
+            CommandLine cl;
+            (c.retries ? cl.retries : cl.retry_max_time) = value;
+            const std::string flag = c.retries ? "--retries" : "--retry-max-time";
+            CHECK(error_of([&] { world.resolve(cl); }, ErrorKind::usage) ==
+                  flag + ": invalid value " + quoted_value + ": " + expected);
+            if (!value.empty()) {  // an empty variable counts as unset
+                const std::string variable = c.retries ? "AKTOKEN_RETRIES" : "AKTOKEN_RETRY_MAX_TIME";
+                world.vars[variable] = value;
+                CHECK(error_of([&] { world.resolve(); }) ==
+                      variable + ": invalid value " + quoted_value + ": " + expected);
+                world.vars.erase(variable);
+            }
+            if (value.find('\x1b') != std::string::npos) {
+                continue;  // the INI parser has its own word on control characters
+            }
+            const std::string key = c.retries ? "retries" : "retry_max_time";
+            world.write_config("[default]\n" + key + " = \"" + value + "\"\n");
+            CHECK(error_of([&] { world.resolve(); }) ==
+                  world.config + ":2: invalid value " + quoted_value + " for " + key + ": " + expected);
+        }
+    }
+
+    TEST_CASE("a value given on the command line is quoted safely in its message") {
+        World world;
+        CommandLine cl;
+        cl.timeout = "1\x1b[31mX";
+        CHECK(error_of([&] { world.resolve(cl); }, ErrorKind::usage) ==
+              "--timeout: invalid value \"1\\x1b[31mX\": expected a positive number of seconds");
+        world.vars["AUTHENTIK_INSECURE"] = "\xe2\x80\xae";
+        CHECK(error_of([&] { world.resolve(); }) ==
+              "AUTHENTIK_INSECURE: invalid value \"\\u202e\": expected true, false, 1, 0, yes or no");
+    }
+
+    TEST_CASE("profile_origin: --profile > AKTOKEN_PROFILE > default") {
+        World world;
+        world.write_config("[default]\n[flag]\n[env]\n");
+        CHECK(world.resolve().profile_origin.source == Source::default_value);
+        CHECK(world.resolve().profile_origin.where == "default");
+        world.vars["AKTOKEN_PROFILE"] = "env";
+        CHECK(world.resolve().profile_origin.source == Source::environment);
+        CHECK(world.resolve().profile_origin.where == "AKTOKEN_PROFILE");
+        CommandLine cl;
+        cl.profile = "flag";
+        CHECK(world.resolve(cl).profile_origin.source == Source::flag);
+        CHECK(world.resolve(cl).profile_origin.where == "--profile");
+    }
+
+    TEST_CASE("--token-file - refuses more than 1 MiB") {
+        World world;
+        CommandLine cl;
+        cl.token_file = "-";
+        const Settings s = world.resolve(cl);
+        CHECK(error_of([&] { world.token(s, std::string(1024 * 1024 + 1, 'a')); }) ==
+              "cannot read the token from standard input: more than 1 MiB");
+    }
+
+    TEST_CASE("setting_table: one row per setting, in the order of config show") {
+        struct Row {
+            std::string name, flag, short_flag, value_name, variables, keys, default_text, help;
+        };
+        const std::vector<Row> expected{
+            {"profile", "--profile", "", "NAME", "AKTOKEN_PROFILE", "", "'default'", "Config file profile"},
+            {"url", "--url", "", "URL", "AUTHENTIK_URL", "url", "",
+             "authentik base URL, e.g. https://auth.example.com"},
+            {"token", "--token-file", "", "PATH", "AUTHENTIK_TOKEN AUTHENTIK_TOKEN_FILE", "token_file(path) token", "",
+             "Read the API token from PATH ('-' for stdin)"},
+            {"ca_file", "--ca-file", "", "PATH", "AUTHENTIK_CA_FILE", "ca_file(path)", "",
+             "Trust the CA certificates in PATH"},
+            {"insecure", "--insecure", "", "", "AUTHENTIK_INSECURE", "insecure", "",
+             "Do not verify the server's TLS certificate"},
+            {"timeout", "--timeout", "", "SECONDS", "", "timeout", "30", "Whole-request timeout"},
+            {"output", "--output", "-o", "FORMAT", "", "output", "table",
+             "Output format: table, wide, json, jsonl, tsv or id"},
+            {"retries", "--retries", "", "N", "AKTOKEN_RETRIES", "retries", "3", "Retries of failed requests, 0 to 10"},
+            {"retry_max_time", "--retry-max-time", "", "SECONDS", "AKTOKEN_RETRY_MAX_TIME", "retry_max_time",
+             "no limit", "Give up retrying after this long, 0 to 86400"},
+        };
+        const auto table = setting_table();
+        REQUIRE(table.size() == expected.size());
+        for (std::size_t i = 0; i < table.size(); ++i) {
+            const SettingSpec& spec = table[i];
+            CAPTURE(spec.name);
+            std::string variables;
+            for (const auto variable : spec.variables) {
+                if (!variable.empty()) {
+                    variables += (variables.empty() ? "" : " ") + std::string(variable);
+                }
+            }
+            std::string keys;
+            for (const auto& key : spec.keys) {
+                if (!key.name.empty()) {
+                    keys += (keys.empty() ? "" : " ") + std::string(key.name) + (key.path ? "(path)" : "");
+                }
+            }
+            const Row actual{std::string(spec.name),
+                             std::string(spec.flag),
+                             std::string(spec.short_flag),
+                             std::string(spec.value_name),
+                             variables,
+                             keys,
+                             std::string(spec.default_text),
+                             std::string(spec.help)};
+            CHECK(actual.name == expected[i].name);
+            CHECK(actual.flag == expected[i].flag);
+            CHECK(actual.short_flag == expected[i].short_flag);
+            CHECK(actual.value_name == expected[i].value_name);
+            CHECK(actual.variables == expected[i].variables);
+            CHECK(actual.keys == expected[i].keys);
+            CHECK(actual.default_text == expected[i].default_text);
+            CHECK(actual.help == expected[i].help);
+        }
+    }
+
+    TEST_CASE("flag_help adds the default and the variables") {
+        std::vector<std::string> lines;
+        for (const SettingSpec& spec : setting_table()) {
+            lines.push_back(flag_help(spec));
+        }
+        const std::vector<std::string> expected{
+            "Config file profile (default 'default'; env AKTOKEN_PROFILE)",
+            "authentik base URL, e.g. https://auth.example.com (env AUTHENTIK_URL)",
+            "Read the API token from PATH ('-' for stdin) (env AUTHENTIK_TOKEN, AUTHENTIK_TOKEN_FILE)",
+            "Trust the CA certificates in PATH (env AUTHENTIK_CA_FILE)",
+            "Do not verify the server's TLS certificate (env AUTHENTIK_INSECURE)",
+            "Whole-request timeout (default 30)",
+            "Output format: table, wide, json, jsonl, tsv or id (default table)",
+            "Retries of failed requests, 0 to 10 (default 3; env AKTOKEN_RETRIES)",
+            "Give up retrying after this long, 0 to 86400 (default no limit; env AKTOKEN_RETRY_MAX_TIME)",
+        };
+        CHECK(lines == expected);
     }
 
     TEST_CASE("process_environment treats empty variables as unset") {

@@ -270,14 +270,4 @@ TEST_SUITE("unit") {
               "cannot read token file /dev/zero: File too large");
     }
 
-    TEST_CASE("read_fd reads a pipe to the end") {
-        int fds[2];
-        REQUIRE(::pipe(fds) == 0);
-        REQUIRE(::write(fds[1], "from stdin\n", 11) == 11);
-        ::close(fds[1]);
-        CHECK(read_fd(fds[0], "standard input") == "from stdin\n");
-        ::close(fds[0]);
-        CHECK(error_of([&] { read_fd(-1, "standard input"); }) == "cannot read standard input: Bad file descriptor");
-    }
-
 }  // TEST_SUITE

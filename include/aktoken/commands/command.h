@@ -51,7 +51,6 @@ struct LocalContext {
     output::Format format;
     output::Style style;
     const config::Settings* settings = nullptr;  // nullptr in Phase::none
-    config::Origin profile_origin;               // where the profile's name came from
 };
 
 // How far the CLI sets up before running a command.

@@ -8,10 +8,10 @@
 
 namespace aktoken::commands {
 
-// `aktoken config show`: every resolved setting and where it came from (flag, environment,
-// profile, default); the token only as `<set from ...>`, never its value.
-// `profile_origin` says where the profile's name came from.
-std::string config_show(const config::Settings& settings, const config::Origin& profile_origin, output::Format format);
+// `aktoken config show`: the config file, then every setting of config::setting_table() in its
+// order, each with where it came from (flag, environment, profile, default); the token only as
+// `<set from ...>`, never its value.
+std::string config_show(const config::Settings& settings, output::Format format);
 
 // `aktoken config path`: the config file in use (whether it exists or not).
 std::string config_path(const config::Settings& settings);

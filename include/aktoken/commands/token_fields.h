@@ -14,15 +14,9 @@
 // Error(ErrorKind::usage) with one line naming the flag, the value and what is accepted.
 namespace aktoken::commands {
 
-// A value quoted for an error message, with control characters escaped.
-std::string quoted(std::string_view value);
-
 // `error` as a bulk command over several tokens reports it: naming the token it failed on,
 // unless its message already does.
 Error about_token(Error error, const std::string& identifier);
-
-// `<flag>: invalid value "<value>": <expected>` as a usage error.
-[[noreturn]] void invalid_value(std::string_view flag, std::string_view value, std::string_view expected);
 
 // Checks, before anything is sent, that a file the run will write (`path`, given with `flag`
 // as `value`) can be: its directory exists and it is not a directory itself. Throws

@@ -27,7 +27,8 @@ struct FileContent {
     uid_t owner = 0;
 };
 
-// The largest file the read functions accept, so that /dev/zero or a huge file fails quickly.
+// The largest file the read functions accept, so that /dev/zero or a huge file fails quickly; also
+// the cap for read_capped (values.h) on standard input.
 inline constexpr std::size_t max_read_size = 1024 * 1024;
 
 // Reads a whole file with its owner and mode; nullopt if it does not exist. Other failures throw
@@ -49,10 +50,6 @@ std::string readable_by_others_hint(const std::string& path, mode_t mode);
 // aktoken::Error (config) if it is missing or unreadable ("cannot read <what> <path>: ...") or
 // readable_by_others ("<what> <path> is readable by others ..."). The caller wipes the result.
 std::string read_secret_file(const std::string& path, std::string_view what);
-
-// Reads everything from an already open descriptor such as standard input, without a permission
-// check; throws aktoken::Error (config) "cannot read <what>: <reason>".
-std::string read_fd(int fd, std::string_view what);
 
 // Registers a temporary file for unlink_registered_temp_files while it exists, so that an
 // interrupt does not leave it behind; it does not unlink the file itself. When the fixed registry

@@ -29,9 +29,9 @@ std::string format_timestamp_exact(Timestamp t);
 std::optional<std::chrono::seconds> parse_duration(std::string_view text);
 
 // Parses an --expires value: a time parse_timestamp accepts, a date YYYY-MM-DD (midnight UTC) or a
-// duration after `now` (truncated to whole seconds); throws std::invalid_argument with a short
-// phrase saying what is wrong and what is accepted.
-Timestamp parse_when(std::string_view text, Timestamp now);
+// duration after `now` (truncated to whole seconds). nullopt if invalid; then `problem`, when given,
+// holds a short phrase saying what is wrong and what is accepted, ready for invalid_value().
+std::optional<Timestamp> parse_when(std::string_view text, Timestamp now, std::string* problem);
 
 // Describes target relative to now with its largest unit and the next one when non-zero, truncated:
 // "in 3d 4h", "in 45m", "expired 2h ago", "now".
