@@ -267,7 +267,6 @@ TEST_SUITE("unit") {
         for (const auto& c : cases) {
             const std::string captured(c.input);
             CAPTURE(captured);
-            CHECK(aktoken::util::format_timestamp_exact(aktoken::util::parse_when(c.input, now)) == c.exact);
             const auto when = aktoken::util::parse_when(c.input, now, nullptr);
             REQUIRE(when.has_value());
             CHECK(aktoken::util::format_timestamp_exact(*when) == c.exact);
