@@ -247,9 +247,9 @@ void options_metadata(httplib::Response& res, const Route& route) {
 
 }  // namespace
 
-void send_json(httplib::Response& res, int status, std::string body) {
+void send_json(httplib::Response& res, int status, const std::string& body) {
   res.status = status;
-  res.set_content(std::move(body), "application/json");
+  res.set_content(body, "application/json");
 }
 
 void send_empty(httplib::Response& res, int status) {

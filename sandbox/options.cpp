@@ -37,7 +37,7 @@ std::optional<std::int64_t> parse_count(std::string_view text, std::int64_t min,
 // help text read.
 void define_options(CLI::App& app, ServerOptions& options, std::optional<std::string>& seed_file) {
   const auto count = [&app](const char* name, const char* help, std::int64_t min, std::int64_t max,
-                            std::function<void(std::int64_t)> store) {
+                            const std::function<void(std::int64_t)>& store) {
     app.add_option_function<std::string>(
            name,
            [name, min, max, store](const std::string& text) {

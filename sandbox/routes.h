@@ -16,7 +16,7 @@ void handle_api(SandboxState& state, const httplib::Request& req, httplib::Respo
 // Answers one /_sandbox/ control request.
 void handle_control(SandboxState& state, const httplib::Request& req, httplib::Response& res);
 
-void send_json(httplib::Response& res, int status, std::string body);
+void send_json(httplib::Response& res, int status, const std::string& body);
 void send_empty(httplib::Response& res, int status);
 
 }  // namespace sandbox

@@ -221,7 +221,7 @@ int run_server(ServerOptions options) {
   server.set_read_timeout(30);
   server.set_write_timeout(30);
   server.set_tcp_nodelay(true);
-  server.set_payload_max_length(256 * 1024 * 1024);
+  server.set_payload_max_length(std::size_t{256} * 1024 * 1024);
   // Remembers the listening socket: see the listen() below.
   int listening_socket = -1;
   server.set_socket_options([&listening_socket](socket_t sock) {
@@ -245,7 +245,7 @@ int run_server(ServerOptions options) {
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, const std::exception_ptr& ep) {
     try {
       std::rethrow_exception(ep);
     } catch (const std::exception& e) {

@@ -19,7 +19,8 @@ std::optional<Micros> make_time(int y, int mo, int d, int h, int mi, int s, int 
   }
   const auto days_since_epoch = sys_days{ymd}.time_since_epoch().count();
   const Micros seconds =
-      static_cast<Micros>(days_since_epoch) * 86400 + h * 3600 + mi * 60 + s - offset_minutes * 60;
+      static_cast<Micros>(days_since_epoch) * 86400 + Micros{h} * 3600 + Micros{mi} * 60 + s -
+      Micros{offset_minutes} * 60;
   return seconds * micros_per_second + us;
 }
 
@@ -172,7 +173,7 @@ std::optional<Micros> parse_duration(std::string_view text) {
       case 'm': unit = 60; break;
       case 'h': unit = 3600; break;
       case 'd': unit = 86400; break;
-      default: unit = 7 * 86400; break;
+      default: unit = Micros{7} * 86400; break;
     }
     total += n * unit * micros_per_second;
   }

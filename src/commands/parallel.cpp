@@ -172,6 +172,7 @@ void run_in_order(Context& context, std::size_t count, const std::function<void(
         sessions.push_back(context.sessions());
     }
     std::vector<std::thread> threads;
+    threads.reserve(workers);
     for (const auto& session : sessions) {
         threads.emplace_back(worker, std::ref(session->client()));
     }

@@ -137,7 +137,7 @@ void Record::wipe() {
 }
 
 RecordWriter::RecordWriter(Format format, Style style, View view)
-    : style_(std::move(style)), view_(std::move(view)) {
+    : style_(style), view_(std::move(view)) {
     const Layout text = view_.text == View::Text::table    ? Layout::table
                         : view_.text == View::Text::blocks ? Layout::blocks
                                                            : Layout::lines;

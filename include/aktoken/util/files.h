@@ -29,7 +29,7 @@ struct FileContent {
 
 // The largest file the read functions accept, so that /dev/zero or a huge file fails quickly; also
 // the cap for read_capped (values.h) on standard input.
-inline constexpr std::size_t max_read_size = 1024 * 1024;
+inline constexpr std::size_t max_read_size = std::size_t{1024} * 1024;
 
 // Reads a whole file with its owner and mode; nullopt if it does not exist. Other failures throw
 // aktoken::Error (config) "cannot read <what> <path>: <reason>" (no "<what> " when what is empty).
