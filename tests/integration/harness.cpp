@@ -14,7 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -156,14 +158,32 @@ RunResult run_on_terminal(const std::string& program, const std::vector<std::str
     }
     ::fcntl(master, F_SETFD, FD_CLOEXEC);
     ::fcntl(slave, F_SETFD, FD_CLOEXEC);
-    pid_t pid = spawn(program, args, env, slave, slave, slave);
-    ::close(slave);
+    RunResult result;
+    pollfd fd{master, POLLIN, 0};
+    // Typed before the program starts, and the terminal's echo read back before it starts too:
+    // the echo then comes before anything the program prints. (The kernel echoes asynchronously;
+    // typed afterwards, or not waited for, the echo raced the program's prompt.)
     if (!input.empty()) {
         [[maybe_unused]] auto written = ::write(master, input.data(), input.size());
+        std::string echo;
+        for (char c : input) {
+            echo += c == '\n' ? std::string("\r\n") : std::string(1, c);
+        }
+        const auto echo_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (result.out.size() < echo.size() && std::chrono::steady_clock::now() < echo_deadline) {
+            if (::poll(&fd, 1, 100) > 0) {
+                char buffer[4096];
+                ssize_t n = ::read(master, buffer, std::min(sizeof buffer, echo.size() - result.out.size()));
+                if (n <= 0) {
+                    break;
+                }
+                result.out.append(buffer, static_cast<std::size_t>(n));
+            }
+        }
     }
-    RunResult result;
+    pid_t pid = spawn(program, args, env, slave, slave, slave);
+    ::close(slave);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    pollfd fd{master, POLLIN, 0};
     while (std::chrono::steady_clock::now() < deadline) {
         if (::poll(&fd, 1, 1000) <= 0) {
             continue;
