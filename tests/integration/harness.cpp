@@ -331,7 +331,7 @@ std::vector<Recorded> Sandbox::requests() const {
     std::vector<Recorded> result;
     for (const auto& item : doc.GetArray()) {
         result.push_back({string_of(item, "method"), string_of(item, "path"), string_of(item, "query"),
-                          string_of(item, "body")});
+                          string_of(item, "body"), string_of(item, "fault")});
     }
     return result;
 }
@@ -339,6 +339,15 @@ std::vector<Recorded> Sandbox::requests() const {
 void Sandbox::clear_requests() const {
     httplib::Client client("127.0.0.1", port_);
     client.Delete("/_sandbox/requests");
+}
+
+Stats Sandbox::stats() const {
+    rapidjson::Document doc = parse_json(control_get("stats"));
+    return {doc["requests"].GetInt(), doc["connections"].GetInt(), doc["api_connections"].GetInt()};
+}
+
+void Sandbox::reset() const {
+    control_post("reset", "");
 }
 
 void Sandbox::fault(const std::string& mode, int count, int arg) const {
@@ -448,14 +457,18 @@ void expect_refused(const Sandbox& sandbox, const TempDir& home, const std::vect
 }
 
 int closed_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    // A bound socket that is not listening answers a connection with a reset, as a closed port
+    // does. It is never closed (close-on-exec, so programs started by the test do not hold it):
+    // once released, the port could be handed to another program that listens on it.
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
     socklen_t length = sizeof address;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-    ::close(fd);
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+        throw std::runtime_error(std::string("cannot bind a loopback port: ") + std::strerror(errno));
+    }
     return ntohs(address.sin_port);
 }
 
