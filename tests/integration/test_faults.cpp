@@ -1,27 +1,20 @@
 // SPDX-License-Identifier: MIT
 #include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
 
 #include "integration/harness.h"
+#include "rapidjson/document.h"
 
 using namespace harness;
 
 namespace {
 
 const std::vector<std::string> kFrozen = {"--now", "2026-11-29T12:00:00Z"};
-
-struct Fault {
-    std::string mode;
-    int count;
-    int arg;
-};
-
-struct Case {
-    std::string name;
-    std::vector<std::string> args;
-    std::vector<Fault> faults;
-    int exit_code;
-    std::string input = {};
-};
 
 std::size_t count_requests(const Sandbox& sandbox, const std::string& method) {
     std::size_t n = 0;
@@ -31,62 +24,285 @@ std::size_t count_requests(const Sandbox& sandbox, const std::string& method) {
     return n;
 }
 
+// Each recorded API request as "METHOD PATH[?QUERY]", with " (MODE)" when the sandbox faulted it.
+std::vector<std::string> request_lines(const Sandbox& sandbox) {
+    std::vector<std::string> lines;
+    for (const Recorded& r : sandbox.requests()) {
+        lines.push_back(r.method + " " + r.path + (r.query.empty() ? "" : "?" + r.query) +
+                        (r.fault.empty() ? "" : " (" + r.fault + ")"));
+    }
+    return lines;
+}
+
+// The value of a token's field as the sandbox holds it ("" when there is no such token).
+std::string field_of(const Sandbox& sandbox, const std::string& identifier, const char* field) {
+    rapidjson::Document doc;
+    doc.Parse(sandbox.control_get("tokens").c_str());
+    REQUIRE_FALSE(doc.HasParseError());
+    for (const auto& token : doc.GetArray()) {
+        if (token["identifier"].GetString() == identifier) {
+            return token[field].GetString();
+        }
+    }
+    return {};
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+    if (from.empty()) {
+        return text;
+    }
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+        text.replace(at, from.size(), to);
+    }
+    return text;
+}
+
+// One command of the fault matrix and what it sends when nothing goes wrong.
+struct Command {
+    std::vector<std::string> args;
+    // "METHOD PATH[?QUERY]" of each request, in order.
+    std::vector<std::string> requests;
+    // Whether the answer to the first request has a body (a truncated empty body is still whole).
+    bool answer_has_body = true;
+    // For a first request that is not idempotent (create's POST): the request that reads back
+    // whether it was applied when its answer was lost. Empty: the first request is retried.
+    std::string read_back = {};
+    // A token field the command prints that is random on every run (a new pk, a new key).
+    std::string varying_token = {};
+    const char* varying_field = nullptr;
+};
+
+// What a fault does to the command.
+enum class Effect {
+    refused,      // refused before anything was applied: retried, whatever the request
+    lost,         // the answer is lost and the request may have been applied: retried if idempotent,
+                  // else read back and sent once more when it was not applied
+    failed,       // an error that retrying does not fix: reported at once
+    truncated,    // half the body: a broken answer is never accepted, an empty one stays whole
+    runs_out,     // refused every time: retried until --retries runs out
+};
+
+struct Mode {
+    std::string name;  // for CAPTURE
+    std::string fault;
+    int count;
+    int arg;
+    Effect effect;
+    std::vector<std::string> options = {};  // besides --retries 1
+    // Why the answer was lost, as aktoken says it (for create's note), from the request's method and URL.
+    std::function<std::string(const std::string& method, const std::string& url)> lost_cause = {};
+    // The least time the run takes (a Retry-After to wait out).
+    std::chrono::milliseconds at_least{0};
+};
+
+// The modes in the order they run. `delay` comes last: its delayed request is still being served
+// after the command ends, and may still change the store, so nothing may run after it.
+const std::vector<Mode>& modes() {
+    using std::chrono::milliseconds;
+    static const std::vector<Mode> all = {
+        {.name = "503 with Retry-After: 1", .fault = "503", .count = 1, .arg = 1, .effect = Effect::refused,
+         .at_least = milliseconds(1000)},
+        {.name = "429 with Retry-After: 1", .fault = "429", .count = 1, .arg = 1, .effect = Effect::refused,
+         .at_least = milliseconds(1000)},
+        {.name = "502 from a proxy", .fault = "502", .count = 1, .arg = 0, .effect = Effect::lost,
+         .lost_cause = [](const std::string& method, const std::string& url) {
+             return fmt::format("HTTP 502 Bad Gateway from {} {}: 502 Bad Gateway", method, url);
+         }},
+        {.name = "dropped connection", .fault = "drop", .count = 1, .arg = 0, .effect = Effect::lost,
+         .lost_cause = [](const std::string&, const std::string&) {
+             return std::string("connection to 127.0.0.1 closed without a response");
+         }},
+        {.name = "500", .fault = "500", .count = 1, .arg = 0, .effect = Effect::failed},
+        {.name = "truncated body", .fault = "truncate", .count = 1, .arg = 0, .effect = Effect::truncated},
+        {.name = "503 until --retries runs out", .fault = "503", .count = 10, .arg = 0, .effect = Effect::runs_out},
+        {.name = "answer later than --timeout", .fault = "delay", .count = 1, .arg = 1500, .effect = Effect::lost,
+         .options = {"--timeout", "0.5"},
+         .lost_cause = [](const std::string&, const std::string& url) {
+             return fmt::format("request to {} timed out after 0.5 s", url);
+         }},
+    };
+    return all;
+}
+
+// Runs the command without a fault, then against each fault mode, on one sandbox that is reset
+// in between. Checks the exit status, the requests sent (each one, in order, with its fault),
+// stdout (the fault-free output after a recovery, nothing after a failure) and stderr (exact
+// but for the offset of a JSON syntax error).
+void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& command) {
+    const Env env = aktoken_env(sandbox, kAdminKey, home);
+    // check speaks the monitoring-plugin language: 3 is "could not check".
+    const int failure_exit = command.args[0] == "check" ? 3 : 8;
+    const bool prints_failures = command.args[0] == "rotate";  // its table has a row per token
+    const std::string& first = command.requests.front();
+    const std::string first_method = first.substr(0, first.find(' '));
+    const std::string first_url = sandbox.url() + first.substr(first.find(' ') + 1);
+    const std::vector<std::string> rest(command.requests.begin() + 1, command.requests.end());
+    // The output with the random value the sandbox now holds replaced by a placeholder.
+    auto normalized = [&](const std::string& out) {
+        if (command.varying_field == nullptr) {
+            return out;
+        }
+        return replace_all(out, field_of(sandbox, command.varying_token, command.varying_field), "<varying>");
+    };
+
+    sandbox.reset();
+    std::vector<std::string> args = {"--retries", "1"};
+    args.insert(args.end(), command.args.begin(), command.args.end());
+    const RunResult clean = aktoken(args, env);
+    REQUIRE(clean.exit_code == 0);
+    CHECK(clean.err == "");
+    CHECK(request_lines(sandbox) == command.requests);
+    const std::string expected_out = normalized(clean.out);
+    CHECK(expected_out != "");
+
+    for (const Mode& mode : modes()) {
+        CAPTURE(mode.name);
+        sandbox.reset();
+        sandbox.fault(mode.fault, mode.count, mode.arg);
+        args = {"--retries", "1"};
+        args.insert(args.end(), mode.options.begin(), mode.options.end());
+        args.insert(args.end(), command.args.begin(), command.args.end());
+        const auto start = std::chrono::steady_clock::now();
+        const RunResult r = aktoken(args, env);
+        const auto elapsed = std::chrono::steady_clock::now() - start;
+        CHECK(elapsed >= mode.at_least);
+        const std::vector<std::string> sent = request_lines(sandbox);
+        CHECK(sandbox.stats().requests == static_cast<int>(sent.size()));
+        CHECK(r.err.find(kAdminKey) == std::string::npos);
+
+        const std::string faulted = first + " (" + mode.fault + ")";
+        std::vector<std::string> expected_requests = {faulted};
+        bool recovers = true;
+        std::string expected_err;
+        switch (mode.effect) {
+            case Effect::refused:
+                expected_requests.push_back(first);
+                break;
+            case Effect::lost:
+                if (!command.read_back.empty()) {
+                    expected_requests.push_back(command.read_back);
+                    expected_err = fmt::format(
+                        "aktoken: note: the create of token \"{}\" got no answer ({}) and created nothing; trying "
+                        "once more\n",
+                        command.args[1], mode.lost_cause(first_method, first_url));
+                }
+                expected_requests.push_back(first);
+                break;
+            case Effect::failed:
+                recovers = false;
+                expected_err = error_line(
+                    fmt::format("HTTP 500 Internal Server Error from {} {}: Internal Server Error", first_method, first_url));
+                break;
+            case Effect::truncated:
+                recovers = !command.answer_has_body;
+                if (!recovers) {
+                    // Only where the body broke off differs from command to command.
+                    const std::string prefix = "aktoken: error: unexpected answer from the server: invalid JSON at offset ";
+                    const std::string suffix = ": Missing a closing quotation mark in string.\n";
+                    CHECK(r.err.rfind(prefix, 0) == 0);
+                    CHECK(r.err.size() > prefix.size() + suffix.size());
+                    CHECK(r.err.substr(r.err.size() - std::min(r.err.size(), suffix.size())) == suffix);
+                    CHECK(r.err.find_first_not_of("0123456789", prefix.size()) == r.err.size() - suffix.size());
+                }
+                break;
+            case Effect::runs_out:
+                recovers = false;
+                expected_requests.push_back(faulted);
+                expected_err = error_line(
+                    fmt::format("HTTP 503 Service Unavailable from {} {}: authentik starting", first_method, first_url));
+                break;
+        }
+        if (recovers) {
+            expected_requests.insert(expected_requests.end(), rest.begin(), rest.end());
+        }
+        CHECK(sent == expected_requests);
+        CHECK(r.exit_code == (recovers ? 0 : failure_exit));
+        if (recovers) {
+            CHECK(normalized(r.out) == expected_out);
+        } else if (!prints_failures) {
+            CHECK(r.out == "");
+        }
+        if (recovers || mode.effect != Effect::truncated) {
+            CHECK(r.err == expected_err);
+        }
+    }
+}
+
+// The sandbox and home directory of one command's matrix.
+struct Matrix {
+    Sandbox sandbox{kFrozen};
+    TempDir home;
+};
+
+const std::string kTokens = "/api/v3/core/tokens/";
+
 }  // namespace
 
 TEST_SUITE("integration") {
 
-TEST_CASE("faults: every command against every fault mode of the sandbox") {
-    TempDir home;
+TEST_CASE_FIXTURE(Matrix, "faults: get against every fault mode of the sandbox") {
+    run_matrix(sandbox, home, {{"get", "alice-api"}, {"GET " + kTokens + "alice-api/"}});
+}
+
+TEST_CASE_FIXTURE(Matrix, "faults: update against every fault mode of the sandbox") {
+    run_matrix(sandbox, home,
+               {{"update", "alice-app", "--description", "x"},
+                {"GET " + kTokens + "alice-app/", "PATCH " + kTokens + "alice-app/"}});
+}
+
+TEST_CASE_FIXTURE(Matrix, "faults: list against every fault mode of the sandbox") {
+    run_matrix(sandbox, home, {{"list", "-o", "id"}, {"GET " + kTokens + "?page_size=100&page=1"}});
+}
+
+TEST_CASE_FIXTURE(Matrix, "faults: create against every fault mode of the sandbox") {
+    run_matrix(sandbox, home,
+               {{"create", "fresh-token"},
+                {"POST " + kTokens},
+                true,
+                "GET " + kTokens + "fresh-token/",
+                "fresh-token",
+                "pk"});
+}
+
+TEST_CASE_FIXTURE(Matrix, "faults: delete against every fault mode of the sandbox") {
+    run_matrix(sandbox, home, {{"delete", "--yes", "bob-app"}, {"DELETE " + kTokens + "bob-app/"}, false});
+}
+
+TEST_CASE_FIXTURE(Matrix, "faults: view-key against every fault mode of the sandbox") {
+    run_matrix(sandbox, home, {{"view-key", "alice-api"}, {"GET " + kTokens + "alice-api/view_key/"}});
+}
+
+TEST_CASE_FIXTURE(Matrix, "faults: set-key against every fault mode of the sandbox") {
     const std::string key_file = home.write("new.key", "a-brand-new-key-0123456789\n");
-    const std::vector<std::string> commands[] = {
-        {"get", "alice-api"},
-        {"update", "alice-app", "--description", "x"},
-        {"list", "-o", "id"},
-        {"create", "fresh-token"},
-        {"delete", "--yes", "bob-app"},
-        {"view-key", "alice-api"},
-        {"set-key", "bob-api", "--key-file", key_file},
-        {"used-by", "outpost-token"},
-        {"whoami"},
-        {"rotate", "bob-api", "--show-key"},
-        {"check", "alice-api"},
-        {"check", "--user", "alice"},
-    };
-    for (const auto& command : commands) {
-        struct Mode {
-            std::vector<Fault> faults;
-            int exit_code;
-        };
-        const bool body_less = command[0] == "delete" || command[0] == "set-key";
-        const Mode modes[] = {
-            {{{"503", 1, 1}}, 0},                      // retried after Retry-After: 1
-            {{{"429", 1, 1}}, 0},
-            {{{"502", 1, 0}}, 0},                      // a proxy error: retried where safe, read back for create
-            {{{"drop", 1, 0}}, 0},                     // no answer at all
-            {{{"delay", 1, 2500}}, 0},                 // past --timeout 1: retried where safe
-            {{{"500", 1, 0}}, 8},                      // not retried
-            {{{"truncate", 1, 0}}, body_less ? 0 : 8}, // a broken answer is never accepted
-            {{{"503", 10, 0}}, 8},                     // still failing after --retries 2
-        };
-        for (const Mode& mode : modes) {
-            CAPTURE(command[0]);
-            CAPTURE(mode.faults[0].mode);
-            Sandbox sandbox(kFrozen);
-            for (const Fault& f : mode.faults) {
-                sandbox.fault(f.mode, f.count, f.arg);
-            }
-            std::vector<std::string> args = {"--timeout", "1", "--retries", "2"};
-            args.insert(args.end(), command.begin(), command.end());
-            RunResult r = aktoken(args, aktoken_env(sandbox, kAdminKey, home));
-            // check speaks the monitoring-plugin language: 3 is "could not check".
-            const int expected = command[0] == "check" && mode.exit_code != 0 ? 3 : mode.exit_code;
-            CHECK(r.exit_code == expected);
-            CHECK(r.err.find(kAdminKey) == std::string::npos);
-            if (mode.exit_code == 0) {
-                CHECK(r.out != "");
-            }
-        }
-    }
+    run_matrix(sandbox, home,
+               {{"set-key", "bob-api", "--key-file", key_file}, {"POST " + kTokens + "bob-api/set_key/"}, false});
+}
+
+TEST_CASE_FIXTURE(Matrix, "faults: used-by against every fault mode of the sandbox") {
+    run_matrix(sandbox, home, {{"used-by", "outpost-token"}, {"GET " + kTokens + "outpost-token/used_by/"}});
+}
+
+TEST_CASE_FIXTURE(Matrix, "faults: whoami against every fault mode of the sandbox") {
+    run_matrix(sandbox, home, {{"whoami"}, {"GET /api/v3/core/users/me/"}});
+}
+
+TEST_CASE_FIXTURE(Matrix, "faults: rotate against every fault mode of the sandbox") {
+    run_matrix(sandbox, home,
+               {{"rotate", "bob-api", "--show-key"},
+                {"GET " + kTokens + "bob-api/", "POST " + kTokens + "bob-api/set_key/", "GET /api/v3/core/users/me/"},
+                true,
+                {},
+                "bob-api",
+                "key"});
+}
+
+TEST_CASE_FIXTURE(Matrix, "faults: check IDENTIFIER against every fault mode of the sandbox") {
+    run_matrix(sandbox, home, {{"check", "alice-api"}, {"GET " + kTokens + "alice-api/"}});
+}
+
+TEST_CASE_FIXTURE(Matrix, "faults: check --user against every fault mode of the sandbox") {
+    run_matrix(sandbox, home,
+               {{"check", "--user", "alice"}, {"GET " + kTokens + "?user__username=alice&page_size=100&page=1"}});
 }
 
 TEST_CASE("faults: a create whose answer was lost is read back, never sent twice") {
