@@ -427,6 +427,26 @@ RunResult aktoken(const std::vector<std::string>& args, const Env& env, const st
     return result;
 }
 
+SkippedSleeps::SkippedSleeps(const TempDir& dir) : record_(dir.path() + "/skipped-sleeps") {}
+
+Env SkippedSleeps::apply(Env env) const {
+    env["LD_PRELOAD"] = AKTOKEN_SKIP_SLEEPS_LIBRARY;
+    env["AKTOKEN_TEST_SLEEP_RECORD"] = record_;
+    // A sanitizer build of aktoken refuses to start with a library loaded ahead of its runtime.
+    env["ASAN_OPTIONS"] = "verify_asan_link_order=0";
+    return env;
+}
+
+std::vector<double> SkippedSleeps::take() const {
+    std::vector<double> sleeps;
+    std::ifstream stream(record_);
+    for (double seconds = 0; stream >> seconds;) {
+        sleeps.push_back(seconds);
+    }
+    std::filesystem::remove(record_);
+    return sleeps;
+}
+
 std::string error_line(const std::string& message) {
     return "aktoken: error: " + message + "\n";
 }

@@ -118,6 +118,23 @@ private:
 // The environment aktoken runs with in tests: a fresh HOME, the sandbox's URL, the given token.
 Env aktoken_env(const Sandbox& sandbox, const std::string& token, const TempDir& home);
 
+// Makes aktoken's sleeps, the waits before its retries, return at once, and records how long each
+// one was meant to be (tests/integration/skip_sleeps.cpp, preloaded into aktoken). For tests whose
+// point is a retry: they check the waits instead of waiting them out. libcurl's own waits, such
+// as --timeout, still take their time.
+class SkippedSleeps {
+public:
+    // The record is a file in `dir`.
+    explicit SkippedSleeps(const TempDir& dir);
+    // `env` plus what preloads the library into aktoken.
+    Env apply(Env env) const;
+    // The sleeps recorded since the last call, in seconds, in order.
+    std::vector<double> take() const;
+
+private:
+    std::string record_;
+};
+
 // Runs aktoken with args in env.
 RunResult aktoken(const std::vector<std::string>& args, const Env& env, const std::string& input = {});
 

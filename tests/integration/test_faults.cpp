@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -70,6 +71,9 @@ struct Command {
     // A token field the command prints that is random on every run (a new pk, a new key).
     std::string varying_token = {};
     const char* varying_field = nullptr;
+    // Whether it fetches through libcurl's multi interface (pages of a listing): a retry then
+    // waits inside libcurl, which skip_sleeps does not reach, so the wait is waited out.
+    bool waits_in_libcurl = false;
 };
 
 // What a fault does to the command.
@@ -91,19 +95,14 @@ struct Mode {
     std::vector<std::string> options = {};  // besides --retries 1
     // Why the answer was lost, as aktoken says it (for create's note), from the request's method and URL.
     std::function<std::string(const std::string& method, const std::string& url)> lost_cause = {};
-    // The least time the run takes (a Retry-After to wait out).
-    std::chrono::milliseconds at_least{0};
 };
 
 // The modes in the order they run. `delay` comes last: its delayed request is still being served
 // after the command ends, and may still change the store, so nothing may run after it.
 const std::vector<Mode>& modes() {
-    using std::chrono::milliseconds;
     static const std::vector<Mode> all = {
-        {.name = "503 with Retry-After: 1", .fault = "503", .count = 1, .arg = 1, .effect = Effect::refused,
-         .at_least = milliseconds(1000)},
-        {.name = "429 with Retry-After: 1", .fault = "429", .count = 1, .arg = 1, .effect = Effect::refused,
-         .at_least = milliseconds(1000)},
+        {.name = "503 with Retry-After: 1", .fault = "503", .count = 1, .arg = 1, .effect = Effect::refused},
+        {.name = "429 with Retry-After: 1", .fault = "429", .count = 1, .arg = 1, .effect = Effect::refused},
         {.name = "502 from a proxy", .fault = "502", .count = 1, .arg = 0, .effect = Effect::lost,
          .lost_cause = [](const std::string& method, const std::string& url) {
              return fmt::format("HTTP 502 Bad Gateway from {} {}: 502 Bad Gateway", method, url);
@@ -124,12 +123,23 @@ const std::vector<Mode>& modes() {
     return all;
 }
 
+// The wait before the one retry: the server's Retry-After (the 503 and 429 modes send 1 s or
+// 0 s), else the first backoff, 1 s with jitter: from 0.5 to 1 s.
+double least_retry_wait(const Mode& mode) {
+    return (mode.fault == "503" || mode.fault == "429") && mode.arg > 0 ? mode.arg : 0.5;
+}
+
+double most_retry_wait(const Mode& mode) {
+    return std::max(1.0, least_retry_wait(mode));
+}
+
 // Runs the command without a fault, then against each fault mode, on one sandbox that is reset
 // in between. Checks the exit status, the requests sent (each one, in order, with its fault),
-// stdout (the fault-free output after a recovery, nothing after a failure) and stderr (exact
-// but for the offset of a JSON syntax error).
+// the wait before a retry (skipped, not waited out), stdout (the fault-free output after a
+// recovery, nothing after a failure) and stderr (exact but for the offset of a JSON syntax error).
 void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& command) {
-    const Env env = aktoken_env(sandbox, kAdminKey, home);
+    const SkippedSleeps sleeps(home);
+    const Env env = sleeps.apply(aktoken_env(sandbox, kAdminKey, home));
     // check speaks the monitoring-plugin language: 3 is "could not check".
     const int failure_exit = command.args[0] == "check" ? 3 : 8;
     const bool prints_failures = command.args[0] == "rotate";  // its table has a row per token
@@ -152,6 +162,7 @@ void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& comm
     REQUIRE(clean.exit_code == 0);
     CHECK(clean.err == "");
     CHECK(request_lines(sandbox) == command.requests);
+    CHECK(sleeps.take().empty());
     const std::string expected_out = normalized(clean.out);
     CHECK(expected_out != "");
 
@@ -164,8 +175,8 @@ void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& comm
         args.insert(args.end(), command.args.begin(), command.args.end());
         const auto start = std::chrono::steady_clock::now();
         const RunResult r = aktoken(args, env);
-        const auto elapsed = std::chrono::steady_clock::now() - start;
-        CHECK(elapsed >= mode.at_least);
+        const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+        const std::vector<double> slept = sleeps.take();
         const std::vector<std::string> sent = request_lines(sandbox);
         CHECK(sandbox.stats().requests == static_cast<int>(sent.size()));
         CHECK(r.err.find(kAdminKey) == std::string::npos);
@@ -173,9 +184,11 @@ void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& comm
         const std::string faulted = first + " (" + mode.fault + ")";
         std::vector<std::string> expected_requests = {faulted};
         bool recovers = true;
+        bool retried = false;
         std::string expected_err;
         switch (mode.effect) {
             case Effect::refused:
+                retried = true;
                 expected_requests.push_back(first);
                 break;
             case Effect::lost:
@@ -185,6 +198,8 @@ void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& comm
                         "aktoken: note: the create of token \"{}\" got no answer ({}) and created nothing; trying "
                         "once more\n",
                         command.args[1], mode.lost_cause(first_method, first_url));
+                } else {
+                    retried = true;
                 }
                 expected_requests.push_back(first);
                 break;
@@ -206,6 +221,7 @@ void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& comm
                 }
                 break;
             case Effect::runs_out:
+                retried = true;
                 recovers = false;
                 expected_requests.push_back(faulted);
                 expected_err = error_line(
@@ -216,6 +232,16 @@ void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& comm
             expected_requests.insert(expected_requests.end(), rest.begin(), rest.end());
         }
         CHECK(sent == expected_requests);
+        if (retried && command.waits_in_libcurl) {
+            CHECK(slept.empty());
+            CHECK(elapsed.count() >= least_retry_wait(mode));
+        } else if (retried) {
+            REQUIRE(slept.size() == 1);
+            CHECK(slept[0] >= least_retry_wait(mode));
+            CHECK(slept[0] <= most_retry_wait(mode));
+        } else {
+            CHECK(slept.empty());
+        }
         CHECK(r.exit_code == (recovers ? 0 : failure_exit));
         if (recovers) {
             CHECK(normalized(r.out) == expected_out);
@@ -251,7 +277,10 @@ TEST_CASE_FIXTURE(Matrix, "faults: update against every fault mode of the sandbo
 }
 
 TEST_CASE_FIXTURE(Matrix, "faults: list against every fault mode of the sandbox") {
-    run_matrix(sandbox, home, {{"list", "-o", "id"}, {"GET " + kTokens + "?page_size=100&page=1"}});
+    run_matrix(sandbox, home,
+               {.args = {"list", "-o", "id"},
+                .requests = {"GET " + kTokens + "?page_size=100&page=1"},
+                .waits_in_libcurl = true});
 }
 
 TEST_CASE_FIXTURE(Matrix, "faults: create against every fault mode of the sandbox") {
@@ -302,14 +331,18 @@ TEST_CASE_FIXTURE(Matrix, "faults: check IDENTIFIER against every fault mode of 
 
 TEST_CASE_FIXTURE(Matrix, "faults: check --user against every fault mode of the sandbox") {
     run_matrix(sandbox, home,
-               {{"check", "--user", "alice"}, {"GET " + kTokens + "?user__username=alice&page_size=100&page=1"}});
+               {.args = {"check", "--user", "alice"},
+                .requests = {"GET " + kTokens + "?user__username=alice&page_size=100&page=1"},
+                .waits_in_libcurl = true});
 }
 
 TEST_CASE("faults: a create whose answer was lost is read back, never sent twice") {
     Sandbox sandbox(kFrozen);
     TempDir home;
+    const SkippedSleeps sleeps(home);
+    const Env env = sleeps.apply(aktoken_env(sandbox, kAdminKey, home));
     sandbox.fault("apply-then-drop", 1);
-    RunResult r = aktoken({"create", "ci-lost", "--description", "CI", "-o", "id"}, aktoken_env(sandbox, kAdminKey, home));
+    RunResult r = aktoken({"create", "ci-lost", "--description", "CI", "-o", "id"}, env);
     CHECK(r.exit_code == 0);
     CHECK(r.out == "ci-lost\n");
     CHECK(r.err ==
@@ -317,31 +350,40 @@ TEST_CASE("faults: a create whose answer was lost is read back, never sent twice
           "without a response); the token exists as requested\n");
     CHECK(count_requests(sandbox, "POST") == 1);
 
-    // Nothing was created: one more attempt.
+    // Nothing was created: one more attempt, at once.
     sandbox.clear_requests();
     sandbox.fault("drop", 1);
-    r = aktoken({"create", "ci-dropped", "-o", "id"}, aktoken_env(sandbox, kAdminKey, home));
+    r = aktoken({"create", "ci-dropped", "-o", "id"}, env);
     CHECK(r.exit_code == 0);
     CHECK(count_requests(sandbox, "POST") == 2);
+    CHECK(sleeps.take().empty());
 
     // A 503 comes from authentik's front proxy while booting: nothing was applied, retry.
     sandbox.clear_requests();
     sandbox.fault("503", 1, 1);
-    r = aktoken({"create", "ci-booting", "-o", "id", "-v"}, aktoken_env(sandbox, kAdminKey, home));
+    r = aktoken({"create", "ci-booting", "-o", "id", "-v"}, env);
     CHECK(r.exit_code == 0);
     CHECK(r.err.find("aktoken: retry 1/3 after 1.0 s: HTTP 503 Service Unavailable\n") != std::string::npos);
     CHECK(count_requests(sandbox, "POST") == 2);
+    CHECK(sleeps.take() == std::vector<double>{1.0});
 }
 
 TEST_CASE("faults: a DELETE retried after a lost answer counts the 404 as deleted") {
     Sandbox sandbox(kFrozen);
     TempDir home;
+    const SkippedSleeps sleeps(home);
     sandbox.fault("apply-then-drop", 1);
-    RunResult r = aktoken({"delete", "--yes", "bob-app"}, aktoken_env(sandbox, kAdminKey, home));
+    RunResult r = aktoken({"delete", "--yes", "bob-app"}, sleeps.apply(aktoken_env(sandbox, kAdminKey, home)));
     CHECK(r.err == "");
     CHECK(r.exit_code == 0);
     CHECK(r.out == "deleted bob-app\n");
-    CHECK(count_requests(sandbox, "DELETE") == 2);
+    CHECK(request_lines(sandbox) ==
+          std::vector<std::string>{"DELETE /api/v3/core/tokens/bob-app/ (apply-then-drop)", "DELETE /api/v3/core/tokens/bob-app/"});
+    // After the first backoff: 1 s with jitter.
+    const std::vector<double> slept = sleeps.take();
+    REQUIRE(slept.size() == 1);
+    CHECK(slept[0] >= 0.5);
+    CHECK(slept[0] <= 1.0);
 }
 
 TEST_CASE("faults: --retries 0 and AKTOKEN_RETRIES turn retries off, bad values are refused") {
