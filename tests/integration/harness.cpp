@@ -3,13 +3,13 @@
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -349,9 +349,7 @@ Stats Sandbox::stats() const {
     return {doc["requests"].GetInt(), doc["connections"].GetInt(), doc["api_connections"].GetInt()};
 }
 
-void Sandbox::reset() const {
-    control_post("reset", "");
-}
+void Sandbox::reset() const { control_post("reset", ""); }
 
 void Sandbox::fault(const std::string& mode, int count, int arg) const {
     control_post("faults", "{\"mode\":\"" + mode + "\",\"count\":" + std::to_string(count) +

@@ -78,16 +78,15 @@ struct Command {
 
 // What a fault does to the command.
 enum class Effect {
-    refused,      // refused before anything was applied: retried, whatever the request
-    lost,         // the answer is lost and the request may have been applied: retried if idempotent,
-                  // else read back and sent once more when it was not applied
-    failed,       // an error that retrying does not fix: reported at once
-    truncated,    // half the body: a broken answer is never accepted, an empty one stays whole
-    runs_out,     // refused every time: retried until --retries runs out
+    refused,    // refused before anything was applied: retried, whatever the request
+    lost,       // the answer is lost and the request may have been applied: retried if idempotent,
+                // else read back and sent once more when it was not applied
+    failed,     // an error that retrying does not fix: reported at once
+    truncated,  // half the body: a broken answer is never accepted, an empty one stays whole
+    runs_out,   // refused every time: retried until --retries runs out
 };
 
 struct Mode {
-    std::string name;  // for CAPTURE
     std::string fault;
     int count;
     int arg;
@@ -97,28 +96,41 @@ struct Mode {
     std::function<std::string(const std::string& method, const std::string& url)> lost_cause = {};
 };
 
+// Why an answer was lost, as aktoken says it in create's note, from the request's method and URL.
+std::string proxy_error(const std::string& method, const std::string& url) {
+    return fmt::format("HTTP 502 Bad Gateway from {} {}: 502 Bad Gateway", method, url);
+}
+
+std::string dropped(const std::string&, const std::string&) {
+    return "connection to 127.0.0.1 closed without a response";
+}
+
+std::string timed_out(const std::string&, const std::string& url) {
+    return fmt::format("request to {} timed out after 0.5 s", url);
+}
+
 // The modes in the order they run. `delay` comes last: its delayed request is still being served
 // after the command ends, and may still change the store, so nothing may run after it.
 const std::vector<Mode>& modes() {
+    using E = Effect;
     static const std::vector<Mode> all = {
-        {.name = "503 with Retry-After: 1", .fault = "503", .count = 1, .arg = 1, .effect = Effect::refused},
-        {.name = "429 with Retry-After: 1", .fault = "429", .count = 1, .arg = 1, .effect = Effect::refused},
-        {.name = "502 from a proxy", .fault = "502", .count = 1, .arg = 0, .effect = Effect::lost,
-         .lost_cause = [](const std::string& method, const std::string& url) {
-             return fmt::format("HTTP 502 Bad Gateway from {} {}: 502 Bad Gateway", method, url);
-         }},
-        {.name = "dropped connection", .fault = "drop", .count = 1, .arg = 0, .effect = Effect::lost,
-         .lost_cause = [](const std::string&, const std::string&) {
-             return std::string("connection to 127.0.0.1 closed without a response");
-         }},
-        {.name = "500", .fault = "500", .count = 1, .arg = 0, .effect = Effect::failed},
-        {.name = "truncated body", .fault = "truncate", .count = 1, .arg = 0, .effect = Effect::truncated},
-        {.name = "503 until --retries runs out", .fault = "503", .count = 10, .arg = 0, .effect = Effect::runs_out},
-        {.name = "answer later than --timeout", .fault = "delay", .count = 1, .arg = 1500, .effect = Effect::lost,
+        // Retry-After: 1, then the answer.
+        {.fault = "503", .count = 1, .arg = 1, .effect = E::refused},
+        {.fault = "429", .count = 1, .arg = 1, .effect = E::refused},
+        // A proxy's error page, no answer at all.
+        {.fault = "502", .count = 1, .arg = 0, .effect = E::lost, .lost_cause = proxy_error},
+        {.fault = "drop", .count = 1, .arg = 0, .effect = E::lost, .lost_cause = dropped},
+        {.fault = "500", .count = 1, .arg = 0, .effect = E::failed},
+        {.fault = "truncate", .count = 1, .arg = 0, .effect = E::truncated},
+        // Still failing after --retries 1.
+        {.fault = "503", .count = 10, .arg = 0, .effect = E::runs_out},
+        // Answered 1.5 s late, past --timeout 0.5.
+        {.fault = "delay",
+         .count = 1,
+         .arg = 1500,
+         .effect = E::lost,
          .options = {"--timeout", "0.5"},
-         .lost_cause = [](const std::string&, const std::string& url) {
-             return fmt::format("request to {} timed out after 0.5 s", url);
-         }},
+         .lost_cause = timed_out},
     };
     return all;
 }
@@ -129,9 +141,7 @@ double least_retry_wait(const Mode& mode) {
     return (mode.fault == "503" || mode.fault == "429") && mode.arg > 0 ? mode.arg : 0.5;
 }
 
-double most_retry_wait(const Mode& mode) {
-    return std::max(1.0, least_retry_wait(mode));
-}
+double most_retry_wait(const Mode& mode) { return std::max(1.0, least_retry_wait(mode)); }
 
 // Runs the command without a fault, then against each fault mode, on one sandbox that is reset
 // in between. Checks the exit status, the requests sent (each one, in order, with its fault),
@@ -167,7 +177,8 @@ void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& comm
     CHECK(expected_out != "");
 
     for (const Mode& mode : modes()) {
-        CAPTURE(mode.name);
+        CAPTURE(mode.fault);
+        CAPTURE(mode.count);
         sandbox.reset();
         sandbox.fault(mode.fault, mode.count, mode.arg);
         args = {"--retries", "1"};
@@ -205,14 +216,15 @@ void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& comm
                 break;
             case Effect::failed:
                 recovers = false;
-                expected_err = error_line(
-                    fmt::format("HTTP 500 Internal Server Error from {} {}: Internal Server Error", first_method, first_url));
+                expected_err = error_line(fmt::format(
+                    "HTTP 500 Internal Server Error from {} {}: Internal Server Error", first_method, first_url));
                 break;
             case Effect::truncated:
                 recovers = !command.answer_has_body;
                 if (!recovers) {
                     // Only where the body broke off differs from command to command.
-                    const std::string prefix = "aktoken: error: unexpected answer from the server: invalid JSON at offset ";
+                    const std::string prefix =
+                        "aktoken: error: unexpected answer from the server: invalid JSON at offset ";
                     const std::string suffix = ": Missing a closing quotation mark in string.\n";
                     CHECK(r.err.rfind(prefix, 0) == 0);
                     CHECK(r.err.size() > prefix.size() + suffix.size());
@@ -224,8 +236,8 @@ void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& comm
                 retried = true;
                 recovers = false;
                 expected_requests.push_back(faulted);
-                expected_err = error_line(
-                    fmt::format("HTTP 503 Service Unavailable from {} {}: authentik starting", first_method, first_url));
+                expected_err = error_line(fmt::format("HTTP 503 Service Unavailable from {} {}: authentik starting",
+                                                      first_method, first_url));
                 break;
         }
         if (recovers) {
@@ -265,141 +277,142 @@ const std::string kTokens = "/api/v3/core/tokens/";
 }  // namespace
 
 TEST_SUITE("integration") {
+    TEST_CASE_FIXTURE(Matrix, "faults: get against every fault mode of the sandbox") {
+        run_matrix(sandbox, home, {{"get", "alice-api"}, {"GET " + kTokens + "alice-api/"}});
+    }
 
-TEST_CASE_FIXTURE(Matrix, "faults: get against every fault mode of the sandbox") {
-    run_matrix(sandbox, home, {{"get", "alice-api"}, {"GET " + kTokens + "alice-api/"}});
-}
+    TEST_CASE_FIXTURE(Matrix, "faults: update against every fault mode of the sandbox") {
+        run_matrix(sandbox, home,
+                   {{"update", "alice-app", "--description", "x"},
+                    {"GET " + kTokens + "alice-app/", "PATCH " + kTokens + "alice-app/"}});
+    }
 
-TEST_CASE_FIXTURE(Matrix, "faults: update against every fault mode of the sandbox") {
-    run_matrix(sandbox, home,
-               {{"update", "alice-app", "--description", "x"},
-                {"GET " + kTokens + "alice-app/", "PATCH " + kTokens + "alice-app/"}});
-}
+    TEST_CASE_FIXTURE(Matrix, "faults: list against every fault mode of the sandbox") {
+        run_matrix(sandbox, home,
+                   {.args = {"list", "-o", "id"},
+                    .requests = {"GET " + kTokens + "?page_size=100&page=1"},
+                    .waits_in_libcurl = true});
+    }
 
-TEST_CASE_FIXTURE(Matrix, "faults: list against every fault mode of the sandbox") {
-    run_matrix(sandbox, home,
-               {.args = {"list", "-o", "id"},
-                .requests = {"GET " + kTokens + "?page_size=100&page=1"},
-                .waits_in_libcurl = true});
-}
+    TEST_CASE_FIXTURE(Matrix, "faults: create against every fault mode of the sandbox") {
+        run_matrix(sandbox, home,
+                   {{"create", "fresh-token"},
+                    {"POST " + kTokens},
+                    true,
+                    "GET " + kTokens + "fresh-token/",
+                    "fresh-token",
+                    "pk"});
+    }
 
-TEST_CASE_FIXTURE(Matrix, "faults: create against every fault mode of the sandbox") {
-    run_matrix(sandbox, home,
-               {{"create", "fresh-token"},
-                {"POST " + kTokens},
-                true,
-                "GET " + kTokens + "fresh-token/",
-                "fresh-token",
-                "pk"});
-}
+    TEST_CASE_FIXTURE(Matrix, "faults: delete against every fault mode of the sandbox") {
+        run_matrix(sandbox, home, {{"delete", "--yes", "bob-app"}, {"DELETE " + kTokens + "bob-app/"}, false});
+    }
 
-TEST_CASE_FIXTURE(Matrix, "faults: delete against every fault mode of the sandbox") {
-    run_matrix(sandbox, home, {{"delete", "--yes", "bob-app"}, {"DELETE " + kTokens + "bob-app/"}, false});
-}
+    TEST_CASE_FIXTURE(Matrix, "faults: view-key against every fault mode of the sandbox") {
+        run_matrix(sandbox, home, {{"view-key", "alice-api"}, {"GET " + kTokens + "alice-api/view_key/"}});
+    }
 
-TEST_CASE_FIXTURE(Matrix, "faults: view-key against every fault mode of the sandbox") {
-    run_matrix(sandbox, home, {{"view-key", "alice-api"}, {"GET " + kTokens + "alice-api/view_key/"}});
-}
+    TEST_CASE_FIXTURE(Matrix, "faults: set-key against every fault mode of the sandbox") {
+        const std::string key_file = home.write("new.key", "a-brand-new-key-0123456789\n");
+        run_matrix(sandbox, home,
+                   {{"set-key", "bob-api", "--key-file", key_file}, {"POST " + kTokens + "bob-api/set_key/"}, false});
+    }
 
-TEST_CASE_FIXTURE(Matrix, "faults: set-key against every fault mode of the sandbox") {
-    const std::string key_file = home.write("new.key", "a-brand-new-key-0123456789\n");
-    run_matrix(sandbox, home,
-               {{"set-key", "bob-api", "--key-file", key_file}, {"POST " + kTokens + "bob-api/set_key/"}, false});
-}
+    TEST_CASE_FIXTURE(Matrix, "faults: used-by against every fault mode of the sandbox") {
+        run_matrix(sandbox, home, {{"used-by", "outpost-token"}, {"GET " + kTokens + "outpost-token/used_by/"}});
+    }
 
-TEST_CASE_FIXTURE(Matrix, "faults: used-by against every fault mode of the sandbox") {
-    run_matrix(sandbox, home, {{"used-by", "outpost-token"}, {"GET " + kTokens + "outpost-token/used_by/"}});
-}
+    TEST_CASE_FIXTURE(Matrix, "faults: whoami against every fault mode of the sandbox") {
+        run_matrix(sandbox, home, {{"whoami"}, {"GET /api/v3/core/users/me/"}});
+    }
 
-TEST_CASE_FIXTURE(Matrix, "faults: whoami against every fault mode of the sandbox") {
-    run_matrix(sandbox, home, {{"whoami"}, {"GET /api/v3/core/users/me/"}});
-}
+    TEST_CASE_FIXTURE(Matrix, "faults: rotate against every fault mode of the sandbox") {
+        run_matrix(
+            sandbox, home,
+            {{"rotate", "bob-api", "--show-key"},
+             {"GET " + kTokens + "bob-api/", "POST " + kTokens + "bob-api/set_key/", "GET /api/v3/core/users/me/"},
+             true,
+             {},
+             "bob-api",
+             "key"});
+    }
 
-TEST_CASE_FIXTURE(Matrix, "faults: rotate against every fault mode of the sandbox") {
-    run_matrix(sandbox, home,
-               {{"rotate", "bob-api", "--show-key"},
-                {"GET " + kTokens + "bob-api/", "POST " + kTokens + "bob-api/set_key/", "GET /api/v3/core/users/me/"},
-                true,
-                {},
-                "bob-api",
-                "key"});
-}
+    TEST_CASE_FIXTURE(Matrix, "faults: check IDENTIFIER against every fault mode of the sandbox") {
+        run_matrix(sandbox, home, {{"check", "alice-api"}, {"GET " + kTokens + "alice-api/"}});
+    }
 
-TEST_CASE_FIXTURE(Matrix, "faults: check IDENTIFIER against every fault mode of the sandbox") {
-    run_matrix(sandbox, home, {{"check", "alice-api"}, {"GET " + kTokens + "alice-api/"}});
-}
+    TEST_CASE_FIXTURE(Matrix, "faults: check --user against every fault mode of the sandbox") {
+        run_matrix(sandbox, home,
+                   {.args = {"check", "--user", "alice"},
+                    .requests = {"GET " + kTokens + "?user__username=alice&page_size=100&page=1"},
+                    .waits_in_libcurl = true});
+    }
 
-TEST_CASE_FIXTURE(Matrix, "faults: check --user against every fault mode of the sandbox") {
-    run_matrix(sandbox, home,
-               {.args = {"check", "--user", "alice"},
-                .requests = {"GET " + kTokens + "?user__username=alice&page_size=100&page=1"},
-                .waits_in_libcurl = true});
-}
+    TEST_CASE("faults: a create whose answer was lost is read back, never sent twice") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        const SkippedSleeps sleeps(home);
+        const Env env = sleeps.apply(aktoken_env(sandbox, kAdminKey, home));
+        sandbox.fault("apply-then-drop", 1);
+        RunResult r = aktoken({"create", "ci-lost", "--description", "CI", "-o", "id"}, env);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "ci-lost\n");
+        CHECK(r.err ==
+              "aktoken: note: the answer to the create of token \"ci-lost\" was lost (connection to 127.0.0.1 closed "
+              "without a response); the token exists as requested\n");
+        CHECK(count_requests(sandbox, "POST") == 1);
 
-TEST_CASE("faults: a create whose answer was lost is read back, never sent twice") {
-    Sandbox sandbox(kFrozen);
-    TempDir home;
-    const SkippedSleeps sleeps(home);
-    const Env env = sleeps.apply(aktoken_env(sandbox, kAdminKey, home));
-    sandbox.fault("apply-then-drop", 1);
-    RunResult r = aktoken({"create", "ci-lost", "--description", "CI", "-o", "id"}, env);
-    CHECK(r.exit_code == 0);
-    CHECK(r.out == "ci-lost\n");
-    CHECK(r.err ==
-          "aktoken: note: the answer to the create of token \"ci-lost\" was lost (connection to 127.0.0.1 closed "
-          "without a response); the token exists as requested\n");
-    CHECK(count_requests(sandbox, "POST") == 1);
+        // Nothing was created: one more attempt, at once.
+        sandbox.clear_requests();
+        sandbox.fault("drop", 1);
+        r = aktoken({"create", "ci-dropped", "-o", "id"}, env);
+        CHECK(r.exit_code == 0);
+        CHECK(count_requests(sandbox, "POST") == 2);
+        CHECK(sleeps.take().empty());
 
-    // Nothing was created: one more attempt, at once.
-    sandbox.clear_requests();
-    sandbox.fault("drop", 1);
-    r = aktoken({"create", "ci-dropped", "-o", "id"}, env);
-    CHECK(r.exit_code == 0);
-    CHECK(count_requests(sandbox, "POST") == 2);
-    CHECK(sleeps.take().empty());
+        // A 503 comes from authentik's front proxy while booting: nothing was applied, retry.
+        sandbox.clear_requests();
+        sandbox.fault("503", 1, 1);
+        r = aktoken({"create", "ci-booting", "-o", "id", "-v"}, env);
+        CHECK(r.exit_code == 0);
+        CHECK(r.err.find("aktoken: retry 1/3 after 1.0 s: HTTP 503 Service Unavailable\n") != std::string::npos);
+        CHECK(count_requests(sandbox, "POST") == 2);
+        CHECK(sleeps.take() == std::vector<double>{1.0});
+    }
 
-    // A 503 comes from authentik's front proxy while booting: nothing was applied, retry.
-    sandbox.clear_requests();
-    sandbox.fault("503", 1, 1);
-    r = aktoken({"create", "ci-booting", "-o", "id", "-v"}, env);
-    CHECK(r.exit_code == 0);
-    CHECK(r.err.find("aktoken: retry 1/3 after 1.0 s: HTTP 503 Service Unavailable\n") != std::string::npos);
-    CHECK(count_requests(sandbox, "POST") == 2);
-    CHECK(sleeps.take() == std::vector<double>{1.0});
-}
+    TEST_CASE("faults: a DELETE retried after a lost answer counts the 404 as deleted") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        const SkippedSleeps sleeps(home);
+        sandbox.fault("apply-then-drop", 1);
+        RunResult r = aktoken({"delete", "--yes", "bob-app"}, sleeps.apply(aktoken_env(sandbox, kAdminKey, home)));
+        CHECK(r.err == "");
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "deleted bob-app\n");
+        CHECK(request_lines(sandbox) ==
+              std::vector<std::string>{"DELETE /api/v3/core/tokens/bob-app/ (apply-then-drop)",
+                                       "DELETE /api/v3/core/tokens/bob-app/"});
+        // After the first backoff: 1 s with jitter.
+        const std::vector<double> slept = sleeps.take();
+        REQUIRE(slept.size() == 1);
+        CHECK(slept[0] >= 0.5);
+        CHECK(slept[0] <= 1.0);
+    }
 
-TEST_CASE("faults: a DELETE retried after a lost answer counts the 404 as deleted") {
-    Sandbox sandbox(kFrozen);
-    TempDir home;
-    const SkippedSleeps sleeps(home);
-    sandbox.fault("apply-then-drop", 1);
-    RunResult r = aktoken({"delete", "--yes", "bob-app"}, sleeps.apply(aktoken_env(sandbox, kAdminKey, home)));
-    CHECK(r.err == "");
-    CHECK(r.exit_code == 0);
-    CHECK(r.out == "deleted bob-app\n");
-    CHECK(request_lines(sandbox) ==
-          std::vector<std::string>{"DELETE /api/v3/core/tokens/bob-app/ (apply-then-drop)", "DELETE /api/v3/core/tokens/bob-app/"});
-    // After the first backoff: 1 s with jitter.
-    const std::vector<double> slept = sleeps.take();
-    REQUIRE(slept.size() == 1);
-    CHECK(slept[0] >= 0.5);
-    CHECK(slept[0] <= 1.0);
-}
-
-TEST_CASE("faults: --retries 0 and AKTOKEN_RETRIES turn retries off, bad values are refused") {
-    Sandbox sandbox(kFrozen);
-    TempDir home;
-    sandbox.fault("503", 1, 0);
-    RunResult r = aktoken({"get", "alice-api", "--retries", "0"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 8);
-    Env env = aktoken_env(sandbox, kAdminKey, home);
-    env.emplace("AKTOKEN_RETRIES", "0");
-    sandbox.fault("503", 1, 0);
-    r = aktoken({"get", "alice-api"}, env);
-    CHECK(r.exit_code == 8);
-    r = aktoken({"get", "alice-api", "--retries", "11"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 2);
-    CHECK(r.err == error_line("--retries: invalid value \"11\": expected a whole number from 0 to 10"));
-}
+    TEST_CASE("faults: --retries 0 and AKTOKEN_RETRIES turn retries off, bad values are refused") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        sandbox.fault("503", 1, 0);
+        RunResult r = aktoken({"get", "alice-api", "--retries", "0"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 8);
+        Env env = aktoken_env(sandbox, kAdminKey, home);
+        env.emplace("AKTOKEN_RETRIES", "0");
+        sandbox.fault("503", 1, 0);
+        r = aktoken({"get", "alice-api"}, env);
+        CHECK(r.exit_code == 8);
+        r = aktoken({"get", "alice-api", "--retries", "11"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 2);
+        CHECK(r.err == error_line("--retries: invalid value \"11\": expected a whole number from 0 to 10"));
+    }
 
 }  // TEST_SUITE

@@ -195,12 +195,18 @@ TEST_CASE("rotate: an unconfirmed set_key keeps PATH.pending, and the next run c
     // sends an idempotent request once more, on a new connection, when the connection it reused
     // closes without an answer.
     const Case cases[] = {
-        {"drop", 9, {"GET bob-api/ (delay)", "POST bob-api/set_key/ (drop)", "POST bob-api/set_key/ (drop)",
-                     "GET bob-api/view_key/ (drop)"}},
-        {"apply-then-drop", 9, {"GET bob-api/ (delay)", "POST bob-api/set_key/ (apply-then-drop)",
-                                "POST bob-api/set_key/ (drop)", "GET bob-api/view_key/ (drop)"}},
-        {"500", 8, {"GET bob-api/ (delay)", "POST bob-api/set_key/ (500)", "GET bob-api/view_key/ (drop)",
-                    "GET bob-api/view_key/ (drop)"}},
+        {"drop",
+         9,
+         {"GET bob-api/ (delay)", "POST bob-api/set_key/ (drop)", "POST bob-api/set_key/ (drop)",
+          "GET bob-api/view_key/ (drop)"}},
+        {"apply-then-drop",
+         9,
+         {"GET bob-api/ (delay)", "POST bob-api/set_key/ (apply-then-drop)", "POST bob-api/set_key/ (drop)",
+          "GET bob-api/view_key/ (drop)"}},
+        {"500",
+         8,
+         {"GET bob-api/ (delay)", "POST bob-api/set_key/ (500)", "GET bob-api/view_key/ (drop)",
+          "GET bob-api/view_key/ (drop)"}},
     };
     Sandbox sandbox(kFrozen);
     for (const Case& c : cases) {
@@ -214,8 +220,8 @@ TEST_CASE("rotate: an unconfirmed set_key keeps PATH.pending, and the next run c
         sandbox.fault("delay", 1, 0);
         sandbox.fault(c.mode, 1);
         sandbox.fault("drop", 50);
-        RunResult r = aktoken({"rotate", "bob-api", "--key-file", path, "--retries", "0"},
-                              aktoken_env(sandbox, kAdminKey, home));
+        RunResult r =
+            aktoken({"rotate", "bob-api", "--key-file", path, "--retries", "0"}, aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.exit_code == c.exit_code);
         CHECK(token_requests(sandbox) == c.requests);
         CHECK(read_file(path) == "old-key-on-disk\n");
@@ -291,10 +297,9 @@ TEST_CASE("rotate: without a key file, a key whose fate is unknown is still show
     CHECK(r.exit_code == 9);
     // libcurl sends set_key once more on a new connection (the reused one closed without an
     // answer); then view_key cannot tell which key the server holds.
-    CHECK(token_requests(sandbox) == std::vector<std::string>{"GET bob-api/ (delay)",
-                                                              "POST bob-api/set_key/ (apply-then-drop)",
-                                                              "POST bob-api/set_key/ (drop)",
-                                                              "GET bob-api/view_key/ (drop)"});
+    CHECK(token_requests(sandbox) ==
+          std::vector<std::string>{"GET bob-api/ (delay)", "POST bob-api/set_key/ (apply-then-drop)",
+                                   "POST bob-api/set_key/ (drop)", "GET bob-api/view_key/ (drop)"});
     const std::string key = *sandbox.key_of("bob-api");
     CHECK(r.out == "{\"identifier\":\"bob-api\",\"result\":\"failed\",\"reason\":\"outcome unknown: the server "
                    "may hold the key shown\",\"expires\":null,\"key_went_to\":\"stdout\",\"key\":\"" + key + "\"}\n");
