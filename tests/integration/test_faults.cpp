@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "integration/harness.h"
@@ -91,7 +93,7 @@ struct Mode {
     int count;
     int arg;
     Effect effect;
-    std::vector<std::string> options = {};  // besides --retries 1
+    std::vector<std::string> options = {};  // besides --retries
     // Why the answer was lost, as aktoken says it (for create's note), from the request's method and URL.
     std::function<std::string(const std::string& method, const std::string& url)> lost_cause = {};
 };
@@ -122,7 +124,7 @@ const std::vector<Mode>& modes() {
         {.fault = "drop", .count = 1, .arg = 0, .effect = E::lost, .lost_cause = dropped},
         {.fault = "500", .count = 1, .arg = 0, .effect = E::failed},
         {.fault = "truncate", .count = 1, .arg = 0, .effect = E::truncated},
-        // Still failing after --retries 1.
+        // Still failing when the retries run out.
         {.fault = "503", .count = 10, .arg = 0, .effect = E::runs_out},
         // Answered 1.5 s late, past --timeout 0.5.
         {.fault = "delay",
@@ -135,13 +137,17 @@ const std::vector<Mode>& modes() {
     return all;
 }
 
-// The wait before the one retry: the server's Retry-After (the 503 and 429 modes send 1 s or
-// 0 s), else the first backoff, 1 s with jitter: from 0.5 to 1 s.
-double least_retry_wait(const Mode& mode) {
-    return (mode.fault == "503" || mode.fault == "429") && mode.arg > 0 ? mode.arg : 0.5;
-}
+// --retries of every run.
+constexpr int kRetries = 2;
 
-double most_retry_wait(const Mode& mode) { return std::max(1.0, least_retry_wait(mode)); }
+// The least and the most wait before retry n (1-based): the backoff, 2^(n-1) s with jitter (half
+// of it to all of it), but no less than the server's Retry-After (the 503 and 429 modes send 1 s
+// or 0 s).
+std::pair<double, double> retry_wait(int n, const Mode& mode) {
+    const double backoff = std::ldexp(1.0, n - 1);
+    const double retry_after = mode.fault == "503" || mode.fault == "429" ? mode.arg : 0;
+    return {std::max(backoff / 2, retry_after), std::max(backoff, retry_after)};
+}
 
 // Runs the command without a fault, then against each fault mode, on one sandbox that is reset
 // in between. Checks the exit status, the requests sent (each one, in order, with its fault),
@@ -166,7 +172,7 @@ void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& comm
     };
 
     sandbox.reset();
-    std::vector<std::string> args = {"--retries", "1"};
+    std::vector<std::string> args = {"--retries", std::to_string(kRetries)};
     args.insert(args.end(), command.args.begin(), command.args.end());
     const RunResult clean = aktoken(args, env);
     REQUIRE(clean.exit_code == 0);
@@ -181,7 +187,7 @@ void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& comm
         CAPTURE(mode.count);
         sandbox.reset();
         sandbox.fault(mode.fault, mode.count, mode.arg);
-        args = {"--retries", "1"};
+        args = {"--retries", std::to_string(kRetries)};
         args.insert(args.end(), mode.options.begin(), mode.options.end());
         args.insert(args.end(), command.args.begin(), command.args.end());
         const auto start = std::chrono::steady_clock::now();
@@ -195,11 +201,11 @@ void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& comm
         const std::string faulted = first + " (" + mode.fault + ")";
         std::vector<std::string> expected_requests = {faulted};
         bool recovers = true;
-        bool retried = false;
+        int retries = 0;
         std::string expected_err;
         switch (mode.effect) {
             case Effect::refused:
-                retried = true;
+                retries = 1;
                 expected_requests.push_back(first);
                 break;
             case Effect::lost:
@@ -210,7 +216,7 @@ void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& comm
                         "once more\n",
                         command.args[1], mode.lost_cause(first_method, first_url));
                 } else {
-                    retried = true;
+                    retries = 1;
                 }
                 expected_requests.push_back(first);
                 break;
@@ -233,9 +239,9 @@ void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& comm
                 }
                 break;
             case Effect::runs_out:
-                retried = true;
+                retries = kRetries;
                 recovers = false;
-                expected_requests.push_back(faulted);
+                expected_requests.insert(expected_requests.end(), retries, faulted);
                 expected_err = error_line(fmt::format("HTTP 503 Service Unavailable from {} {}: authentik starting",
                                                       first_method, first_url));
                 break;
@@ -244,15 +250,20 @@ void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& comm
             expected_requests.insert(expected_requests.end(), rest.begin(), rest.end());
         }
         CHECK(sent == expected_requests);
-        if (retried && command.waits_in_libcurl) {
+        if (command.waits_in_libcurl) {
             CHECK(slept.empty());
-            CHECK(elapsed.count() >= least_retry_wait(mode));
-        } else if (retried) {
-            REQUIRE(slept.size() == 1);
-            CHECK(slept[0] >= least_retry_wait(mode));
-            CHECK(slept[0] <= most_retry_wait(mode));
+            double least = 0;
+            for (int n = 1; n <= retries; ++n) {
+                least += retry_wait(n, mode).first;
+            }
+            CHECK(elapsed.count() >= least);
         } else {
-            CHECK(slept.empty());
+            REQUIRE(slept.size() == static_cast<std::size_t>(retries));
+            for (int n = 1; n <= retries; ++n) {
+                CAPTURE(n);
+                CHECK(slept[n - 1] >= retry_wait(n, mode).first);
+                CHECK(slept[n - 1] <= retry_wait(n, mode).second);
+            }
         }
         CHECK(r.exit_code == (recovers ? 0 : failure_exit));
         if (recovers) {
