@@ -3,18 +3,20 @@
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -156,14 +158,32 @@ RunResult run_on_terminal(const std::string& program, const std::vector<std::str
     }
     ::fcntl(master, F_SETFD, FD_CLOEXEC);
     ::fcntl(slave, F_SETFD, FD_CLOEXEC);
-    pid_t pid = spawn(program, args, env, slave, slave, slave);
-    ::close(slave);
+    RunResult result;
+    pollfd fd{master, POLLIN, 0};
+    // Typed before the program starts, and the terminal's echo read back before it starts too:
+    // the echo then comes before anything the program prints. (The kernel echoes asynchronously;
+    // typed afterwards, or not waited for, the echo raced the program's prompt.)
     if (!input.empty()) {
         [[maybe_unused]] auto written = ::write(master, input.data(), input.size());
+        std::string echo;
+        for (char c : input) {
+            echo += c == '\n' ? std::string("\r\n") : std::string(1, c);
+        }
+        const auto echo_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (result.out.size() < echo.size() && std::chrono::steady_clock::now() < echo_deadline) {
+            if (::poll(&fd, 1, 100) > 0) {
+                char buffer[4096];
+                ssize_t n = ::read(master, buffer, std::min(sizeof buffer, echo.size() - result.out.size()));
+                if (n <= 0) {
+                    break;
+                }
+                result.out.append(buffer, static_cast<std::size_t>(n));
+            }
+        }
     }
-    RunResult result;
+    pid_t pid = spawn(program, args, env, slave, slave, slave);
+    ::close(slave);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    pollfd fd{master, POLLIN, 0};
     while (std::chrono::steady_clock::now() < deadline) {
         if (::poll(&fd, 1, 1000) <= 0) {
             continue;
@@ -282,7 +302,10 @@ Sandbox::Sandbox(const std::vector<std::string>& extra_args) {
 
 Sandbox::~Sandbox() {
     if (pid_ > 0) {
-        ::kill(pid_, SIGTERM);
+        // Not SIGTERM: the sandbox then finishes every request it is serving, and a request held
+        // by a delay fault (the client long gone) would hold up the test. It keeps nothing to
+        // save; its clean shutdown is the shell tests' business.
+        ::kill(pid_, SIGKILL);
         int status = 0;
         ::waitpid(pid_, &status, 0);
     }
@@ -311,7 +334,7 @@ std::vector<Recorded> Sandbox::requests() const {
     std::vector<Recorded> result;
     for (const auto& item : doc.GetArray()) {
         result.push_back({string_of(item, "method"), string_of(item, "path"), string_of(item, "query"),
-                          string_of(item, "body")});
+                          string_of(item, "body"), string_of(item, "fault")});
     }
     return result;
 }
@@ -320,6 +343,13 @@ void Sandbox::clear_requests() const {
     httplib::Client client("127.0.0.1", port_);
     client.Delete("/_sandbox/requests");
 }
+
+Stats Sandbox::stats() const {
+    rapidjson::Document doc = parse_json(control_get("stats"));
+    return {doc["requests"].GetInt(), doc["connections"].GetInt(), doc["api_connections"].GetInt()};
+}
+
+void Sandbox::reset() const { control_post("reset", ""); }
 
 void Sandbox::fault(const std::string& mode, int count, int arg) const {
     control_post("faults", "{\"mode\":\"" + mode + "\",\"count\":" + std::to_string(count) +
@@ -395,6 +425,26 @@ RunResult aktoken(const std::vector<std::string>& args, const Env& env, const st
     return result;
 }
 
+SkippedSleeps::SkippedSleeps(const TempDir& dir) : record_(dir.path() + "/skipped-sleeps") {}
+
+Env SkippedSleeps::apply(Env env) const {
+    env["LD_PRELOAD"] = AKTOKEN_SKIP_SLEEPS_LIBRARY;
+    env["AKTOKEN_TEST_SLEEP_RECORD"] = record_;
+    // A sanitizer build of aktoken refuses to start with a library loaded ahead of its runtime.
+    env["ASAN_OPTIONS"] = "verify_asan_link_order=0";
+    return env;
+}
+
+std::vector<double> SkippedSleeps::take() const {
+    std::vector<double> sleeps;
+    std::ifstream stream(record_);
+    for (double seconds = 0; stream >> seconds;) {
+        sleeps.push_back(seconds);
+    }
+    std::filesystem::remove(record_);
+    return sleeps;
+}
+
 std::string error_line(const std::string& message) {
     return "aktoken: error: " + message + "\n";
 }
@@ -428,14 +478,18 @@ void expect_refused(const Sandbox& sandbox, const TempDir& home, const std::vect
 }
 
 int closed_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    // A bound socket that is not listening answers a connection with a reset, as a closed port
+    // does. It is never closed (close-on-exec, so programs started by the test do not hold it):
+    // once released, the port could be handed to another program that listens on it.
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
     socklen_t length = sizeof address;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-    ::close(fd);
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+        throw std::runtime_error(std::string("cannot bind a loopback port: ") + std::strerror(errno));
+    }
     return ntohs(address.sin_port);
 }
 

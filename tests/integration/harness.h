@@ -70,6 +70,16 @@ struct Recorded {
     std::string path;
     std::string query;
     std::string body;
+    std::string fault;  // the fault mode the sandbox applied to it, or ""
+};
+
+// The sandbox's counters since start or reset (GET /_sandbox/stats): API requests, accepted
+// connections (control calls included, reading the stats too), connections that carried an API
+// request.
+struct Stats {
+    int requests = 0;
+    int connections = 0;
+    int api_connections = 0;
 };
 
 // An aktoken-sandbox process on 127.0.0.1 with a port the OS picked.
@@ -84,6 +94,11 @@ public:
     const std::string& url() const { return url_; }
     std::vector<Recorded> requests() const;
     void clear_requests() const;
+    Stats stats() const;
+    // Back to the seed, with no request recorded, no fault queued and the counters at 0 (POST
+    // /_sandbox/reset); the clock stays as it is. A request still being served (a delay fault)
+    // is not waited for and may change the store afterwards.
+    void reset() const;
     // Makes the next `count` API requests fail in `mode` (503, 500, drop, delay, truncate, ...).
     void fault(const std::string& mode, int count, int arg = 0) const;
     // Removes every queued fault.
@@ -102,6 +117,23 @@ private:
 
 // The environment aktoken runs with in tests: a fresh HOME, the sandbox's URL, the given token.
 Env aktoken_env(const Sandbox& sandbox, const std::string& token, const TempDir& home);
+
+// Makes aktoken's sleeps, the waits before its retries, return at once, and records how long each
+// one was meant to be (tests/integration/skip_sleeps.cpp, preloaded into aktoken). For tests whose
+// point is a retry: they check the waits instead of waiting them out. libcurl's own waits, such
+// as --timeout, still take their time.
+class SkippedSleeps {
+public:
+    // The record is a file in `dir`.
+    explicit SkippedSleeps(const TempDir& dir);
+    // `env` plus what preloads the library into aktoken.
+    Env apply(Env env) const;
+    // The sleeps recorded since the last call, in seconds, in order.
+    std::vector<double> take() const;
+
+private:
+    std::string record_;
+};
 
 // Runs aktoken with args in env.
 RunResult aktoken(const std::vector<std::string>& args, const Env& env, const std::string& input = {});
@@ -128,7 +160,8 @@ struct Refusal {
 // `aktoken: error: ERR` on stderr, and that the sandbox received no request at all.
 void expect_refused(const Sandbox& sandbox, const TempDir& home, const std::vector<Refusal>& refusals);
 
-// A loopback port with nothing listening on it.
+// A loopback port that refuses connections at once: bound (for the rest of the test program's
+// life, so that nothing else can take it) but never listening.
 int closed_port();
 
 // The keys of the default seed.

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "integration/harness.h"
-#include "rapidjson/document.h"
 
 using namespace harness;
 
@@ -110,35 +109,6 @@ std::vector<std::string> sorted(std::vector<std::string> lines) {
     return lines;
 }
 
-rapidjson::Document parse(const std::string& text) {
-    rapidjson::Document doc;
-    doc.Parse(text.c_str());
-    REQUIRE_FALSE(doc.HasParseError());
-    return doc;
-}
-
-struct Stats {
-    int requests = 0;
-    int connections = 0;
-    int api_connections = 0;
-};
-
-// The sandbox's counters (reading them costs one connection of its own, counted in `connections`).
-Stats stats(const Sandbox& sandbox) {
-    rapidjson::Document doc = parse(sandbox.control_get("stats"));
-    return {doc["requests"].GetInt(), doc["connections"].GetInt(), doc["api_connections"].GetInt()};
-}
-
-// The recorded requests with their fault, in arrival order: {path, fault or ""}.
-std::vector<std::pair<std::string, std::string>> faulted_paths(const Sandbox& sandbox) {
-    rapidjson::Document doc = parse(sandbox.control_get("requests"));
-    std::vector<std::pair<std::string, std::string>> result;
-    for (const auto& item : doc.GetArray()) {
-        result.emplace_back(item["path"].GetString(), item["fault"].IsString() ? item["fault"].GetString() : "");
-    }
-    return result;
-}
-
 // Makes the first API request to take a fault sleep `ms` before it is answered. With --parallel 4
 // that is one of the first four items (a worker takes a fifth only after an answer), so that
 // early item is answered after later ones.
@@ -152,10 +122,10 @@ void check_early_item_delayed(const Sandbox& sandbox, const std::vector<std::str
         first_four.insert(fmt::format("/api/v3/core/tokens/{}/", identifiers[i]));
     }
     std::vector<std::string> delayed;
-    for (const auto& [path, fault] : faulted_paths(sandbox)) {
-        if (!fault.empty()) {
-            CHECK(fault == "delay");
-            delayed.push_back(path);
+    for (const Recorded& r : sandbox.requests()) {
+        if (!r.fault.empty()) {
+            CHECK(r.fault == "delay");
+            delayed.push_back(r.path);
         }
     }
     REQUIRE(delayed.size() == 1);
@@ -579,15 +549,15 @@ TEST_CASE("bulk: --parallel N opens at most N connections, --parallel 1 exactly 
     const std::string out = tsv_rows({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
     for (const auto& [parallel, most] : std::vector<std::pair<std::string, int>>{{"4", 4}, {"1", 1}, {"16", 12}}) {
         CAPTURE(parallel);
-        b.sandbox.control_post("reset", "{}");
+        b.sandbox.reset();
         add_tokens(b.sandbox, bulk_seed(12));
         b.sandbox.clear_requests();
-        const Stats before = stats(b.sandbox);
+        const Stats before = b.sandbox.stats();
         RunResult r = aktoken(concat({"get", "--parallel", parallel, "-o", "tsv"}, ids), b.env);
         CHECK(r.err == "");
         CHECK(r.exit_code == 0);
         CHECK(r.out == out);
-        const Stats after = stats(b.sandbox);
+        const Stats after = b.sandbox.stats();
         CHECK(after.requests - before.requests == 12);
         const int api_connections = after.api_connections - before.api_connections;
         // Every connection aktoken opened carried a request (the one more is the second stats call).
@@ -630,13 +600,13 @@ TEST_CASE("bulk: commands that send nothing do no network work") {
 
     // Against a listening server: not even a connection is opened.
     Sandbox sandbox;
-    const Stats before = stats(sandbox);
+    const Stats before = sandbox.stats();
     RunResult r = aktoken({"update", "alice-app", "bob-app", "--description", "d", "--dry-run", "--no-preserve"},
                           aktoken_env(sandbox, kAdminKey, home));
     CHECK(r.exit_code == 0);
     r = aktoken({"--help"}, aktoken_env(sandbox, kAdminKey, home));
     CHECK(r.exit_code == 0);
-    const Stats after = stats(sandbox);
+    const Stats after = sandbox.stats();
     CHECK(after.requests == before.requests);
     CHECK(after.api_connections == before.api_connections);
     CHECK(after.connections == before.connections + 1);  // the second stats call only

@@ -346,8 +346,9 @@ TEST_CASE("check: anything that prevents the check exits 3 (UNKNOWN)") {
     CHECK(r.err.find(R"("exit_code":3)") != std::string::npos);
 
     const int port = closed_port();
-    r = aktoken({"check", "--warn", "7d"},
-                {{"HOME", home.path()}, {"AUTHENTIK_URL", fmt::format("http://127.0.0.1:{}", port)},
+    r = aktoken({"check", "--warn", "7d", "--retries", "0"},
+                {{"HOME", home.path()},
+                 {"AUTHENTIK_URL", fmt::format("http://127.0.0.1:{}", port)},
                  {"AUTHENTIK_TOKEN", kAdminKey}});
     CHECK(r.exit_code == 3);
     CHECK(r.out == "");

@@ -1,27 +1,23 @@
 // SPDX-License-Identifier: MIT
 #include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "integration/harness.h"
+#include "rapidjson/document.h"
 
 using namespace harness;
 
 namespace {
 
 const std::vector<std::string> kFrozen = {"--now", "2026-11-29T12:00:00Z"};
-
-struct Fault {
-    std::string mode;
-    int count;
-    int arg;
-};
-
-struct Case {
-    std::string name;
-    std::vector<std::string> args;
-    std::vector<Fault> faults;
-    int exit_code;
-    std::string input = {};
-};
 
 std::size_t count_requests(const Sandbox& sandbox, const std::string& method) {
     std::size_t n = 0;
@@ -31,117 +27,403 @@ std::size_t count_requests(const Sandbox& sandbox, const std::string& method) {
     return n;
 }
 
-}  // namespace
+// Each recorded API request as "METHOD PATH[?QUERY]", with " (MODE)" when the sandbox faulted it.
+std::vector<std::string> request_lines(const Sandbox& sandbox) {
+    std::vector<std::string> lines;
+    for (const Recorded& r : sandbox.requests()) {
+        lines.push_back(r.method + " " + r.path + (r.query.empty() ? "" : "?" + r.query) +
+                        (r.fault.empty() ? "" : " (" + r.fault + ")"));
+    }
+    return lines;
+}
 
-TEST_SUITE("integration") {
+// The value of a token's field as the sandbox holds it ("" when there is no such token).
+std::string field_of(const Sandbox& sandbox, const std::string& identifier, const char* field) {
+    rapidjson::Document doc;
+    doc.Parse(sandbox.control_get("tokens").c_str());
+    REQUIRE_FALSE(doc.HasParseError());
+    for (const auto& token : doc.GetArray()) {
+        if (token["identifier"].GetString() == identifier) {
+            return token[field].GetString();
+        }
+    }
+    return {};
+}
 
-TEST_CASE("faults: every command against every fault mode of the sandbox") {
-    TempDir home;
-    const std::string key_file = home.write("new.key", "a-brand-new-key-0123456789\n");
-    const std::vector<std::string> commands[] = {
-        {"get", "alice-api"},
-        {"update", "alice-app", "--description", "x"},
-        {"list", "-o", "id"},
-        {"create", "fresh-token"},
-        {"delete", "--yes", "bob-app"},
-        {"view-key", "alice-api"},
-        {"set-key", "bob-api", "--key-file", key_file},
-        {"used-by", "outpost-token"},
-        {"whoami"},
-        {"rotate", "bob-api", "--show-key"},
-        {"check", "alice-api"},
-        {"check", "--user", "alice"},
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+    if (from.empty()) {
+        return text;
+    }
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+        text.replace(at, from.size(), to);
+    }
+    return text;
+}
+
+// One command of the fault matrix and what it sends when nothing goes wrong.
+struct Command {
+    std::vector<std::string> args;
+    // "METHOD PATH[?QUERY]" of each request, in order.
+    std::vector<std::string> requests;
+    // Whether the answer to the first request has a body (a truncated empty body is still whole).
+    bool answer_has_body = true;
+    // For a first request that is not idempotent (create's POST): the request that reads back
+    // whether it was applied when its answer was lost. Empty: the first request is retried.
+    std::string read_back = {};
+    // A token field the command prints that is random on every run (a new pk, a new key).
+    std::string varying_token = {};
+    const char* varying_field = nullptr;
+    // Whether it fetches through libcurl's multi interface (pages of a listing): a retry then
+    // waits inside libcurl, which skip_sleeps does not reach, so the wait is waited out.
+    bool waits_in_libcurl = false;
+};
+
+// What a fault does to the command.
+enum class Effect {
+    refused,    // refused before anything was applied: retried, whatever the request
+    lost,       // the answer is lost and the request may have been applied: retried if idempotent,
+                // else read back and sent once more when it was not applied
+    failed,     // an error that retrying does not fix: reported at once
+    truncated,  // half the body: a broken answer is never accepted, an empty one stays whole
+    runs_out,   // refused every time: retried until --retries runs out
+};
+
+struct Mode {
+    std::string fault;
+    int count;
+    int arg;
+    Effect effect;
+    std::vector<std::string> options = {};  // besides --retries
+    // Why the answer was lost, as aktoken says it (for create's note), from the request's method and URL.
+    std::function<std::string(const std::string& method, const std::string& url)> lost_cause = {};
+};
+
+// Why an answer was lost, as aktoken says it in create's note, from the request's method and URL.
+std::string proxy_error(const std::string& method, const std::string& url) {
+    return fmt::format("HTTP 502 Bad Gateway from {} {}: 502 Bad Gateway", method, url);
+}
+
+std::string dropped(const std::string&, const std::string&) {
+    return "connection to 127.0.0.1 closed without a response";
+}
+
+std::string timed_out(const std::string&, const std::string& url) {
+    return fmt::format("request to {} timed out after 0.5 s", url);
+}
+
+// The modes in the order they run. `delay` comes last: its delayed request is still being served
+// after the command ends, and may still change the store, so nothing may run after it.
+const std::vector<Mode>& modes() {
+    using E = Effect;
+    static const std::vector<Mode> all = {
+        // Retry-After: 1, then the answer.
+        {.fault = "503", .count = 1, .arg = 1, .effect = E::refused},
+        {.fault = "429", .count = 1, .arg = 1, .effect = E::refused},
+        // A proxy's error page, no answer at all.
+        {.fault = "502", .count = 1, .arg = 0, .effect = E::lost, .lost_cause = proxy_error},
+        {.fault = "drop", .count = 1, .arg = 0, .effect = E::lost, .lost_cause = dropped},
+        {.fault = "500", .count = 1, .arg = 0, .effect = E::failed},
+        {.fault = "truncate", .count = 1, .arg = 0, .effect = E::truncated},
+        // Still failing when the retries run out.
+        {.fault = "503", .count = 10, .arg = 0, .effect = E::runs_out},
+        // Answered 1.5 s late, past --timeout 0.5.
+        {.fault = "delay",
+         .count = 1,
+         .arg = 1500,
+         .effect = E::lost,
+         .options = {"--timeout", "0.5"},
+         .lost_cause = timed_out},
     };
-    for (const auto& command : commands) {
-        struct Mode {
-            std::vector<Fault> faults;
-            int exit_code;
-        };
-        const bool body_less = command[0] == "delete" || command[0] == "set-key";
-        const Mode modes[] = {
-            {{{"503", 1, 1}}, 0},                      // retried after Retry-After: 1
-            {{{"429", 1, 1}}, 0},
-            {{{"502", 1, 0}}, 0},                      // a proxy error: retried where safe, read back for create
-            {{{"drop", 1, 0}}, 0},                     // no answer at all
-            {{{"delay", 1, 2500}}, 0},                 // past --timeout 1: retried where safe
-            {{{"500", 1, 0}}, 8},                      // not retried
-            {{{"truncate", 1, 0}}, body_less ? 0 : 8}, // a broken answer is never accepted
-            {{{"503", 10, 0}}, 8},                     // still failing after --retries 2
-        };
-        for (const Mode& mode : modes) {
-            CAPTURE(command[0]);
-            CAPTURE(mode.faults[0].mode);
-            Sandbox sandbox(kFrozen);
-            for (const Fault& f : mode.faults) {
-                sandbox.fault(f.mode, f.count, f.arg);
+    return all;
+}
+
+// --retries of every run.
+constexpr int kRetries = 2;
+
+// The least and the most wait before retry n (1-based): the backoff, 2^(n-1) s with jitter (half
+// of it to all of it), but no less than the server's Retry-After (the 503 and 429 modes send 1 s
+// or 0 s).
+std::pair<double, double> retry_wait(int n, const Mode& mode) {
+    const double backoff = std::ldexp(1.0, n - 1);
+    const double retry_after = mode.fault == "503" || mode.fault == "429" ? mode.arg : 0;
+    return {std::max(backoff / 2, retry_after), std::max(backoff, retry_after)};
+}
+
+// Runs the command without a fault, then against each fault mode, on one sandbox that is reset
+// in between. Checks the exit status, the requests sent (each one, in order, with its fault),
+// the wait before a retry (skipped, not waited out), stdout (the fault-free output after a
+// recovery, nothing after a failure) and stderr (exact but for the offset of a JSON syntax error).
+void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& command) {
+    const SkippedSleeps sleeps(home);
+    const Env env = sleeps.apply(aktoken_env(sandbox, kAdminKey, home));
+    // check speaks the monitoring-plugin language: 3 is "could not check".
+    const int failure_exit = command.args[0] == "check" ? 3 : 8;
+    const bool prints_failures = command.args[0] == "rotate";  // its table has a row per token
+    const std::string& first = command.requests.front();
+    const std::string first_method = first.substr(0, first.find(' '));
+    const std::string first_url = sandbox.url() + first.substr(first.find(' ') + 1);
+    const std::vector<std::string> rest(command.requests.begin() + 1, command.requests.end());
+    // The output with the random value the sandbox now holds replaced by a placeholder.
+    auto normalized = [&](const std::string& out) {
+        if (command.varying_field == nullptr) {
+            return out;
+        }
+        return replace_all(out, field_of(sandbox, command.varying_token, command.varying_field), "<varying>");
+    };
+
+    sandbox.reset();
+    std::vector<std::string> args = {"--retries", std::to_string(kRetries)};
+    args.insert(args.end(), command.args.begin(), command.args.end());
+    const RunResult clean = aktoken(args, env);
+    REQUIRE(clean.exit_code == 0);
+    CHECK(clean.err == "");
+    CHECK(request_lines(sandbox) == command.requests);
+    CHECK(sleeps.take().empty());
+    const std::string expected_out = normalized(clean.out);
+    CHECK(expected_out != "");
+
+    for (const Mode& mode : modes()) {
+        CAPTURE(mode.fault);
+        CAPTURE(mode.count);
+        sandbox.reset();
+        sandbox.fault(mode.fault, mode.count, mode.arg);
+        args = {"--retries", std::to_string(kRetries)};
+        args.insert(args.end(), mode.options.begin(), mode.options.end());
+        args.insert(args.end(), command.args.begin(), command.args.end());
+        const auto start = std::chrono::steady_clock::now();
+        const RunResult r = aktoken(args, env);
+        const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+        const std::vector<double> slept = sleeps.take();
+        const std::vector<std::string> sent = request_lines(sandbox);
+        CHECK(sandbox.stats().requests == static_cast<int>(sent.size()));
+        CHECK(r.err.find(kAdminKey) == std::string::npos);
+
+        const std::string faulted = first + " (" + mode.fault + ")";
+        std::vector<std::string> expected_requests = {faulted};
+        bool recovers = true;
+        int retries = 0;
+        std::string expected_err;
+        switch (mode.effect) {
+            case Effect::refused:
+                retries = 1;
+                expected_requests.push_back(first);
+                break;
+            case Effect::lost:
+                if (!command.read_back.empty()) {
+                    expected_requests.push_back(command.read_back);
+                    expected_err = fmt::format(
+                        "aktoken: note: the create of token \"{}\" got no answer ({}) and created nothing; trying "
+                        "once more\n",
+                        command.args[1], mode.lost_cause(first_method, first_url));
+                } else {
+                    retries = 1;
+                }
+                expected_requests.push_back(first);
+                break;
+            case Effect::failed:
+                recovers = false;
+                expected_err = error_line(fmt::format(
+                    "HTTP 500 Internal Server Error from {} {}: Internal Server Error", first_method, first_url));
+                break;
+            case Effect::truncated:
+                recovers = !command.answer_has_body;
+                if (!recovers) {
+                    // Only where the body broke off differs from command to command.
+                    const std::string prefix =
+                        "aktoken: error: unexpected answer from the server: invalid JSON at offset ";
+                    const std::string suffix = ": Missing a closing quotation mark in string.\n";
+                    CHECK(r.err.rfind(prefix, 0) == 0);
+                    CHECK(r.err.size() > prefix.size() + suffix.size());
+                    CHECK(r.err.substr(r.err.size() - std::min(r.err.size(), suffix.size())) == suffix);
+                    CHECK(r.err.find_first_not_of("0123456789", prefix.size()) == r.err.size() - suffix.size());
+                }
+                break;
+            case Effect::runs_out:
+                retries = kRetries;
+                recovers = false;
+                expected_requests.insert(expected_requests.end(), retries, faulted);
+                expected_err = error_line(fmt::format("HTTP 503 Service Unavailable from {} {}: authentik starting",
+                                                      first_method, first_url));
+                break;
+        }
+        if (recovers) {
+            expected_requests.insert(expected_requests.end(), rest.begin(), rest.end());
+        }
+        CHECK(sent == expected_requests);
+        if (command.waits_in_libcurl) {
+            CHECK(slept.empty());
+            double least = 0;
+            for (int n = 1; n <= retries; ++n) {
+                least += retry_wait(n, mode).first;
             }
-            std::vector<std::string> args = {"--timeout", "1", "--retries", "2"};
-            args.insert(args.end(), command.begin(), command.end());
-            RunResult r = aktoken(args, aktoken_env(sandbox, kAdminKey, home));
-            // check speaks the monitoring-plugin language: 3 is "could not check".
-            const int expected = command[0] == "check" && mode.exit_code != 0 ? 3 : mode.exit_code;
-            CHECK(r.exit_code == expected);
-            CHECK(r.err.find(kAdminKey) == std::string::npos);
-            if (mode.exit_code == 0) {
-                CHECK(r.out != "");
+            CHECK(elapsed.count() >= least);
+        } else {
+            REQUIRE(slept.size() == static_cast<std::size_t>(retries));
+            for (int n = 1; n <= retries; ++n) {
+                CAPTURE(n);
+                CHECK(slept[n - 1] >= retry_wait(n, mode).first);
+                CHECK(slept[n - 1] <= retry_wait(n, mode).second);
             }
+        }
+        CHECK(r.exit_code == (recovers ? 0 : failure_exit));
+        if (recovers) {
+            CHECK(normalized(r.out) == expected_out);
+        } else if (!prints_failures) {
+            CHECK(r.out == "");
+        }
+        if (recovers || mode.effect != Effect::truncated) {
+            CHECK(r.err == expected_err);
         }
     }
 }
 
-TEST_CASE("faults: a create whose answer was lost is read back, never sent twice") {
-    Sandbox sandbox(kFrozen);
+// The sandbox and home directory of one command's matrix.
+struct Matrix {
+    Sandbox sandbox{kFrozen};
     TempDir home;
-    sandbox.fault("apply-then-drop", 1);
-    RunResult r = aktoken({"create", "ci-lost", "--description", "CI", "-o", "id"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 0);
-    CHECK(r.out == "ci-lost\n");
-    CHECK(r.err ==
-          "aktoken: note: the answer to the create of token \"ci-lost\" was lost (connection to 127.0.0.1 closed "
-          "without a response); the token exists as requested\n");
-    CHECK(count_requests(sandbox, "POST") == 1);
+};
 
-    // Nothing was created: one more attempt.
-    sandbox.clear_requests();
-    sandbox.fault("drop", 1);
-    r = aktoken({"create", "ci-dropped", "-o", "id"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 0);
-    CHECK(count_requests(sandbox, "POST") == 2);
+const std::string kTokens = "/api/v3/core/tokens/";
 
-    // A 503 comes from authentik's front proxy while booting: nothing was applied, retry.
-    sandbox.clear_requests();
-    sandbox.fault("503", 1, 1);
-    r = aktoken({"create", "ci-booting", "-o", "id", "-v"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 0);
-    CHECK(r.err.find("aktoken: retry 1/3 after 1.0 s: HTTP 503 Service Unavailable\n") != std::string::npos);
-    CHECK(count_requests(sandbox, "POST") == 2);
-}
+}  // namespace
 
-TEST_CASE("faults: a DELETE retried after a lost answer counts the 404 as deleted") {
-    Sandbox sandbox(kFrozen);
-    TempDir home;
-    sandbox.fault("apply-then-drop", 1);
-    RunResult r = aktoken({"delete", "--yes", "bob-app"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.err == "");
-    CHECK(r.exit_code == 0);
-    CHECK(r.out == "deleted bob-app\n");
-    CHECK(count_requests(sandbox, "DELETE") == 2);
-}
+TEST_SUITE("integration") {
+    TEST_CASE_FIXTURE(Matrix, "faults: get against every fault mode of the sandbox") {
+        run_matrix(sandbox, home, {{"get", "alice-api"}, {"GET " + kTokens + "alice-api/"}});
+    }
 
-TEST_CASE("faults: --retries 0 and AKTOKEN_RETRIES turn retries off, bad values are refused") {
-    Sandbox sandbox(kFrozen);
-    TempDir home;
-    sandbox.fault("503", 1, 0);
-    RunResult r = aktoken({"get", "alice-api", "--retries", "0"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 8);
-    Env env = aktoken_env(sandbox, kAdminKey, home);
-    env.emplace("AKTOKEN_RETRIES", "0");
-    sandbox.fault("503", 1, 0);
-    r = aktoken({"get", "alice-api"}, env);
-    CHECK(r.exit_code == 8);
-    r = aktoken({"get", "alice-api", "--retries", "11"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 2);
-    CHECK(r.err == error_line("--retries: invalid value \"11\": expected a whole number from 0 to 10"));
-}
+    TEST_CASE_FIXTURE(Matrix, "faults: update against every fault mode of the sandbox") {
+        run_matrix(sandbox, home,
+                   {{"update", "alice-app", "--description", "x"},
+                    {"GET " + kTokens + "alice-app/", "PATCH " + kTokens + "alice-app/"}});
+    }
+
+    TEST_CASE_FIXTURE(Matrix, "faults: list against every fault mode of the sandbox") {
+        run_matrix(sandbox, home,
+                   {.args = {"list", "-o", "id"},
+                    .requests = {"GET " + kTokens + "?page_size=100&page=1"},
+                    .waits_in_libcurl = true});
+    }
+
+    TEST_CASE_FIXTURE(Matrix, "faults: create against every fault mode of the sandbox") {
+        run_matrix(sandbox, home,
+                   {{"create", "fresh-token"},
+                    {"POST " + kTokens},
+                    true,
+                    "GET " + kTokens + "fresh-token/",
+                    "fresh-token",
+                    "pk"});
+    }
+
+    TEST_CASE_FIXTURE(Matrix, "faults: delete against every fault mode of the sandbox") {
+        run_matrix(sandbox, home, {{"delete", "--yes", "bob-app"}, {"DELETE " + kTokens + "bob-app/"}, false});
+    }
+
+    TEST_CASE_FIXTURE(Matrix, "faults: view-key against every fault mode of the sandbox") {
+        run_matrix(sandbox, home, {{"view-key", "alice-api"}, {"GET " + kTokens + "alice-api/view_key/"}});
+    }
+
+    TEST_CASE_FIXTURE(Matrix, "faults: set-key against every fault mode of the sandbox") {
+        const std::string key_file = home.write("new.key", "a-brand-new-key-0123456789\n");
+        run_matrix(sandbox, home,
+                   {{"set-key", "bob-api", "--key-file", key_file}, {"POST " + kTokens + "bob-api/set_key/"}, false});
+    }
+
+    TEST_CASE_FIXTURE(Matrix, "faults: used-by against every fault mode of the sandbox") {
+        run_matrix(sandbox, home, {{"used-by", "outpost-token"}, {"GET " + kTokens + "outpost-token/used_by/"}});
+    }
+
+    TEST_CASE_FIXTURE(Matrix, "faults: whoami against every fault mode of the sandbox") {
+        run_matrix(sandbox, home, {{"whoami"}, {"GET /api/v3/core/users/me/"}});
+    }
+
+    TEST_CASE_FIXTURE(Matrix, "faults: rotate against every fault mode of the sandbox") {
+        run_matrix(
+            sandbox, home,
+            {{"rotate", "bob-api", "--show-key"},
+             {"GET " + kTokens + "bob-api/", "POST " + kTokens + "bob-api/set_key/", "GET /api/v3/core/users/me/"},
+             true,
+             {},
+             "bob-api",
+             "key"});
+    }
+
+    TEST_CASE_FIXTURE(Matrix, "faults: check IDENTIFIER against every fault mode of the sandbox") {
+        run_matrix(sandbox, home, {{"check", "alice-api"}, {"GET " + kTokens + "alice-api/"}});
+    }
+
+    TEST_CASE_FIXTURE(Matrix, "faults: check --user against every fault mode of the sandbox") {
+        run_matrix(sandbox, home,
+                   {.args = {"check", "--user", "alice"},
+                    .requests = {"GET " + kTokens + "?user__username=alice&page_size=100&page=1"},
+                    .waits_in_libcurl = true});
+    }
+
+    TEST_CASE("faults: a create whose answer was lost is read back, never sent twice") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        const SkippedSleeps sleeps(home);
+        const Env env = sleeps.apply(aktoken_env(sandbox, kAdminKey, home));
+        sandbox.fault("apply-then-drop", 1);
+        RunResult r = aktoken({"create", "ci-lost", "--description", "CI", "-o", "id"}, env);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "ci-lost\n");
+        CHECK(r.err ==
+              "aktoken: note: the answer to the create of token \"ci-lost\" was lost (connection to 127.0.0.1 closed "
+              "without a response); the token exists as requested\n");
+        CHECK(count_requests(sandbox, "POST") == 1);
+
+        // Nothing was created: one more attempt, at once.
+        sandbox.clear_requests();
+        sandbox.fault("drop", 1);
+        r = aktoken({"create", "ci-dropped", "-o", "id"}, env);
+        CHECK(r.exit_code == 0);
+        CHECK(count_requests(sandbox, "POST") == 2);
+        CHECK(sleeps.take().empty());
+
+        // A 503 comes from authentik's front proxy while booting: nothing was applied, retry.
+        sandbox.clear_requests();
+        sandbox.fault("503", 1, 1);
+        r = aktoken({"create", "ci-booting", "-o", "id", "-v"}, env);
+        CHECK(r.exit_code == 0);
+        CHECK(r.err.find("aktoken: retry 1/3 after 1.0 s: HTTP 503 Service Unavailable\n") != std::string::npos);
+        CHECK(count_requests(sandbox, "POST") == 2);
+        CHECK(sleeps.take() == std::vector<double>{1.0});
+    }
+
+    TEST_CASE("faults: a DELETE retried after a lost answer counts the 404 as deleted") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        const SkippedSleeps sleeps(home);
+        sandbox.fault("apply-then-drop", 1);
+        RunResult r = aktoken({"delete", "--yes", "bob-app"}, sleeps.apply(aktoken_env(sandbox, kAdminKey, home)));
+        CHECK(r.err == "");
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "deleted bob-app\n");
+        CHECK(request_lines(sandbox) ==
+              std::vector<std::string>{"DELETE /api/v3/core/tokens/bob-app/ (apply-then-drop)",
+                                       "DELETE /api/v3/core/tokens/bob-app/"});
+        // After the first backoff: 1 s with jitter.
+        const std::vector<double> slept = sleeps.take();
+        REQUIRE(slept.size() == 1);
+        CHECK(slept[0] >= 0.5);
+        CHECK(slept[0] <= 1.0);
+    }
+
+    TEST_CASE("faults: --retries 0 and AKTOKEN_RETRIES turn retries off, bad values are refused") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        sandbox.fault("503", 1, 0);
+        RunResult r = aktoken({"get", "alice-api", "--retries", "0"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 8);
+        Env env = aktoken_env(sandbox, kAdminKey, home);
+        env.emplace("AKTOKEN_RETRIES", "0");
+        sandbox.fault("503", 1, 0);
+        r = aktoken({"get", "alice-api"}, env);
+        CHECK(r.exit_code == 8);
+        r = aktoken({"get", "alice-api", "--retries", "11"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 2);
+        CHECK(r.err == error_line("--retries: invalid value \"11\": expected a whole number from 0 to 10"));
+    }
 
 }  // TEST_SUITE

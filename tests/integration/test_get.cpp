@@ -128,9 +128,10 @@ TEST_CASE("errors: a wrong or missing token exits 4") {
 TEST_CASE("errors: a server that is not listening exits 9") {
     TempDir home;
     const int port = closed_port();
-    RunResult r = aktoken({"get", "alice-api"},
-                          {{"HOME", home.path()}, {"AUTHENTIK_URL", "http://127.0.0.1:" + std::to_string(port)},
-                           {"AUTHENTIK_TOKEN", kAdminKey}});
+    const Env env{{"HOME", home.path()},
+                  {"AUTHENTIK_URL", "http://127.0.0.1:" + std::to_string(port)},
+                  {"AUTHENTIK_TOKEN", kAdminKey}};
+    RunResult r = aktoken({"get", "alice-api", "--retries", "0"}, env);
     CHECK(r.exit_code == 9);
     CHECK(r.out == "");
     CHECK(r.err == "aktoken: error: cannot connect to 127.0.0.1:" + std::to_string(port) + ": Connection refused\n");

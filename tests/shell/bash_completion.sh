@@ -105,7 +105,8 @@ check 'aktoken list --identifier b' bob-api bob-app bob-verification
 check 'aktoken update x --identifier '
 # --url on the line is passed on; a wrong one in the environment is then ignored.
 url=$AUTHENTIK_URL
-export AUTHENTIK_URL=http://127.0.0.1:9/
+closed=$(closed_port "$SANDBOX") || exit 1
+export AUTHENTIK_URL=http://127.0.0.1:$closed/
 check 'aktoken delete o'
 check "aktoken --url $url delete o" outpost-token
 check "aktoken delete --url=$url o" outpost-token

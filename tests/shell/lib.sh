@@ -78,6 +78,23 @@ start_sandbox() {
     export AUTHENTIK_TOKEN=akadmin-secret-key-0001
 }
 
+# closed_port SANDBOX_BINARY: prints a loopback port that refuses connections: one that
+# aktoken-sandbox bound (port 0: the system picked a free one) and released when it was stopped.
+# (A fixed port such as 9 may have a listener: then a completion waits out its --timeout and
+# offers nothing, which passes as well, only slowly.)
+closed_port() {
+    local binary=$1 line pid
+    rm -f "$TEST_TMP/closed.out"
+    mkfifo "$TEST_TMP/closed.out"
+    "$binary" --port 0 >"$TEST_TMP/closed.out" 2>/dev/null &
+    pid=$!
+    read -r -t 10 line <"$TEST_TMP/closed.out"
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    [[ $line == "aktoken-sandbox listening on http://127.0.0.1:"* ]] || { echo "FAIL: sandbox said: $line" >&2; return 1; }
+    echo "${line##*:}"
+}
+
 # isolate_environment AKTOKEN_BINARY: a scratch HOME without config, no connection settings, and
 # `aktoken` on PATH as the completion scripts run it (the first word of the line).
 isolate_environment() {
@@ -132,9 +149,11 @@ bash_complete_line() {
     ((${#COMPREPLY[@]} == 0)) || printf '%s\n' "${COMPREPLY[@]}"
 }
 
-# zsh_complete_line LINE: the candidates zsh offers (sorted, unique), see zsh_capture.zsh.
+# zsh_complete_line LINE: the candidates zsh offers (sorted, unique), see zsh_capture.zsh. The
+# calls of one test share compinit's dump.
 zsh_complete_line() {
-    zsh -f "$SHELL_TESTS_DIR/zsh_capture.zsh" "$SOURCE_DIR/completions" "$1" 2>&1
+    AKTOKEN_CAPTURE_ZCOMPDUMP=$TEST_TMP/zcompdump zsh -f "$SHELL_TESTS_DIR/zsh_capture.zsh" \
+        "$SOURCE_DIR/completions" "$1" 2>&1
 }
 
 # fish_complete_line LINE: the candidates of `complete -C LINE`, without descriptions, in fish's order.

@@ -8,10 +8,14 @@
 # ignored prefix completion keeps (e.g. `user,` of `--ordering user,-e`).
 # Usage: zsh -f zsh_capture.zsh COMPLETIONS_DIR LINE
 # With AKTOKEN_CAPTURE_SOURCE=FILE, FILE is also sourced after compinit (as users do with
-# `source <(aktoken completion zsh)`).
+# `source <(aktoken completion zsh)`). With AKTOKEN_CAPTURE_ZCOMPDUMP=FILE, compinit keeps its
+# dump in FILE (written by the first run, read by the next ones, as in a user's shell; compinit
+# writes it again when the files on $fpath change); without it compinit reads every completion
+# function's first line each time (-D), which takes most of a second.
 emulate -L zsh
 zmodload zsh/zpty || exit 77
 zmodload zsh/datetime
+zmodload zsh/zselect
 
 local completions_dir=$1 line=$2
 local scratch=$(mktemp -d ${TMPDIR:-/tmp}/aktoken-zsh-capture.XXXXXX)
@@ -22,7 +26,11 @@ PS1= PS2= RPS1= PROMPT= RPROMPT=
 export ZDOTDIR=$scratch
 fpath=(${(q)completions_dir} \$fpath)
 autoload -U compinit
-compinit -u -D
+if [[ -n \$AKTOKEN_CAPTURE_ZCOMPDUMP ]]; then
+  compinit -u -d \$AKTOKEN_CAPTURE_ZCOMPDUMP
+else
+  compinit -u -D
+fi
 [[ -n \$AKTOKEN_CAPTURE_SOURCE ]] && source \$AKTOKEN_CAPTURE_SOURCE
 zstyle ':completion:*' verbose no
 compadd() {
@@ -54,12 +62,12 @@ zpty -w capture "source ${(q)scratch}/setup.zsh"
 local chunk deadline=$(( EPOCHREALTIME + 20 ))
 while [[ ! -e $ready ]] && (( EPOCHREALTIME < deadline )); do
   zpty -r -t capture chunk 2>/dev/null
-  sleep 0.02
+  zselect -t 1  # 10 ms
 done
 zpty -w -n capture "$line"$'\t'
 while [[ ! -e $done ]] && (( EPOCHREALTIME < deadline )); do
   zpty -r -t capture chunk 2>/dev/null
-  sleep 0.05
+  zselect -t 1
 done
 zpty -d capture 2>/dev/null
 if [[ ! -e $done ]]; then

@@ -84,7 +84,8 @@ check 'aktoken used-by o' outpost-token
 check 'aktoken update alice-api o' outpost-token
 check 'aktoken set-key alice-api o'
 url=$AUTHENTIK_URL
-export AUTHENTIK_URL=http://127.0.0.1:9/
+closed=$(closed_port "$SANDBOX") || exit 1
+export AUTHENTIK_URL=http://127.0.0.1:$closed/
 check 'aktoken delete o'
 check "aktoken --url $url delete o" outpost-token
 export AUTHENTIK_URL=$url

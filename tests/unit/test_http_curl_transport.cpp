@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -21,6 +22,7 @@
 
 #include "aktoken/http/curl_transport.h"
 #include "aktoken/util/error.h"
+#include "closed_port.h"
 
 namespace {
 
@@ -126,6 +128,11 @@ public:
     }
 
     ~FakeServer() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            released_ = true;
+        }
+        released_changed_.notify_all();
         server_->stop();
         thread_.join();
     }
@@ -192,7 +199,9 @@ private:
                     return true;
                 });
         } else if (path == "/slow") {
-            std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+            // Answers only when the server is being shut down: long after any client timeout.
+            std::unique_lock<std::mutex> lock(mutex_);
+            released_changed_.wait(lock, [this] { return released_; });
             res.set_content("{}", "application/json");
         } else if (path == "/token") {
             res.set_header("Set-Cookie", "authentik_session=cookie-SECRET; Path=/");
@@ -207,6 +216,8 @@ private:
     std::thread thread_;
     mutable std::mutex mutex_;
     std::vector<Seen> seen_;
+    std::condition_variable released_changed_;
+    bool released_ = false;
 };
 
 // A raw TCP server on 127.0.0.1 that reads one request and closes the connection unanswered.
@@ -263,20 +274,6 @@ private:
     int port_ = 0;
     std::thread thread_;
 };
-
-// A port on 127.0.0.1 that nothing listens on: bound once by us, then released.
-int closed_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    socklen_t len = sizeof addr;
-    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
 
 // A file in the temporary directory, removed again at the end of the test.
 class TempFile {
@@ -490,12 +487,11 @@ TEST_SUITE("unit") {
     TEST_CASE("http curl transport reports a refused connection") {
         GlobalInit init;
         CurlTransport transport(test_options());
-        const int port = closed_port();
-        const Error e = send_error(
-            transport, make_request("GET", "http://127.0.0.1:" + std::to_string(port) + "/api/v3/"));
+        const test::ClosedPort closed;
+        const Error e = send_error(transport, make_request("GET", closed.url("/api/v3/")));
         CHECK(e.kind() == ErrorKind::network);
         CHECK(std::string(e.what()) ==
-              "cannot connect to 127.0.0.1:" + std::to_string(port) + ": Connection refused");
+              "cannot connect to 127.0.0.1:" + std::to_string(closed.port()) + ": Connection refused");
         CHECK(transport.connections_opened() == 0);
     }
 
@@ -503,14 +499,16 @@ TEST_SUITE("unit") {
         GlobalInit init;
         FakeServer server;
         TransportOptions options = test_options();
-        options.timeout_seconds = 0.5;
+        options.timeout_seconds = 0.2;
         CurlTransport transport(options);
 
         const auto start = std::chrono::steady_clock::now();
         const Error e = send_error(transport, make_request("GET", server.url("/slow")));
         const auto elapsed = std::chrono::steady_clock::now() - start;
         CHECK(e.kind() == ErrorKind::network);
-        CHECK(std::string(e.what()) == "request to " + server.url("/slow") + " timed out after 0.5 s");
+        CHECK(std::string(e.what()) == "request to " + server.url("/slow") + " timed out after 0.2 s");
+        // Neither before the timeout nor long after it (the server never answers by itself).
+        CHECK(elapsed >= std::chrono::milliseconds(200));
         CHECK(elapsed < std::chrono::milliseconds(1400));
     }
 
