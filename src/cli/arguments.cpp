@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "aktoken/version.h"
 #include "cli/help_text.h"
 #include "cli/invocation.h"
 
@@ -86,7 +87,7 @@ void define_global_options(CLI::App& app, Invocation& inv) {
                 "SECONDS");
     app.add_flag("--no-color", inv.no_color, "Never colour the output (also NO_COLOR)");
     app.add_flag("-v,--verbose", inv.verbose, "Trace requests and responses on stderr, secrets redacted");
-    app.set_version_flag("--version", std::string("aktoken ") + AKTOKEN_VERSION);
+    app.set_version_flag("--version", std::string("aktoken ") + version());
 }
 
 void define_update(CLI::App* update, commands::UpdateFlags& u, Invocation& inv) {

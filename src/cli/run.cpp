@@ -32,6 +32,7 @@
 #include "aktoken/http/retry.h"
 #include "aktoken/output/terminal.h"
 #include "aktoken/util/files.h"
+#include "aktoken/version.h"
 #include "cli/completion_scripts.h"
 #include "cli/invocation.h"
 
@@ -262,7 +263,7 @@ int execute(const Invocation& inv, Prepared& prepared, util::Timestamp now, bool
         options.ca_file = settings.ca_file->value;
     }
     options.insecure = settings.insecure.value;
-    options.user_agent = std::string("aktoken/") + AKTOKEN_VERSION;
+    options.user_agent = std::string("aktoken/") + version();
     if (inv.verbose) {
         // Workers of --parallel trace at the same time: one line at a time.
         options.trace = [](std::string_view line) {
