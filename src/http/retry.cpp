@@ -13,6 +13,7 @@
 #include <thread>
 #include <utility>
 
+#include "aktoken/http/status.h"
 #include "aktoken/util/strings.h"
 
 namespace aktoken::http {
@@ -133,18 +134,6 @@ std::optional<std::chrono::sys_seconds> make_time(int year, unsigned month, int 
         return std::nullopt;
     }
     return std::chrono::sys_days{ymd} + time_of_day;
-}
-
-std::string describe_status(long status) {
-    std::string_view reason;
-    switch (status) {
-        case 429: reason = "Too Many Requests"; break;
-        case 502: reason = "Bad Gateway"; break;
-        case 503: reason = "Service Unavailable"; break;
-        case 504: reason = "Gateway Timeout"; break;
-        default: return fmt::format("HTTP {}", status);
-    }
-    return fmt::format("HTTP {} {}", status, reason);
 }
 
 void real_sleep(std::chrono::duration<double> delay) {
@@ -381,7 +370,7 @@ std::optional<std::chrono::duration<double>> RetryState::after_answer(const Resp
     if (outcome == Outcome::done) {
         return std::nullopt;
     }
-    return decide(outcome, describe_status(response.status), &response);
+    return decide(outcome, status_line(response.status), &response);
 }
 
 std::optional<std::chrono::duration<double>> RetryState::after_error(const Error& error) {
