@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 
-#include "aktoken/http/retry.h"
 #include "aktoken/http/status.h"
 #include "aktoken/http/transport_error.h"
 #include "aktoken/json/codec.h"
@@ -261,7 +260,7 @@ void Client::delete_token(const std::string& identifier) {
     try {
         call("DELETE", token_url(identifier), {}, token_subject(identifier));
     } catch (const Error& e) {
-        if (e.kind() != ErrorKind::not_found || !http::retried_after_unknown_outcome(transport_)) {
+        if (e.kind() != ErrorKind::not_found || !transport_.retried_after_unknown_outcome()) {
             throw;
         }
     }

@@ -459,9 +459,4 @@ Response RetryingTransport::send(const Request& request) {
     }
 }
 
-bool retried_after_unknown_outcome(const Transport& transport) {
-    const auto* retrying = dynamic_cast<const RetryingTransport*>(&transport);
-    return retrying != nullptr && retrying->retried_after_unknown_outcome();
-}
-
 }  // namespace aktoken::http

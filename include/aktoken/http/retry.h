@@ -155,10 +155,9 @@ public:
     // Attempts the last send made (1 + retries).
     int attempts() const { return attempts_; }
 
-    // Whether the last send retried after an attempt whose outcome was unknown (a 502, a 504 or a
-    // network error after the request may have been sent): then an earlier attempt may have been
-    // applied, and e.g. a DELETE answering 404 has probably succeeded.
-    bool retried_after_unknown_outcome() const { return retried_after_unknown_; }
+    // True when the last send retried after an attempt whose outcome was unknown (a 502, a 504 or
+    // a network error after the request may have been sent).
+    bool retried_after_unknown_outcome() const override { return retried_after_unknown_; }
 
     const RetryPolicy& policy() const { return policy_; }
 
@@ -172,9 +171,5 @@ private:
     int attempts_ = 0;
     bool retried_after_unknown_ = false;
 };
-
-// transport.retried_after_unknown_outcome() if it is a RetryingTransport, else false: lets the
-// api layer, which holds a plain Transport&, ask.
-bool retried_after_unknown_outcome(const Transport& transport);
 
 }  // namespace aktoken::http
