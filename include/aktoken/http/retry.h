@@ -39,7 +39,8 @@ std::optional<double> parse_retry_max_time(std::string_view text);
 // Parses an HTTP-date (RFC 9110 5.6.7): IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850
 // "Sunday, 06-Nov-94 08:49:37 GMT" (a two-digit year more than 50 years after `now` is taken in
 // the previous century) or asctime "Sun Nov  6 08:49:37 1994"; names are matched ignoring case,
-// the day name must be a valid one but is not checked against the date. nullopt if invalid.
+// the day name must be a valid one but is not checked against the date; years before 1583 (the
+// Gregorian calendar, where curl_getdate() stops) are refused. nullopt if invalid.
 std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text,
                                                         std::chrono::system_clock::time_point now);
 
