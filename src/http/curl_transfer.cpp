@@ -10,13 +10,13 @@
 #include <limits>
 #include <utility>
 
-#include "aktoken/http/redact.h"
 #include "aktoken/http/transport_error.h"
 #include "aktoken/util/error.h"
 #include "aktoken/util/secret.h"
 #include "aktoken/util/strings.h"
 #include "aktoken/version.h"
 #include "http/curl_failure.h"
+#include "http/redact.h"
 
 namespace aktoken::http {
 
