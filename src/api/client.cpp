@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "aktoken/http/retry.h"
+#include "aktoken/http/status.h"
 #include "aktoken/http/transport_error.h"
 #include "aktoken/json/codec.h"
 #include "aktoken/util/strings.h"
@@ -46,24 +46,6 @@ std::string summarise_text(std::string_view body) {
         }
     }
     return {};
-}
-
-std::string status_text(long status) {
-    switch (status) {
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 409: return "Conflict";
-        case 415: return "Unsupported Media Type";
-        case 429: return "Too Many Requests";
-        case 500: return "Internal Server Error";
-        case 502: return "Bad Gateway";
-        case 503: return "Service Unavailable";
-        case 504: return "Gateway Timeout";
-        default: return {};
-    }
 }
 
 ErrorKind kind_for_status(long status, const std::optional<std::string>& detail) {
@@ -114,10 +96,7 @@ std::string url_encode(std::string_view text) {
 Error error_from_response(const http::Response& response, const std::string& method, const std::string& url,
                           const std::string& subject) {
     const long status = response.status;
-    std::string status_line = fmt::format("HTTP {}", status);
-    if (std::string text = status_text(status); !text.empty()) {
-        status_line += " " + text;
-    }
+    const std::string status_line = http::status_line(status);
     if (status >= 300 && status < 400) {
         auto location = response.header("location");
         return Error(ErrorKind::config,
@@ -285,7 +264,7 @@ void Client::delete_token(const std::string& identifier) {
     try {
         call("DELETE", token_url(identifier), {}, token_subject(identifier));
     } catch (const Error& e) {
-        if (e.kind() != ErrorKind::not_found || !http::retried_after_unknown_outcome(transport_)) {
+        if (e.kind() != ErrorKind::not_found || !transport_.retried_after_unknown_outcome()) {
             throw;
         }
     }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli/report.h"
+#include "aktoken/version.h"
 #include "cli/invocation.h"
 
 namespace aktoken::cli {
@@ -165,7 +166,7 @@ void parse(int argc, const char* const* argv, std::ostream& out, std::string_vie
     }
     app.add_flag("--no-color", inv.no_color, "Never colour the output (also NO_COLOR)");
     app.add_flag("-v,--verbose", inv.verbose, "Trace requests and responses on stderr, secrets redacted");
-    app.set_version_flag("--version", std::string("aktoken ") + AKTOKEN_VERSION);
+    app.set_version_flag("--version", std::string("aktoken ") + version());
     app.footer(std::string(kRootHelp) + exit_status_help());
 
     struct Entry {

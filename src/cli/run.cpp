@@ -19,6 +19,7 @@
 #include "aktoken/output/terminal.h"
 #include "aktoken/util/files.h"
 #include "aktoken/util/values.h"
+#include "aktoken/version.h"
 #include "cli/invocation.h"
 #include "cli/report.h"
 
@@ -120,7 +121,7 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
         options.ca_file = settings.ca_file->value;
     }
     options.insecure = settings.insecure.value;
-    options.user_agent = std::string("aktoken/") + AKTOKEN_VERSION;
+    options.user_agent = std::string("aktoken/") + version();
     if (inv.verbose) {
         // Workers of --parallel trace at the same time: one line at a time.
         options.trace = [](std::string_view line) {

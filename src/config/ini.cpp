@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "aktoken/config/ini.h"
+#include "config/ini.h"
 
 #include <fmt/format.h>
 

@@ -9,11 +9,11 @@
 #include <utility>
 #include <vector>
 
-#include "aktoken/config/ini.h"
 #include "aktoken/util/error.h"
 #include "aktoken/util/files.h"
 #include "aktoken/util/strings.h"
 #include "aktoken/util/values.h"
+#include "config/ini.h"
 
 namespace aktoken::config {
 

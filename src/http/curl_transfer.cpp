@@ -10,12 +10,13 @@
 #include <limits>
 #include <utility>
 
-#include "aktoken/http/redact.h"
 #include "aktoken/http/transport_error.h"
 #include "aktoken/util/error.h"
 #include "aktoken/util/secret.h"
 #include "aktoken/util/strings.h"
+#include "aktoken/version.h"
 #include "http/curl_failure.h"
+#include "http/redact.h"
 
 namespace aktoken::http {
 
@@ -365,7 +366,7 @@ struct Transfer::State {
 
 std::string user_agent_for(const TransportOptions& options) {
     std::string product =
-        options.user_agent.empty() ? std::string("aktoken/") + AKTOKEN_VERSION : options.user_agent;
+        options.user_agent.empty() ? std::string("aktoken/") + version() : options.user_agent;
     return fmt::format("{} libcurl/{}", product, curl_version_info(CURLVERSION_NOW)->version);
 }
 

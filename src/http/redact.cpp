@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "aktoken/http/redact.h"
+#include "http/redact.h"
 
 #include <cstddef>
 #include <string>

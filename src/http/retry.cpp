@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: MIT
 #include "aktoken/http/retry.h"
 
+#include <curl/curl.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <ctime>
 #include <exception>
 #include <random>
 #include <string>
 #include <thread>
 #include <utility>
 
+#include "aktoken/http/status.h"
 #include "aktoken/util/strings.h"
 
 namespace aktoken::http {
@@ -29,9 +32,14 @@ constexpr std::array<std::string_view, 7> short_days = {"Mon", "Tue", "Wed", "Th
                                                         "Fri", "Sat", "Sun"};
 constexpr std::array<std::string_view, 7> long_days = {
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
-constexpr std::array<std::string_view, 12> months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
+// The three forms of an HTTP-date (RFC 9110 5.6.7) after the day name, for a check before
+// curl_getdate(), which reads many more (other zones, parts left out, ISO 8601) that an HTTP-date
+// must not be: 'a' stands for a letter, '0' for a digit, '_' for a space or a digit, any other
+// character for itself, ignoring case. curl_getdate() then checks the month name and the ranges.
+constexpr std::string_view imf_fixdate = ", 00 aaa 0000 00:00:00 GMT";  // Sun, 06 Nov 1994 08:49:37 GMT
+constexpr std::string_view rfc850_date = ", 00-aaa-00 00:00:00 GMT";    // Sunday, 06-Nov-94 08:49:37 GMT
+constexpr std::string_view asctime_date = " aaa _0 00:00:00 0000";      // Sun Nov  6 08:49:37 1994
 
 template <std::size_t N>
 bool is_one_of(std::string_view name, const std::array<std::string_view, N>& names) {
@@ -53,98 +61,32 @@ std::string_view trim_ows(std::string_view s) {
     return s;
 }
 
-// Reads an HTTP-date left to right; every read checks the bounds.
-class Cursor {
-public:
-    explicit Cursor(std::string_view text) : text_(text) {}
+char to_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-    bool at_end() const { return pos_ == text_.size(); }
-
-    bool literal(std::string_view expected) {
-        if (text_.size() - pos_ < expected.size() ||
-            !util::iequals(text_.substr(pos_, expected.size()), expected)) {
-            return false;
-        }
-        pos_ += expected.size();
-        return true;
-    }
-
-    // Exactly n digits.
-    bool digits(std::size_t n, int& out) {
-        if (text_.size() - pos_ < n) {
-            return false;
-        }
-        int value = 0;
-        for (std::size_t k = 0; k < n; ++k) {
-            const char c = text_[pos_ + k];
-            if (!is_digit(c)) {
-                return false;
-            }
-            value = value * 10 + (c - '0');
-        }
-        pos_ += n;
-        out = value;
-        return true;
-    }
-
-    std::string_view word() {
-        const std::size_t begin = pos_;
-        while (pos_ < text_.size() && is_alpha(text_[pos_])) {
-            ++pos_;
-        }
-        return text_.substr(begin, pos_ - begin);
-    }
-
-    // A month name, as 1..12.
-    bool month(unsigned& out) {
-        const std::string_view name = word();
-        for (std::size_t i = 0; i < months.size(); ++i) {
-            if (util::iequals(name, months[i])) {
-                out = static_cast<unsigned>(i + 1);
-                return true;
-            }
-        }
+bool has_shape(std::string_view text, std::string_view shape) {
+    if (text.size() != shape.size()) {
         return false;
     }
-
-    // HH:MM:SS, a leap second allowed.
-    bool time_of_day(seconds& out) {
-        int h = 0;
-        int m = 0;
-        int s = 0;
-        if (!digits(2, h) || !literal(":") || !digits(2, m) || !literal(":") || !digits(2, s) ||
-            h > 23 || m > 59 || s > 60) {
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        const char c = text[i];
+        const bool fits = shape[i] == 'a'   ? is_alpha(c)
+                          : shape[i] == '0' ? is_digit(c)
+                          : shape[i] == '_' ? c == ' ' || is_digit(c)
+                                            : to_lower(c) == to_lower(shape[i]);
+        if (!fits) {
             return false;
         }
-        out = std::chrono::hours(h) + std::chrono::minutes(m) + seconds(s);
-        return true;
     }
-
-private:
-    std::string_view text_;
-    std::size_t pos_ = 0;
-};
-
-std::optional<std::chrono::sys_seconds> make_time(int year, unsigned month, int day,
-                                                  seconds time_of_day) {
-    const std::chrono::year_month_day ymd{std::chrono::year{year}, std::chrono::month{month},
-                                          std::chrono::day{static_cast<unsigned>(day)}};
-    if (!ymd.ok()) {
-        return std::nullopt;
-    }
-    return std::chrono::sys_days{ymd} + time_of_day;
+    return true;
 }
 
-std::string describe_status(long status) {
-    std::string_view reason;
-    switch (status) {
-        case 429: reason = "Too Many Requests"; break;
-        case 502: reason = "Bad Gateway"; break;
-        case 503: reason = "Service Unavailable"; break;
-        case 504: reason = "Gateway Timeout"; break;
-        default: return fmt::format("HTTP {}", status);
+// The number in a field of has_shape's digits (a leading space counts as 0).
+int number(std::string_view field) {
+    int value = 0;
+    for (char c : field) {
+        value = value * 10 + (is_digit(c) ? c - '0' : 0);
     }
-    return fmt::format("HTTP {} {}", status, reason);
+    return value;
 }
 
 void real_sleep(std::chrono::duration<double> delay) {
@@ -215,60 +157,45 @@ std::optional<double> parse_retry_max_time(std::string_view text) {
 
 std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text,
                                                          system_clock::time_point now) {
-    Cursor in(text);
-    const std::string_view day_name = in.word();
-    unsigned month = 0;
-    int day = 0;
+    const std::string_view day_name = text.substr(0, text.find_first_of(", "));
+    const std::string_view rest = text.substr(day_name.size());
+    std::string date(text);
+    std::size_t day_at = 2;
     int year = 0;
-    seconds time{};
-    if (in.literal(",")) {
-        if (!in.literal(" ")) {
-            return std::nullopt;
+    if (is_one_of(day_name, short_days) && has_shape(rest, imf_fixdate)) {
+        year = number(rest.substr(9, 4));
+    } else if (is_one_of(day_name, long_days) && has_shape(rest, rfc850_date)) {
+        // RFC 9110 puts a two-digit year within 50 years of now, curl_getdate() at 1971..2070: give it
+        // the year in full, as an IMF-fixdate but for the day name.
+        const int current =
+            static_cast<int>(std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(now)}.year());
+        year = current - current % 100 + number(rest.substr(9, 2));
+        if (year > current + 50) {
+            year -= 100;
         }
-        if (is_one_of(day_name, short_days)) {
-            // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-            if (!in.digits(2, day) || !in.literal(" ") || !in.month(month) || !in.literal(" ") ||
-                !in.digits(4, year) || !in.literal(" ") || !in.time_of_day(time) ||
-                !in.literal(" GMT") || !in.at_end()) {
-                return std::nullopt;
-            }
-        } else if (is_one_of(day_name, long_days)) {
-            // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
-            int two_digits = 0;
-            if (!in.digits(2, day) || !in.literal("-") || !in.month(month) || !in.literal("-") ||
-                !in.digits(2, two_digits) || !in.literal(" ") || !in.time_of_day(time) ||
-                !in.literal(" GMT") || !in.at_end()) {
-                return std::nullopt;
-            }
-            const int current =
-                static_cast<int>(std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(now)}
-                                     .year());
-            year = current - current % 100 + two_digits;
-            if (year > current + 50) {
-                year -= 100;
-            }
-        } else {
-            return std::nullopt;
-        }
+        date = fmt::format("{}, {} {} {:04} {}", day_name, rest.substr(2, 2), rest.substr(5, 3), year, rest.substr(12));
+    } else if (is_one_of(day_name, short_days) && has_shape(rest, asctime_date)) {
+        day_at = 5;
+        year = number(rest.substr(17, 4));
     } else {
-        // asctime: Sun Nov  6 08:49:37 1994
-        if (!is_one_of(day_name, short_days) || !in.literal(" ") || !in.month(month) ||
-            !in.literal(" ")) {
-            return std::nullopt;
-        }
-        if (in.literal(" ")) {
-            if (!in.digits(1, day)) {
-                return std::nullopt;
-            }
-        } else if (!in.digits(2, day)) {
-            return std::nullopt;
-        }
-        if (!in.literal(" ") || !in.time_of_day(time) || !in.literal(" ") || !in.digits(4, year) ||
-            !in.at_end()) {
-            return std::nullopt;
-        }
+        return std::nullopt;
     }
-    return make_time(year, month, day, time);
+    const std::time_t time = curl_getdate(date.c_str(), nullptr);
+    if (time == -1) {
+        return std::nullopt;
+    }
+    const std::chrono::sys_seconds result{seconds(time)};
+    // curl_getdate() carries a day past the month's end into the next month (Feb 31 is Mar 3) and
+    // reads a year below 100 as 19xx or 20xx: the day and year must be the ones written, as of the
+    // second before when the second is a leap second (which it carries into the next minute).
+    const std::size_t seconds_at = rest.find(':') + 4;
+    const std::chrono::year_month_day ymd{
+        std::chrono::floor<std::chrono::days>(result - seconds(rest.substr(seconds_at, 2) == "60" ? 1 : 0))};
+    if (ymd.year() != std::chrono::year{year} ||
+        ymd.day() != std::chrono::day{static_cast<unsigned>(number(rest.substr(day_at, 2)))}) {
+        return std::nullopt;
+    }
+    return result;
 }
 
 std::optional<seconds> parse_retry_after(std::string_view value, system_clock::time_point now) {
@@ -381,7 +308,7 @@ std::optional<std::chrono::duration<double>> RetryState::after_answer(const Resp
     if (outcome == Outcome::done) {
         return std::nullopt;
     }
-    return decide(outcome, describe_status(response.status), &response);
+    return decide(outcome, status_line(response.status), &response);
 }
 
 std::optional<std::chrono::duration<double>> RetryState::after_error(const Error& error) {
@@ -468,11 +395,6 @@ Response RetryingTransport::send(const Request& request) {
         retried_after_unknown_ = state.retried_after_unknown_outcome();
         sleeper_(*delay);
     }
-}
-
-bool retried_after_unknown_outcome(const Transport& transport) {
-    const auto* retrying = dynamic_cast<const RetryingTransport*>(&transport);
-    return retrying != nullptr && retrying->retried_after_unknown_outcome();
 }
 
 }  // namespace aktoken::http

@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: MIT
 #
 # Contract conformance: every aktoken command that sends a request, run against Prism as a
-# validating mock of the shared authentik OpenAPI extract. Passes when Prism reports no
-# request that violates the schema (path, method, query parameters, body, headers) and every
-# command sent at least one request. See README.md beside this file.
+# validating mock of the authentik OpenAPI extract (authentik-tokens-openapi.yaml beside this
+# file). Passes when Prism reports no request that violates the schema (path, method, query
+# parameters, body, headers) and every command sent at least one request. See README.md beside
+# this file.
 #
 #   bash tests/conformance/prism.sh AKTOKEN_BINARY SCHEMA
 #
-# Exit: 0 pass, 1 fail, 77 skipped (npm missing, or the schema file missing).
+# Exit: 0 pass, 1 fail, 77 skipped (npm missing).
 # Environment: AKTOKEN_PRISM_DIR  where Prism is installed (default: the user's cache dir)
 #              AKTOKEN_CONFORMANCE_KEEP=1  keep the work dir (logs, records) after the run
 set -u -o pipefail
@@ -25,7 +26,7 @@ schema=$2
 
 command -v npm >/dev/null 2>&1 || skip "npm not found: the Prism contract test needs npm (and node) to install @stoplight/prism-cli"
 command -v node >/dev/null 2>&1 || fail "npm is installed but node is not on PATH"
-[ -f "$schema" ] || skip "schema not found: $schema (CI lays shared/ beside the repository; expected \$REPO/../shared/authentik-tokens-openapi.yaml)"
+[ -f "$schema" ] || fail "schema not found: $schema"
 [ -x "$aktoken" ] || fail "aktoken binary not executable: $aktoken"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 schema=$(cd "$(dirname "$schema")" && pwd)/$(basename "$schema")

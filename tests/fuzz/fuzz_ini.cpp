@@ -4,8 +4,8 @@
 #include <string_view>
 #include <vector>
 
-#include "aktoken/config/ini.h"
 #include "aktoken/util/error.h"
+#include "config/ini.h"
 #include "fuzz/targets.h"
 
 namespace aktoken::fuzz {

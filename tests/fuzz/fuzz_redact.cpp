@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "aktoken/http/redact.h"
 #include "aktoken/util/error.h"
 #include "fuzz/targets.h"
+#include "http/redact.h"
 #include "json/rapidjson.h"
 
 namespace aktoken::fuzz {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: http::parse_retry_after (a Retry-After value: delta-seconds or an HTTP-date),
-// with http::parse_http_date, parse_retries and parse_retry_max_time on the same input. Built only
-// when include/aktoken/http/retry.h exists (see CMakeLists.txt).
+// with http::parse_http_date, parse_retries and parse_retry_max_time on the same input.
 #include <algorithm>
 #include <chrono>
 #include <cmath>

@@ -547,7 +547,9 @@ TEST_CASE("bulk: --parallel N opens at most N connections, --parallel 1 exactly 
     BulkSandbox b;
     const std::vector<std::string> ids = bulk_ids(1, 12);
     const std::string out = tsv_rows({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
-    for (const auto& [parallel, most] : std::vector<std::pair<std::string, int>>{{"4", 4}, {"1", 1}, {"16", 12}}) {
+    for (const auto& run : std::vector<std::pair<std::string, int>>{{"4", 4}, {"1", 1}, {"16", 12}}) {
+        const std::string& parallel = run.first;
+        const int most = run.second;
         CAPTURE(parallel);
         b.sandbox.reset();
         add_tokens(b.sandbox, bulk_seed(12));

@@ -3,15 +3,17 @@
 # The Debian package: cpack -G DEB from this build tree into a scratch directory; the file is
 # named aktoken_VERSION_ARCH.deb; `dpkg-deb -c` lists exactly the expected entries (mode, owner,
 # path); the control fields (Package, Version, Architecture, Section, Maintainer, Depends with
-# libcurl4 and libc6 and, with the sandbox, libcpp-httplib0.11, libfmt9 and libstdc++6; aktoken
-# itself needs no C++ runtime library, linked statically for a faster start); `dpkg -x` into a
-# scratch root gives a working aktoken (--version, --help) and aktoken-sandbox, and the
-# binaries are stripped.
-# Usage: deb.sh BUILD_DIR WITH_SANDBOX(0|1)
+# libc6 and libcurl4, libfmt9 and libstdc++6 (for aktoken unless it links them in with
+# AKTOKEN_STATIC_RUNTIME, for the sandbox always) and, with the sandbox, libcpp-httplib0.11);
+# `dpkg -x` into a scratch root gives a working aktoken (--version, --help) and aktoken-sandbox;
+# aktoken loads libstdc++ and libfmt from the system (the default, as Debian packages do) or
+# neither (AKTOKEN_STATIC_RUNTIME); the binaries are stripped.
+# Usage: deb.sh BUILD_DIR WITH_SANDBOX(0|1) STATIC_RUNTIME(0|1)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-BUILD=${1:?usage: deb.sh BUILD_DIR WITH_SANDBOX}
+BUILD=${1:?usage: deb.sh BUILD_DIR WITH_SANDBOX STATIC_RUNTIME}
 WITH_SANDBOX=${2:-1}
+STATIC_RUNTIME=${3:-0}
 require_tool cpack dpkg-deb dpkg dpkg-shlibdeps
 [[ -r $BUILD/CPackConfig.cmake ]] || { echo "FAIL: no CPackConfig.cmake in $BUILD"; exit 1; }
 
@@ -65,7 +67,8 @@ checks=$((checks + 1))
 [[ $(field Maintainer) == *"<"*"@"*">" ]] && echo "ok: Maintainer" || fail "Maintainer: $(field Maintainer)"
 depends=$(field Depends)
 packages=(libc6 libcurl4)
-((WITH_SANDBOX)) && packages+=(libcpp-httplib0.11 libfmt9 libstdc++6)
+((WITH_SANDBOX || !STATIC_RUNTIME)) && packages+=(libfmt9 libstdc++6)
+((WITH_SANDBOX)) && packages+=(libcpp-httplib0.11)
 for package in "${packages[@]}"; do
     checks=$((checks + 1))
     # One entry of the comma-separated list names the package (any version constraint).
@@ -89,8 +92,14 @@ if ((WITH_SANDBOX)); then
 fi
 if command -v readelf >/dev/null 2>&1; then
     checks=$((checks + 1))
-    needed=$(readelf -d "$root/usr/bin/aktoken" | grep -oE 'lib(stdc\+\+|gcc_s|fmt)[^]]*' || true)
-    [[ -z $needed ]] && echo "ok: aktoken loads no C++ runtime library" || fail "aktoken needs $needed"
+    needed=$(readelf -d "$root/usr/bin/aktoken" | grep -oE 'lib(stdc\+\+|gcc_s|fmt)[^]]*' | tr '\n' ' ' || true)
+    if ((STATIC_RUNTIME)); then
+        [[ -z $needed ]] && echo "ok: aktoken loads no C++ runtime library" || fail "aktoken needs $needed"
+    elif [[ " $needed" == *" libstdc++.so.6 "* && " $needed" == *" libfmt.so.9 "* ]]; then
+        echo "ok: aktoken loads libstdc++ and libfmt from the system"
+    else
+        fail "aktoken should load libstdc++.so.6 and libfmt.so.9, needs: $needed"
+    fi
     checks=$((checks + 1))
     if readelf -S "$root/usr/bin/aktoken" | grep -qE '\.(debug_info|symtab)'; then
         fail "usr/bin/aktoken is not stripped"

@@ -25,8 +25,12 @@ public:
         responses.push_back({status, std::move(headers), std::move(body), 0});
     }
 
+    bool retried_after_unknown_outcome() const override { return retried_after_unknown; }
+
     std::vector<http::Request> requests;
     std::deque<http::Response> responses;
+    // What retried_after_unknown_outcome() says, as a retrying transport would after its last send.
+    bool retried_after_unknown = false;
 };
 
 }  // namespace aktoken::testing

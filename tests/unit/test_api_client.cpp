@@ -160,6 +160,22 @@ TEST_CASE("api client: without a concurrent transport list pages are read one af
     CHECK(seen == std::vector<std::string>{"one"});
 }
 
+TEST_CASE("api client: delete_token takes a 404 after a retry of unknown outcome as deleted") {
+    Fixture f;
+    f.transport.answer(204, "");
+    CHECK_NOTHROW(f.client.delete_token("ci"));
+    CHECK(f.transport.requests[0].method == "DELETE");
+    CHECK(f.transport.requests[0].url == "https://ak.example.com/api/v3/core/tokens/ci/");
+    f.transport.answer(404, R"({"detail": "No Token matches the given query."})");
+    CHECK_THROWS_WITH_AS(f.client.delete_token("ci"), "token \"ci\" not found (HTTP 404 Not Found)", Error);
+    // An earlier attempt, whose answer was lost, probably deleted it.
+    f.transport.retried_after_unknown = true;
+    f.transport.answer(404, R"({"detail": "No Token matches the given query."})");
+    CHECK_NOTHROW(f.client.delete_token("ci"));
+    f.transport.answer(403, R"({"detail": "You do not have permission to perform this action."})");
+    CHECK_THROWS_AS(f.client.delete_token("ci"), Error);
+}
+
 TEST_CASE("api client: a 2xx answer of the wrong shape is a server error") {
     Fixture f;
     f.transport.answer(200, R"("just a string")");

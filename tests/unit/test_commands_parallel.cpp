@@ -363,8 +363,12 @@ TEST_CASE("parallel: only a bounded window of items runs ahead of a slow one") {
 }
 
 TEST_CASE("parallel: workers are capped by the number of items") {
-    for (const auto& [parallel, count, opened] :
+    for (const auto& row :
          std::vector<std::tuple<int, std::size_t, int>>{{16, 3, 2}, {4, 2, 1}, {4, 1, 0}, {16, 16, 15}}) {
+        // Not structured bindings: clang 14 cannot capture those in the lambdas below.
+        const int parallel = std::get<0>(row);
+        const std::size_t count = std::get<1>(row);
+        const int opened = std::get<2>(row);
         CAPTURE(parallel);
         CAPTURE(count);
         Fixture f;

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "aktoken/config/ini.h"
 #include "aktoken/util/error.h"
+#include "config/ini.h"
 
 using aktoken::config::IniFile;
 using aktoken::config::parse_ini;

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "aktoken/http/redact.h"
+#include "http/redact.h"
 
 using aktoken::http::redact_header;
 using aktoken::http::redact_json_keys;

@@ -206,6 +206,14 @@ TEST_SUITE("unit") {
                  "Sun, 06 Nov 1994 08:49:37 GMT\n",
                  ",",
                  "GMT",
+                 // curl_getdate() reads these; an HTTP-date is none of them.
+                 "UTC Nov  6 08:49:37 1994",        // a zone for the day name
+                 "PST Nov  6 08:49:37 1994",
+                 "Sun, 06 Nov 0094 08:49:37 GMT",   // read as 1994
+                 "Sun, 06 Nov 1994 08:49:37 PST",
+                 "Sunday, 06 Nov 1994 08:49:37",
+                 "1994-11-06 08:49:37",
+                 "Sun, 06 Nov 1582 08:49:37 GMT",   // before the Gregorian calendar
              }) {
             CAPTURE(bad);
             CHECK_FALSE(parse_retry_after(bad, rfc_now));
@@ -229,6 +237,11 @@ TEST_SUITE("unit") {
               sys_days{1994y / 11 / 16} + 8h + 49min + 37s);
         CHECK(parse_http_date("Wed, 29 Feb 2024 23:59:60 GMT", in_2025) ==
               sys_days{2024y / 3 / 1} + 0s);
+        CHECK(parse_http_date("Tue, 31 Dec 2024 23:59:60 GMT", in_2025) == sys_days{2025y / 1 / 1} + 0s);
+        CHECK(parse_http_date("Tue Dec 31 23:59:60 2024", in_2025) == sys_days{2025y / 1 / 1} + 0s);
+        CHECK(parse_http_date("Tuesday, 31-Dec-24 23:59:60 GMT", in_2025) == sys_days{2025y / 1 / 1} + 0s);
+        CHECK(parse_http_date("Sun, 06 Nov 1583 08:49:37 GMT", in_2025) ==
+              sys_days{1583y / 11 / 6} + 8h + 49min + 37s);
         CHECK_FALSE(parse_http_date("Thu, 29 Feb 2025 00:00:00 GMT", in_2025));
     }
 
@@ -648,7 +661,8 @@ TEST_SUITE("unit") {
             h.fail(Delivery::maybe_sent).answer(404);
             CHECK(transport.send(request("DELETE", token_url)).status == 404);
             CHECK(transport.retried_after_unknown_outcome());
-            CHECK(aktoken::http::retried_after_unknown_outcome(transport));
+            // Through the interface the api layer holds.
+            CHECK(static_cast<const aktoken::http::Transport&>(transport).retried_after_unknown_outcome());
         }
         SUBCASE("504, then 404") {
             h.answer(504).answer(404);
@@ -674,7 +688,7 @@ TEST_SUITE("unit") {
             CHECK(transport.attempts() == 1);
         }
         aktoken::testing::FakeTransport plain;
-        CHECK_FALSE(aktoken::http::retried_after_unknown_outcome(plain));
+        CHECK_FALSE(static_cast<const aktoken::http::Transport&>(plain).retried_after_unknown_outcome());
     }
 
     TEST_CASE("http retry works with the real sleeper, clock and jitter and without notes") {

@@ -39,7 +39,8 @@ std::optional<double> parse_retry_max_time(std::string_view text);
 // Parses an HTTP-date (RFC 9110 5.6.7): IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850
 // "Sunday, 06-Nov-94 08:49:37 GMT" (a two-digit year more than 50 years after `now` is taken in
 // the previous century) or asctime "Sun Nov  6 08:49:37 1994"; names are matched ignoring case,
-// the day name must be a valid one but is not checked against the date. nullopt if invalid.
+// the day name must be a valid one but is not checked against the date; years before 1583 (the
+// Gregorian calendar, where curl_getdate() stops) are refused. nullopt if invalid.
 std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text,
                                                         std::chrono::system_clock::time_point now);
 
@@ -155,10 +156,9 @@ public:
     // Attempts the last send made (1 + retries).
     int attempts() const { return attempts_; }
 
-    // Whether the last send retried after an attempt whose outcome was unknown (a 502, a 504 or a
-    // network error after the request may have been sent): then an earlier attempt may have been
-    // applied, and e.g. a DELETE answering 404 has probably succeeded.
-    bool retried_after_unknown_outcome() const { return retried_after_unknown_; }
+    // True when the last send retried after an attempt whose outcome was unknown (a 502, a 504 or
+    // a network error after the request may have been sent).
+    bool retried_after_unknown_outcome() const override { return retried_after_unknown_; }
 
     const RetryPolicy& policy() const { return policy_; }
 
@@ -172,9 +172,5 @@ private:
     int attempts_ = 0;
     bool retried_after_unknown_ = false;
 };
-
-// transport.retried_after_unknown_outcome() if it is a RetryingTransport, else false: lets the
-// api layer, which holds a plain Transport&, ask.
-bool retried_after_unknown_outcome(const Transport& transport);
 
 }  // namespace aktoken::http

@@ -47,6 +47,11 @@ class Transport {
 public:
     virtual ~Transport() = default;
     virtual Response send(const Request& request) = 0;
+
+    // Whether the last send repeated the request after an attempt whose outcome was unknown: then
+    // an earlier attempt may have been applied, and e.g. a DELETE answering 404 has probably
+    // succeeded. Only a transport that retries can; the default says no.
+    virtual bool retried_after_unknown_outcome() const { return false; }
 };
 
 // Sends many requests at once and hands their answers over in order.
