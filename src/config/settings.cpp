@@ -19,8 +19,7 @@ namespace aktoken::config {
 
 namespace {
 
-// The same bound as http::max_retries, which config may not include: with the default delays ten
-// retries take about three minutes.
+// With the default delays ten retries take about three minutes.
 constexpr std::int64_t max_retries = 10;
 constexpr double max_seconds = 86400;
 

@@ -106,55 +106,6 @@ std::uint64_t random_seed() {
 
 }  // namespace
 
-std::optional<int> parse_retries(std::string_view text) {
-    if (text.empty()) {
-        return std::nullopt;
-    }
-    int value = 0;
-    for (char c : text) {
-        if (!is_digit(c)) {
-            return std::nullopt;
-        }
-        value = value * 10 + (c - '0');
-        if (value > max_retries) {
-            return std::nullopt;
-        }
-    }
-    return value;
-}
-
-std::optional<double> parse_retry_max_time(std::string_view text) {
-    constexpr double limit = 86400;
-    double whole = 0;
-    double fraction = 0;
-    double scale = 0.1;
-    bool seen_digit = false;
-    bool seen_point = false;
-    for (char c : text) {
-        if (c == '.' && !seen_point) {
-            seen_point = true;
-        } else if (is_digit(c)) {
-            seen_digit = true;
-            if (seen_point) {
-                fraction += (c - '0') * scale;
-                scale /= 10;
-            } else {
-                whole = whole * 10 + (c - '0');
-                if (whole > limit) {
-                    return std::nullopt;
-                }
-            }
-        } else {
-            return std::nullopt;
-        }
-    }
-    const double value = whole + fraction;
-    if (!seen_digit || value > limit) {
-        return std::nullopt;
-    }
-    return value;
-}
-
 std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text,
                                                          system_clock::time_point now) {
     const std::string_view day_name = text.substr(0, text.find_first_of(", "));

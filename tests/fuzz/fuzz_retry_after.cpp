@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: http::parse_retry_after (a Retry-After value: delta-seconds or an HTTP-date),
-// with http::parse_http_date, parse_retries and parse_retry_max_time on the same input.
+// with http::parse_http_date and the --retries and --retry-max-time grammars (util::parse_count,
+// util::parse_seconds) on the same input.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
 
 #include "aktoken/http/retry.h"
+#include "aktoken/util/values.h"
 #include "aktoken/util/error.h"
 #include "fuzz/targets.h"
 
@@ -33,12 +35,12 @@ void retry_after(std::string_view input) {
                                          std::chrono::seconds{0}, std::chrono::seconds{2147483648})) {
             throw InvariantViolation("parse_retry_after disagrees with parse_http_date");
         }
-        if (const auto retries = http::parse_retries(input); retries && (*retries < 0 || *retries > http::max_retries)) {
-            throw InvariantViolation("parse_retries returned a value outside 0..max_retries");
+        if (const auto retries = util::parse_count(input, {0, 10}); retries && (*retries < 0 || *retries > 10)) {
+            throw InvariantViolation("parse_count returned a value outside 0..10");
         }
-        if (const auto max_time = http::parse_retry_max_time(input);
+        if (const auto max_time = util::parse_seconds(input, {true, 86400});
             max_time && !(std::isfinite(*max_time) && *max_time >= 0 && *max_time <= 86400)) {
-            throw InvariantViolation("parse_retry_max_time returned a value outside 0..86400");
+            throw InvariantViolation("parse_seconds returned a value outside 0..86400");
         }
     } catch (const Error&) {
     } catch (const std::invalid_argument&) {

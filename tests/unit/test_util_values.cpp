@@ -267,4 +267,44 @@ TEST_SUITE("unit") {
               "cannot read standard input");
     }
 
+    TEST_CASE("values: the grammar of --retries, a count from 0 to 10") {
+        const auto parse_retries = [](std::string_view text) { return aktoken::util::parse_count(text, {0, 10}); };
+        CHECK(parse_retries("0") == 0);
+        CHECK(parse_retries("3") == 3);
+        CHECK(parse_retries("10") == 10);
+        CHECK(parse_retries("007") == 7);
+        CHECK_FALSE(parse_retries("11"));
+        CHECK_FALSE(parse_retries(""));
+        CHECK_FALSE(parse_retries("-1"));
+        CHECK_FALSE(parse_retries("+3"));
+        CHECK_FALSE(parse_retries(" 3"));
+        CHECK_FALSE(parse_retries("3 "));
+        CHECK_FALSE(parse_retries("1e1"));
+        CHECK_FALSE(parse_retries("3.0"));
+        CHECK_FALSE(parse_retries("99999999999999999999999999"));
+    }
+
+    TEST_CASE("values: the grammar of --retry-max-time, seconds from 0 to a day") {
+        const auto parse_retry_max_time = [](std::string_view text) {
+            return aktoken::util::parse_seconds(text, {true, 86400});
+        };
+        CHECK(parse_retry_max_time("0") == 0.0);
+        CHECK(parse_retry_max_time("30") == 30.0);
+        CHECK(parse_retry_max_time("2.5") == 2.5);
+        CHECK(parse_retry_max_time(".5") == 0.5);
+        CHECK(parse_retry_max_time("5.") == 5.0);
+        CHECK(parse_retry_max_time("86400") == 86400.0);
+        CHECK_FALSE(parse_retry_max_time("86400.5"));
+        CHECK_FALSE(parse_retry_max_time("99999999999999999999999"));
+        CHECK_FALSE(parse_retry_max_time(""));
+        CHECK_FALSE(parse_retry_max_time("."));
+        CHECK_FALSE(parse_retry_max_time("-1"));
+        CHECK_FALSE(parse_retry_max_time("1..2"));
+        CHECK_FALSE(parse_retry_max_time("1.2.3"));
+        CHECK_FALSE(parse_retry_max_time("1e3"));
+        CHECK_FALSE(parse_retry_max_time("inf"));
+        CHECK_FALSE(parse_retry_max_time("nan"));
+        CHECK_FALSE(parse_retry_max_time("5s"));
+    }
+
 }  // TEST_SUITE

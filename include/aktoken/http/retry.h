@@ -26,15 +26,6 @@ struct RetryPolicy {
     double retry_after_cap_seconds = 60;
 };
 
-// The largest --retries / AKTOKEN_RETRIES accepted (with the default delays about 3 minutes).
-inline constexpr int max_retries = 10;
-
-// Parses --retries / AKTOKEN_RETRIES: decimal digits only (no sign, no spaces), 0..max_retries;
-// nullopt otherwise.
-std::optional<int> parse_retries(std::string_view text);
-
-// Parses --retry-max-time: decimal seconds ("30", "2.5", ".5", "5."), 0..86400; nullopt otherwise.
-std::optional<double> parse_retry_max_time(std::string_view text);
 
 // Parses an HTTP-date (RFC 9110 5.6.7): IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850
 // "Sunday, 06-Nov-94 08:49:37 GMT" (a two-digit year more than 50 years after `now` is taken in
