@@ -16,9 +16,9 @@ namespace sandbox {
 enum class FaultMode { status_503, status_500, status_429, status_502, drop, delay, truncate, apply_then_drop };
 
 struct Fault {
-  FaultMode mode = FaultMode::status_503;
-  std::int64_t count = 1;
-  std::optional<std::int64_t> arg;  // Retry-After seconds (503, 429) or milliseconds (delay)
+    FaultMode mode = FaultMode::status_503;
+    std::int64_t count = 1;
+    std::optional<std::int64_t> arg;  // Retry-After seconds (503, 429) or milliseconds (delay)
 };
 
 // Parses MODE[:COUNT[:ARG]], e.g. "503:2:5", "drop", "delay:1:3000".
@@ -28,38 +28,38 @@ std::string fault_mode_name(FaultMode mode);
 
 // Faults are consumed in order: the first fault applies to the next COUNT requests.
 class FaultQueue {
- public:
-  void add(const Fault& fault);
-  void clear();
-  std::optional<Fault> take();
+public:
+    void add(const Fault& fault);
+    void clear();
+    std::optional<Fault> take();
 
- private:
-  std::mutex mutex_;
-  std::deque<Fault> faults_;
+private:
+    std::mutex mutex_;
+    std::deque<Fault> faults_;
 };
 
 struct RecordedRequest {
-  std::string method;
-  std::string path;
-  std::string query;
-  std::string body;
-  std::optional<std::string> content_type;
-  std::optional<std::string> authorization_scheme;  // never the credentials
-  std::optional<std::string> fault;
+    std::string method;
+    std::string path;
+    std::string query;
+    std::string body;
+    std::optional<std::string> content_type;
+    std::optional<std::string> authorization_scheme;  // never the credentials
+    std::optional<std::string> fault;
 };
 
 class RequestLog {
- public:
-  // Also appends each request as one JSON line to `path` when it is not empty.
-  bool open_file(const std::string& path);
-  void record(RecordedRequest request);
-  void clear();
-  std::string to_json();
+public:
+    // Also appends each request as one JSON line to `path` when it is not empty.
+    bool open_file(const std::string& path);
+    void record(RecordedRequest request);
+    void clear();
+    std::string to_json();
 
- private:
-  std::mutex mutex_;
-  std::vector<RecordedRequest> requests_;
-  std::ofstream file_;
+private:
+    std::mutex mutex_;
+    std::vector<RecordedRequest> requests_;
+    std::ofstream file_;
 };
 
 }  // namespace sandbox

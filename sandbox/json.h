@@ -5,12 +5,12 @@
 
 #include <stdexcept>
 
-#define RAPIDJSON_ASSERT(x)                                    \
-  do {                                                         \
-    if (!(x)) {                                                \
-      throw std::logic_error("rapidjson assertion: " #x);      \
-    }                                                          \
-  } while (0)
+#define RAPIDJSON_ASSERT(x)                                     \
+    do {                                                        \
+        if (!(x)) {                                             \
+            throw std::logic_error("rapidjson assertion: " #x); \
+        }                                                       \
+    } while (0)
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>

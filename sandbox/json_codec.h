@@ -19,12 +19,12 @@ namespace sandbox {
 using FieldErrors = std::vector<std::pair<std::string, std::vector<std::string>>>;
 
 struct PageWindow {
-  std::int64_t count = 0;
-  std::int64_t number = 1;
-  std::int64_t num_pages = 1;
-  std::int64_t per_page = 20;
-  std::size_t begin = 0;  // first result index (0-based)
-  std::size_t end = 0;    // one past the last
+    std::int64_t count = 0;
+    std::int64_t number = 1;
+    std::int64_t num_pages = 1;
+    std::int64_t per_page = 20;
+    std::size_t begin = 0;  // first result index (0-based)
+    std::size_t end = 0;    // one past the last
 };
 
 void write_user(JsonWriter& w, const User& user);

@@ -20,8 +20,8 @@ using QueryParams = std::multimap<std::string, std::string>;
 std::optional<std::string> last_param(const QueryParams& params, const std::string& name);
 
 struct TokenSelection {
-  std::vector<const Token*> tokens;
-  FieldErrors errors;  // a filter value django-filter rejects (400)
+    std::vector<const Token*> tokens;
+    FieldErrors errors;  // a filter value django-filter rejects (400)
 };
 
 // The caller's visible tokens after filters, search and ordering.

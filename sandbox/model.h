@@ -19,52 +19,52 @@ inline constexpr const char* permission_set_key = "authentik_core.set_token_key"
 inline constexpr const char* permission_view_key = "authentik_core.view_token_key";
 
 struct User {
-  std::int64_t pk = 0;
-  std::string username;
-  std::string name;
-  std::string email;
-  bool is_superuser = false;
-  bool is_active = true;
-  std::string type = "internal";
-  // Re-emitted verbatim in user_obj; the two attributes authentik reads are extracted below.
-  std::string attributes_json = "{}";
-  std::optional<std::string> max_token_lifetime;
-  std::optional<bool> token_expires;
-  // Global permissions, e.g. authentik_core.set_token_key.
-  std::vector<std::string> permissions;
+    std::int64_t pk = 0;
+    std::string username;
+    std::string name;
+    std::string email;
+    bool is_superuser = false;
+    bool is_active = true;
+    std::string type = "internal";
+    // Re-emitted verbatim in user_obj; the two attributes authentik reads are extracted below.
+    std::string attributes_json = "{}";
+    std::optional<std::string> max_token_lifetime;
+    std::optional<bool> token_expires;
+    // Global permissions, e.g. authentik_core.set_token_key.
+    std::vector<std::string> permissions;
 
-  bool has_permission(const std::string& permission) const;
+    bool has_permission(const std::string& permission) const;
 };
 
 struct UsedBy {
-  std::string app;
-  std::string model_name;
-  std::string pk;
-  std::string name;
-  std::string action;
+    std::string app;
+    std::string model_name;
+    std::string pk;
+    std::string name;
+    std::string action;
 };
 
 struct Token {
-  std::string pk;
-  std::optional<std::string> managed;
-  std::string identifier;
-  std::string intent = "api";
-  std::int64_t user = 0;
-  std::string description;
-  std::optional<Micros> expires;
-  bool expiring = true;
-  std::string key;
-  // Users holding the object permission authentik_core.view_token_key on this token.
-  std::set<std::int64_t> view_key_users;
-  std::vector<UsedBy> used_by;
+    std::string pk;
+    std::optional<std::string> managed;
+    std::string identifier;
+    std::string intent = "api";
+    std::int64_t user = 0;
+    std::string description;
+    std::optional<Micros> expires;
+    bool expiring = true;
+    std::string key;
+    // Users holding the object permission authentik_core.view_token_key on this token.
+    std::set<std::int64_t> view_key_users;
+    std::vector<UsedBy> used_by;
 
-  // The expiry test of authentik's filter_not_expired (expiring and not after now).
-  bool is_expired(Micros now) const;
+    // The expiry test of authentik's filter_not_expired (expiring and not after now).
+    bool is_expired(Micros now) const;
 };
 
 struct Seed {
-  std::vector<User> users;
-  std::vector<Token> tokens;
+    std::vector<User> users;
+    std::vector<Token> tokens;
 };
 
 // 60 characters of [A-Za-z0-9], like authentik's generate_key().

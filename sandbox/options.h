@@ -12,7 +12,7 @@ namespace sandbox {
 
 struct HelpRequested {};
 struct UsageError {
-  std::string message;
+    std::string message;
 };
 
 using ParsedOptions = std::variant<ServerOptions, HelpRequested, UsageError>;

@@ -2,9 +2,9 @@
 // Request handlers: the authentik API under /api/v3 and the sandbox's own control API.
 #pragma once
 
-#include <string>
-
 #include <httplib.h>
+
+#include <string>
 
 #include "server.h"
 

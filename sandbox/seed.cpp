@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "seed.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace sandbox {
 namespace {
@@ -47,179 +47,177 @@ constexpr std::string_view default_seed_json = R"json({
 })json";
 
 std::string get_string(const rapidjson::Value& obj, const char* name, const std::string& fallback, bool required) {
-  const auto it = obj.FindMember(name);
-  if (it == obj.MemberEnd() || it->value.IsNull()) {
-    if (required) {
-      throw std::runtime_error(fmt::format("missing \"{}\"", name));
+    const auto it = obj.FindMember(name);
+    if (it == obj.MemberEnd() || it->value.IsNull()) {
+        if (required) {
+            throw std::runtime_error(fmt::format("missing \"{}\"", name));
+        }
+        return fallback;
     }
-    return fallback;
-  }
-  if (!it->value.IsString()) {
-    throw std::runtime_error(fmt::format("\"{}\" must be a string", name));
-  }
-  return std::string(it->value.GetString(), it->value.GetStringLength());
+    if (!it->value.IsString()) {
+        throw std::runtime_error(fmt::format("\"{}\" must be a string", name));
+    }
+    return std::string(it->value.GetString(), it->value.GetStringLength());
 }
 
 bool get_bool(const rapidjson::Value& obj, const char* name, bool fallback) {
-  const auto it = obj.FindMember(name);
-  if (it == obj.MemberEnd()) {
-    return fallback;
-  }
-  if (!it->value.IsBool()) {
-    throw std::runtime_error(fmt::format("\"{}\" must be a boolean", name));
-  }
-  return it->value.GetBool();
+    const auto it = obj.FindMember(name);
+    if (it == obj.MemberEnd()) {
+        return fallback;
+    }
+    if (!it->value.IsBool()) {
+        throw std::runtime_error(fmt::format("\"{}\" must be a boolean", name));
+    }
+    return it->value.GetBool();
 }
 
 const rapidjson::Value* get_array(const rapidjson::Value& obj, const char* name) {
-  const auto it = obj.FindMember(name);
-  if (it == obj.MemberEnd() || it->value.IsNull()) {
-    return nullptr;
-  }
-  if (!it->value.IsArray()) {
-    throw std::runtime_error(fmt::format("\"{}\" must be an array", name));
-  }
-  return &it->value;
+    const auto it = obj.FindMember(name);
+    if (it == obj.MemberEnd() || it->value.IsNull()) {
+        return nullptr;
+    }
+    if (!it->value.IsArray()) {
+        throw std::runtime_error(fmt::format("\"{}\" must be an array", name));
+    }
+    return &it->value;
 }
 
 std::string to_json_text(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
-  value.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
+    rapidjson::StringBuffer buffer;
+    JsonWriter writer(buffer);
+    value.Accept(writer);
+    return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 User parse_user(const rapidjson::Value& value) {
-  if (!value.IsObject()) {
-    throw std::runtime_error("a user must be an object");
-  }
-  User user;
-  const auto pk = value.FindMember("pk");
-  if (pk == value.MemberEnd() || !pk->value.IsInt64()) {
-    throw std::runtime_error("a user needs an integer \"pk\"");
-  }
-  user.pk = pk->value.GetInt64();
-  user.username = get_string(value, "username", "", true);
-  user.name = get_string(value, "name", "", false);
-  user.email = get_string(value, "email", user.username + "@example.com", false);
-  user.is_superuser = get_bool(value, "is_superuser", false);
-  user.is_active = get_bool(value, "is_active", true);
-  user.type = get_string(value, "type", "internal", false);
-  const auto attributes = value.FindMember("attributes");
-  if (attributes != value.MemberEnd() && !attributes->value.IsNull()) {
-    if (!attributes->value.IsObject()) {
-      throw std::runtime_error("\"attributes\" must be an object");
+    if (!value.IsObject()) {
+        throw std::runtime_error("a user must be an object");
     }
-    user.attributes_json = to_json_text(attributes->value);
-    const auto lifetime = attributes->value.FindMember(attribute_max_lifetime);
-    if (lifetime != attributes->value.MemberEnd() && lifetime->value.IsString()) {
-      user.max_token_lifetime = lifetime->value.GetString();
+    User user;
+    const auto pk = value.FindMember("pk");
+    if (pk == value.MemberEnd() || !pk->value.IsInt64()) {
+        throw std::runtime_error("a user needs an integer \"pk\"");
     }
-    const auto expires = attributes->value.FindMember(attribute_token_expires);
-    if (expires != attributes->value.MemberEnd() && expires->value.IsBool()) {
-      user.token_expires = expires->value.GetBool();
+    user.pk = pk->value.GetInt64();
+    user.username = get_string(value, "username", "", true);
+    user.name = get_string(value, "name", "", false);
+    user.email = get_string(value, "email", user.username + "@example.com", false);
+    user.is_superuser = get_bool(value, "is_superuser", false);
+    user.is_active = get_bool(value, "is_active", true);
+    user.type = get_string(value, "type", "internal", false);
+    const auto attributes = value.FindMember("attributes");
+    if (attributes != value.MemberEnd() && !attributes->value.IsNull()) {
+        if (!attributes->value.IsObject()) {
+            throw std::runtime_error("\"attributes\" must be an object");
+        }
+        user.attributes_json = to_json_text(attributes->value);
+        const auto lifetime = attributes->value.FindMember(attribute_max_lifetime);
+        if (lifetime != attributes->value.MemberEnd() && lifetime->value.IsString()) {
+            user.max_token_lifetime = lifetime->value.GetString();
+        }
+        const auto expires = attributes->value.FindMember(attribute_token_expires);
+        if (expires != attributes->value.MemberEnd() && expires->value.IsBool()) {
+            user.token_expires = expires->value.GetBool();
+        }
     }
-  }
-  if (const auto* permissions = get_array(value, "permissions")) {
-    for (const auto& p : permissions->GetArray()) {
-      if (!p.IsString()) {
-        throw std::runtime_error("\"permissions\" must hold strings");
-      }
-      user.permissions.emplace_back(p.GetString(), p.GetStringLength());
+    if (const auto* permissions = get_array(value, "permissions")) {
+        for (const auto& p : permissions->GetArray()) {
+            if (!p.IsString()) {
+                throw std::runtime_error("\"permissions\" must hold strings");
+            }
+            user.permissions.emplace_back(p.GetString(), p.GetStringLength());
+        }
     }
-  }
-  return user;
+    return user;
 }
 
 }  // namespace
 
 Token parse_seed_token(const rapidjson::Value& value, const std::vector<User>& users) {
-  if (!value.IsObject()) {
-    throw std::runtime_error("a token must be an object");
-  }
-  Token token;
-  token.identifier = get_string(value, "identifier", "", true);
-  try {
-    token.pk = get_string(value, "pk", random_uuid4(), false);
-    token.intent = get_string(value, "intent", "api", false);
-    if (!is_intent_choice(token.intent)) {
-      throw std::runtime_error(fmt::format("unknown intent \"{}\"", token.intent));
+    if (!value.IsObject()) {
+        throw std::runtime_error("a token must be an object");
     }
-    const auto user = value.FindMember("user");
-    if (user == value.MemberEnd() || !user->value.IsInt64()) {
-      throw std::runtime_error("needs an integer \"user\"");
-    }
-    token.user = user->value.GetInt64();
-    if (std::none_of(users.begin(), users.end(), [&](const User& u) { return u.pk == token.user; })) {
-      throw std::runtime_error(fmt::format("unknown user {}", token.user));
-    }
-    token.description = get_string(value, "description", "", false);
-    const std::string expires = get_string(value, "expires", "", false);
-    if (!expires.empty()) {
-      token.expires = parse_django_datetime(expires);
-      if (!token.expires) {
-        throw std::runtime_error(fmt::format("bad \"expires\" \"{}\"", expires));
-      }
-    }
-    token.expiring = get_bool(value, "expiring", true);
-    const auto managed = value.FindMember("managed");
-    if (managed != value.MemberEnd() && !managed->value.IsNull()) {
-      token.managed = get_string(value, "managed", "", true);
-    }
-    token.key = get_string(value, "key", "", false);
-    if (token.key.empty()) {
-      token.key = random_key();
-    }
-    if (const auto* viewers = get_array(value, "view_key_users")) {
-      for (const auto& v : viewers->GetArray()) {
-        if (!v.IsInt64()) {
-          throw std::runtime_error("\"view_key_users\" must hold user pks");
+    Token token;
+    token.identifier = get_string(value, "identifier", "", true);
+    try {
+        token.pk = get_string(value, "pk", random_uuid4(), false);
+        token.intent = get_string(value, "intent", "api", false);
+        if (!is_intent_choice(token.intent)) {
+            throw std::runtime_error(fmt::format("unknown intent \"{}\"", token.intent));
         }
-        token.view_key_users.insert(v.GetInt64());
-      }
-    }
-    if (const auto* used_by = get_array(value, "used_by")) {
-      for (const auto& u : used_by->GetArray()) {
-        if (!u.IsObject()) {
-          throw std::runtime_error("\"used_by\" must hold objects");
+        const auto user = value.FindMember("user");
+        if (user == value.MemberEnd() || !user->value.IsInt64()) {
+            throw std::runtime_error("needs an integer \"user\"");
         }
-        token.used_by.push_back(UsedBy{get_string(u, "app", "", true), get_string(u, "model_name", "", true),
-                                       get_string(u, "pk", "", true), get_string(u, "name", "", true),
-                                       get_string(u, "action", "cascade", false)});
-      }
+        token.user = user->value.GetInt64();
+        if (std::none_of(users.begin(), users.end(), [&](const User& u) { return u.pk == token.user; })) {
+            throw std::runtime_error(fmt::format("unknown user {}", token.user));
+        }
+        token.description = get_string(value, "description", "", false);
+        const std::string expires = get_string(value, "expires", "", false);
+        if (!expires.empty()) {
+            token.expires = parse_django_datetime(expires);
+            if (!token.expires) {
+                throw std::runtime_error(fmt::format("bad \"expires\" \"{}\"", expires));
+            }
+        }
+        token.expiring = get_bool(value, "expiring", true);
+        const auto managed = value.FindMember("managed");
+        if (managed != value.MemberEnd() && !managed->value.IsNull()) {
+            token.managed = get_string(value, "managed", "", true);
+        }
+        token.key = get_string(value, "key", "", false);
+        if (token.key.empty()) {
+            token.key = random_key();
+        }
+        if (const auto* viewers = get_array(value, "view_key_users")) {
+            for (const auto& v : viewers->GetArray()) {
+                if (!v.IsInt64()) {
+                    throw std::runtime_error("\"view_key_users\" must hold user pks");
+                }
+                token.view_key_users.insert(v.GetInt64());
+            }
+        }
+        if (const auto* used_by = get_array(value, "used_by")) {
+            for (const auto& u : used_by->GetArray()) {
+                if (!u.IsObject()) {
+                    throw std::runtime_error("\"used_by\" must hold objects");
+                }
+                token.used_by.push_back(UsedBy{get_string(u, "app", "", true), get_string(u, "model_name", "", true),
+                                               get_string(u, "pk", "", true), get_string(u, "name", "", true),
+                                               get_string(u, "action", "cascade", false)});
+            }
+        }
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error(fmt::format("token \"{}\": {}", token.identifier, e.what()));
     }
-  } catch (const std::runtime_error& e) {
-    throw std::runtime_error(fmt::format("token \"{}\": {}", token.identifier, e.what()));
-  }
-  return token;
+    return token;
 }
 
 Seed parse_seed(std::string_view json) {
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
-  if (doc.HasParseError()) {
-    throw std::runtime_error(fmt::format("invalid JSON at offset {}: {}", doc.GetErrorOffset(),
-                                         rapidjson::GetParseError_En(doc.GetParseError())));
-  }
-  if (!doc.IsObject()) {
-    throw std::runtime_error("the seed must be a JSON object");
-  }
-  Seed seed;
-  if (const auto* users = get_array(doc, "users")) {
-    for (const auto& u : users->GetArray()) {
-      seed.users.push_back(parse_user(u));
+    rapidjson::Document doc;
+    doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
+    if (doc.HasParseError()) {
+        throw std::runtime_error(fmt::format("invalid JSON at offset {}: {}", doc.GetErrorOffset(),
+                                             rapidjson::GetParseError_En(doc.GetParseError())));
     }
-  }
-  if (const auto* tokens = get_array(doc, "tokens")) {
-    for (const auto& t : tokens->GetArray()) {
-      seed.tokens.push_back(parse_seed_token(t, seed.users));
+    if (!doc.IsObject()) {
+        throw std::runtime_error("the seed must be a JSON object");
     }
-  }
-  return seed;
+    Seed seed;
+    if (const auto* users = get_array(doc, "users")) {
+        for (const auto& u : users->GetArray()) {
+            seed.users.push_back(parse_user(u));
+        }
+    }
+    if (const auto* tokens = get_array(doc, "tokens")) {
+        for (const auto& t : tokens->GetArray()) {
+            seed.tokens.push_back(parse_seed_token(t, seed.users));
+        }
+    }
+    return seed;
 }
 
-Seed default_seed() {
-  return parse_seed(default_seed_json);
-}
+Seed default_seed() { return parse_seed(default_seed_json); }
 
 }  // namespace sandbox

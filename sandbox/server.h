@@ -17,36 +17,36 @@
 namespace sandbox {
 
 struct ServerOptions {
-  std::string host = "127.0.0.1";
-  int port = 0;
-  Seed seed;
-  Micros default_duration = 30 * 60 * micros_per_second;
-  std::int64_t latency_ms = 0;
-  std::int64_t max_page_size = 100;
-  std::optional<Micros> now;
-  std::vector<Fault> faults;
-  std::string request_log;
-  int threads = 64;
+    std::string host = "127.0.0.1";
+    int port = 0;
+    Seed seed;
+    Micros default_duration = 30 * 60 * micros_per_second;
+    std::int64_t latency_ms = 0;
+    std::int64_t max_page_size = 100;
+    std::optional<Micros> now;
+    std::vector<Fault> faults;
+    std::string request_log;
+    int threads = 64;
 };
 
 // Everything the routes share. The store is guarded by store_mutex; the rest guards itself.
 struct SandboxState {
-  explicit SandboxState(ServerOptions opts);
+    explicit SandboxState(ServerOptions opts);
 
-  // Back to the seed: store, log, faults and counters.
-  void reset();
+    // Back to the seed: store, log, faults and counters.
+    void reset();
 
-  ServerOptions options;
-  std::mutex store_mutex;
-  Store store;
-  Clock clock;
-  FaultQueue faults;
-  RequestLog log;
-  std::atomic<std::int64_t> requests{0};
-  std::atomic<std::int64_t> connections{0};
-  std::atomic<std::int64_t> api_connections{0};
-  // Bumped by reset() so each connection counts once towards api_connections per epoch.
-  std::atomic<std::int64_t> epoch{0};
+    ServerOptions options;
+    std::mutex store_mutex;
+    Store store;
+    Clock clock;
+    FaultQueue faults;
+    RequestLog log;
+    std::atomic<std::int64_t> requests{0};
+    std::atomic<std::int64_t> connections{0};
+    std::atomic<std::int64_t> api_connections{0};
+    // Bumped by reset() so each connection counts once towards api_connections per epoch.
+    std::atomic<std::int64_t> epoch{0};
 };
 
 // Binds, prints the "listening on" line, serves until SIGTERM/SIGINT. Returns the exit code.

@@ -1,159 +1,159 @@
 // SPDX-License-Identifier: MIT
 #include "store.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <stdexcept>
 #include <vector>
 
-#include <fmt/format.h>
-
 namespace sandbox {
 
 void Store::load(const Seed& seed) {
-  users_.clear();
-  tokens_.clear();
-  by_key_.clear();
-  for (const auto& user : seed.users) {
-    if (!users_.emplace(user.pk, user).second) {
-      throw std::runtime_error(fmt::format("duplicate user pk {}", user.pk));
+    users_.clear();
+    tokens_.clear();
+    by_key_.clear();
+    for (const auto& user : seed.users) {
+        if (!users_.emplace(user.pk, user).second) {
+            throw std::runtime_error(fmt::format("duplicate user pk {}", user.pk));
+        }
     }
-  }
-  if (!insert_all(seed.tokens)) {
-    throw std::runtime_error("duplicate token identifier in the seed");
-  }
+    if (!insert_all(seed.tokens)) {
+        throw std::runtime_error("duplicate token identifier in the seed");
+    }
 }
 
 const User* Store::find_user(std::int64_t pk) const {
-  const auto it = users_.find(pk);
-  return it == users_.end() ? nullptr : &it->second;
+    const auto it = users_.find(pk);
+    return it == users_.end() ? nullptr : &it->second;
 }
 
 std::vector<Token>::iterator Store::position(std::string_view identifier) {
-  return std::lower_bound(tokens_.begin(), tokens_.end(), identifier,
-                          [](const Token& t, std::string_view id) { return t.identifier < id; });
+    return std::lower_bound(tokens_.begin(), tokens_.end(), identifier,
+                            [](const Token& t, std::string_view id) { return t.identifier < id; });
 }
 
 const Token* Store::find_token(std::string_view identifier) const {
-  const auto it = std::lower_bound(tokens_.begin(), tokens_.end(), identifier,
-                                   [](const Token& t, std::string_view id) { return t.identifier < id; });
-  return it != tokens_.end() && it->identifier == identifier ? &*it : nullptr;
+    const auto it = std::lower_bound(tokens_.begin(), tokens_.end(), identifier,
+                                     [](const Token& t, std::string_view id) { return t.identifier < id; });
+    return it != tokens_.end() && it->identifier == identifier ? &*it : nullptr;
 }
 
 const Token* Store::authenticate(std::string_view key, Micros now) const {
-  const auto [first, last] = by_key_.equal_range(std::string(key));
-  for (auto it = first; it != last; ++it) {
-    const Token* token = find_token(it->second);
-    if (token != nullptr && token->intent == "api" && !token->is_expired(now)) {
-      return token;
+    const auto [first, last] = by_key_.equal_range(std::string(key));
+    for (auto it = first; it != last; ++it) {
+        const Token* token = find_token(it->second);
+        if (token != nullptr && token->intent == "api" && !token->is_expired(now)) {
+            return token;
+        }
     }
-  }
-  return nullptr;
+    return nullptr;
 }
 
 bool Store::identifier_taken(std::string_view identifier, const Token* except) const {
-  const Token* found = find_token(identifier);
-  return found != nullptr && found != except;
+    const Token* found = find_token(identifier);
+    return found != nullptr && found != except;
 }
 
 bool Store::managed_taken(std::string_view managed, const Token* except) const {
-  // Linear, but only writes ask: no index to keep in step.
-  return std::any_of(tokens_.begin(), tokens_.end(), [&](const Token& token) {
-    return &token != except && token.managed && *token.managed == managed;
-  });
+    // Linear, but only writes ask: no index to keep in step.
+    return std::any_of(tokens_.begin(), tokens_.end(), [&](const Token& token) {
+        return &token != except && token.managed && *token.managed == managed;
+    });
 }
 
 bool Store::insert(Token token) {
-  const auto it = position(token.identifier);
-  if (it != tokens_.end() && it->identifier == token.identifier) {
-    return false;
-  }
-  index_add(token);
-  tokens_.insert(it, std::move(token));
-  return true;
+    const auto it = position(token.identifier);
+    if (it != tokens_.end() && it->identifier == token.identifier) {
+        return false;
+    }
+    index_add(token);
+    tokens_.insert(it, std::move(token));
+    return true;
 }
 
 bool Store::insert_all(std::vector<Token> tokens) {
-  std::sort(tokens.begin(), tokens.end(), [](const Token& a, const Token& b) { return a.identifier < b.identifier; });
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    if ((i > 0 && tokens[i].identifier == tokens[i - 1].identifier) || find_token(tokens[i].identifier) != nullptr) {
-      return false;
+    std::sort(tokens.begin(), tokens.end(), [](const Token& a, const Token& b) { return a.identifier < b.identifier; });
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        if ((i > 0 && tokens[i].identifier == tokens[i - 1].identifier) ||
+            find_token(tokens[i].identifier) != nullptr) {
+            return false;
+        }
     }
-  }
-  for (auto& token : tokens) {
-    index_add(token);
-    tokens_.push_back(std::move(token));
-  }
-  std::sort(tokens_.begin(), tokens_.end(), [](const Token& a, const Token& b) { return a.identifier < b.identifier; });
-  return true;
+    for (auto& token : tokens) {
+        index_add(token);
+        tokens_.push_back(std::move(token));
+    }
+    std::sort(tokens_.begin(), tokens_.end(),
+              [](const Token& a, const Token& b) { return a.identifier < b.identifier; });
+    return true;
 }
 
 void Store::replace(std::string_view identifier, Token token) {
-  const auto it = position(identifier);
-  if (it != tokens_.end() && it->identifier == identifier && token.identifier == identifier) {
-    index_remove(*it);
-    *it = std::move(token);
-    index_add(*it);
-    return;
-  }
-  erase(identifier);
-  insert(std::move(token));
+    const auto it = position(identifier);
+    if (it != tokens_.end() && it->identifier == identifier && token.identifier == identifier) {
+        index_remove(*it);
+        *it = std::move(token);
+        index_add(*it);
+        return;
+    }
+    erase(identifier);
+    insert(std::move(token));
 }
 
 void Store::erase(std::string_view identifier) {
-  const auto it = position(identifier);
-  if (it == tokens_.end() || it->identifier != identifier) {
-    return;
-  }
-  index_remove(*it);
-  tokens_.erase(it);
+    const auto it = position(identifier);
+    if (it == tokens_.end() || it->identifier != identifier) {
+        return;
+    }
+    index_remove(*it);
+    tokens_.erase(it);
 }
 
 void Store::set_key(std::string_view identifier, std::string key) {
-  const auto it = position(identifier);
-  if (it == tokens_.end() || it->identifier != identifier) {
-    return;
-  }
-  index_remove(*it);
-  it->key = std::move(key);
-  index_add(*it);
+    const auto it = position(identifier);
+    if (it == tokens_.end() || it->identifier != identifier) {
+        return;
+    }
+    index_remove(*it);
+    it->key = std::move(key);
+    index_add(*it);
 }
 
 std::pair<int, int> Store::housekeeping(Micros now, Micros default_duration) {
-  // authentik: Token.objects.filter(expires__lt=now(), expiring=True) then expire_action().
-  int rotated = 0;
-  std::vector<std::string> doomed;
-  for (auto& token : tokens_) {
-    if (!token.expiring || !token.expires || *token.expires >= now) {
-      continue;
+    // authentik: Token.objects.filter(expires__lt=now(), expiring=True) then expire_action().
+    int rotated = 0;
+    std::vector<std::string> doomed;
+    for (auto& token : tokens_) {
+        if (!token.expiring || !token.expires || *token.expires >= now) {
+            continue;
+        }
+        if (token.intent == "api") {
+            index_remove(token);
+            token.key = random_key();
+            token.expires = now + default_duration;
+            index_add(token);
+            ++rotated;
+        } else {
+            doomed.push_back(token.identifier);
+        }
     }
-    if (token.intent == "api") {
-      index_remove(token);
-      token.key = random_key();
-      token.expires = now + default_duration;
-      index_add(token);
-      ++rotated;
-    } else {
-      doomed.push_back(token.identifier);
+    for (const auto& identifier : doomed) {
+        erase(identifier);
     }
-  }
-  for (const auto& identifier : doomed) {
-    erase(identifier);
-  }
-  return {rotated, static_cast<int>(doomed.size())};
+    return {rotated, static_cast<int>(doomed.size())};
 }
 
-void Store::index_add(const Token& token) {
-  by_key_.emplace(token.key, token.identifier);
-}
+void Store::index_add(const Token& token) { by_key_.emplace(token.key, token.identifier); }
 
 void Store::index_remove(const Token& token) {
-  const auto [first, last] = by_key_.equal_range(token.key);
-  for (auto it = first; it != last; ++it) {
-    if (it->second == token.identifier) {
-      by_key_.erase(it);
-      return;
+    const auto [first, last] = by_key_.equal_range(token.key);
+    for (auto it = first; it != last; ++it) {
+        if (it->second == token.identifier) {
+            by_key_.erase(it);
+            return;
+        }
     }
-  }
 }
 
 }  // namespace sandbox

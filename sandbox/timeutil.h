@@ -34,13 +34,13 @@ std::optional<Micros> parse_timedelta_string(std::string_view text);
 
 // The real clock, or a frozen instant set by --now or the control API.
 class Clock {
- public:
-  Micros now() const;
-  void freeze(std::optional<Micros> at);
+public:
+    Micros now() const;
+    void freeze(std::optional<Micros> at);
 
- private:
-  static constexpr Micros real_clock = INT64_MIN;
-  std::atomic<Micros> frozen_{real_clock};
+private:
+    static constexpr Micros real_clock = INT64_MIN;
+    std::atomic<Micros> frozen_{real_clock};
 };
 
 }  // namespace sandbox

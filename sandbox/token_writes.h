@@ -15,16 +15,16 @@ namespace sandbox {
 enum class WriteKind { create, replace, partial };
 
 struct WriteRequest {
-  const User& caller;
-  const Token* instance;  // the token being updated; null on create
-  WriteKind kind;
-  Micros now;
-  Micros default_duration;
+    const User& caller;
+    const Token* instance;  // the token being updated; null on create
+    WriteKind kind;
+    Micros now;
+    Micros default_duration;
 };
 
 struct WriteOutcome {
-  std::optional<Token> token;  // the token to store when valid
-  FieldErrors errors;          // DRF's 400 body otherwise
+    std::optional<Token> token;  // the token to store when valid
+    FieldErrors errors;          // DRF's 400 body otherwise
 };
 
 // Validates `body` as authentik would and returns the resulting token or the field errors.

@@ -11,9 +11,7 @@
 namespace aktoken::api {
 namespace {
 
-std::string token_subject(const std::string& identifier) {
-    return fmt::format("token \"{}\"", identifier);
-}
+std::string token_subject(const std::string& identifier) { return fmt::format("token \"{}\"", identifier); }
 
 // A short, readable line from a body that is not JSON (an HTML error page, a proxy's text):
 // the page's title or first line of text, never the whole body.
@@ -53,8 +51,8 @@ ErrorKind kind_for_status(long status, const std::optional<std::string>& detail)
         return ErrorKind::auth;
     }
     if (status == 403) {
-        if (detail && (*detail == "Token invalid/expired" ||
-                       *detail == "Authentication credentials were not provided.")) {
+        if (detail &&
+            (*detail == "Token invalid/expired" || *detail == "Authentication credentials were not provided.")) {
             return ErrorKind::auth;
         }
         return ErrorKind::permission;
@@ -111,8 +109,8 @@ Error error_from_response(const http::Response& response, const std::string& met
         const ErrorKind kind = kind_for_status(status, std::nullopt);
         std::string message;
         if (kind == ErrorKind::not_found) {
-            message = fmt::format("{} from {} {}{}: not an authentik API answer (check --url)", status_line,
-                                  method, url, summary.empty() ? "" : fmt::format(" \"{}\"", summary));
+            message = fmt::format("{} from {} {}{}: not an authentik API answer (check --url)", status_line, method,
+                                  url, summary.empty() ? "" : fmt::format(" \"{}\"", summary));
         } else {
             message = fmt::format("{} from {} {}{}", status_line, method, url,
                                   summary.empty() ? "" : fmt::format(": {}", summary));
@@ -141,8 +139,8 @@ Error error_from_response(const http::Response& response, const std::string& met
             } else if (!body->fields.empty() && kind == ErrorKind::rejected) {
                 message = fmt::format("the server rejected the request ({})", status_line);
             } else if (!body->fields.empty() && !body->fields.front().second.empty()) {
-                message = fmt::format("{} from {} {}: {}", status_line, method, url,
-                                      body->fields.front().second.front());
+                message =
+                    fmt::format("{} from {} {}: {}", status_line, method, url, body->fields.front().second.front());
             } else {
                 message = fmt::format("{} from {} {}", status_line, method, url);
             }
@@ -257,7 +255,8 @@ http::Request Client::patch_request(const std::string& identifier, const model::
 }
 
 model::Token Client::create_token(const model::TokenPatch& fields) {
-    return json::decode_token(call("POST", url("/core/tokens/"), json::encode_patch(fields), "", {std::nullopt, true, false}).body);
+    return json::decode_token(
+        call("POST", url("/core/tokens/"), json::encode_patch(fields), "", {std::nullopt, true, false}).body);
 }
 
 void Client::delete_token(const std::string& identifier) {
@@ -280,7 +279,8 @@ void Client::list_token_pages(const Query& query, std::int64_t first, std::int64
     const CallOptions options{std::nullopt, false, true};
     if (concurrent_ == nullptr) {
         for (std::int64_t page = first; page <= last; ++page) {
-            model::Page<model::Token> tokens = json::decode_token_page(call("GET", page_url(page), {}, "", options).body);
+            model::Page<model::Token> tokens =
+                json::decode_token_page(call("GET", page_url(page), {}, "", options).body);
             if (!on_page(tokens)) {
                 return;
             }
@@ -323,17 +323,13 @@ std::vector<model::UsedBy> Client::used_by(const std::string& identifier) {
     return json::decode_used_by(call("GET", token_url(identifier) + "used_by/", {}, token_subject(identifier)).body);
 }
 
-model::User Client::me() {
-    return json::decode_me(call("GET", url("/core/users/me/"), {}, "").body);
-}
+model::User Client::me() { return json::decode_me(call("GET", url("/core/users/me/"), {}, "").body); }
 
 model::User Client::me_as(std::string_view key) {
     return json::decode_me(call("GET", url("/core/users/me/"), {}, "", {key, false, false}).body);
 }
 
-void Client::use_token(util::Secret key) {
-    credentials_->replace(std::move(key));
-}
+void Client::use_token(util::Secret key) { credentials_->replace(std::move(key)); }
 
 model::Page<model::User> Client::users(const Query& query) {
     return json::decode_user_page(call("GET", url("/core/users/", query), {}, "", {std::nullopt, false, true}).body);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The whole CLI11 tree lives in this one file: CLI/CLI.hpp costs seconds per translation unit.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "cli/report.h"
+#include <CLI/CLI.hpp>
+
 #include "aktoken/version.h"
 #include "cli/invocation.h"
+#include "cli/report.h"
 
 namespace aktoken::cli {
 namespace {
@@ -45,9 +46,7 @@ std::string command_word(int argc, const char* const* argv) {
 }
 
 // The first word of a command's name: "config" for "config show".
-std::string_view group_of(std::string_view name) {
-    return name.substr(0, name.find(' '));
-}
+std::string_view group_of(std::string_view name) { return name.substr(0, name.find(' ')); }
 
 class CliArguments final : public commands::Arguments {
 public:
@@ -155,7 +154,8 @@ void parse(int argc, const char* const* argv, std::ostream& out, std::string_vie
         const std::string names =
             spec.short_flag.empty() ? std::string(spec.flag) : fmt::format("{},{}", spec.short_flag, spec.flag);
         if (spec.value_name.empty()) {
-            app.add_flag_callback(names, [&line, &spec]() { spec.set(line, {}); }, config::flag_help(spec));
+            app.add_flag_callback(
+                names, [&line, &spec]() { spec.set(line, {}); }, config::flag_help(spec));
             continue;
         }
         app.add_option_function<std::string>(

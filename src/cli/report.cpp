@@ -46,13 +46,9 @@ const ExitStatus& status_of(ErrorKind kind) {
 
 }  // namespace
 
-int exit_code(ErrorKind kind) {
-    return status_of(kind).code;
-}
+int exit_code(ErrorKind kind) { return status_of(kind).code; }
 
-const char* kind_name(ErrorKind kind) {
-    return status_of(kind).name;
-}
+const char* kind_name(ErrorKind kind) { return status_of(kind).name; }
 
 int signal_exit_code(int signal_number) {
     if (signal_number == SIGINT) {

@@ -131,8 +131,8 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
         };
     }
     if (options.insecure) {
-        std::cerr << "aktoken: " << output::paint("warning:", 33, err_color)
-                  << " TLS certificate verification is off (" << settings.insecure.origin.where << ")\n";
+        std::cerr << "aktoken: " << output::paint("warning:", 33, err_color) << " TLS certificate verification is off ("
+                  << settings.insecure.origin.where << ")\n";
     }
     http::RetryPolicy policy;
     policy.retries = settings.retries.value;
@@ -187,9 +187,10 @@ int run(int argc, char** argv) {
         for (const Error& error : result.errors) {
             report(std::cerr, error, json_errors, err_color, exit_for(error));
         }
-        return result.errors.empty() ? result.status : std::max(result.status, inv.spec->error_status != 0
-                                                                                   ? inv.spec->error_status
-                                                                                   : worst_exit_code(result.errors));
+        return result.errors.empty()
+                   ? result.status
+                   : std::max(result.status,
+                              inv.spec->error_status != 0 ? inv.spec->error_status : worst_exit_code(result.errors));
     } catch (const Error& e) {
         std::cout.flush();
         report(std::cerr, e, json_errors, err_color, exit_for(e));

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "aktoken/commands/check.h"
 
-#include "aktoken/commands/get.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,19 +9,19 @@
 #include <iterator>
 #include <utility>
 
-#include "aktoken/commands/token_fields.h"
+#include "aktoken/commands/get.h"
 #include "aktoken/commands/parallel.h"
+#include "aktoken/commands/token_fields.h"
 #include "aktoken/output/records.h"
-#include "aktoken/util/values.h"
-#include "commands/specs.h"
 #include "aktoken/util/files.h"
 #include "aktoken/util/strings.h"
+#include "aktoken/util/values.h"
+#include "commands/specs.h"
 
 namespace aktoken::commands {
 namespace {
 
 using std::chrono::seconds;
-
 
 seconds duration_flag(std::string_view flag, const std::optional<std::string>& value, seconds fallback) {
     if (!value) {
@@ -113,8 +111,9 @@ std::string report(const std::vector<model::Token>& tokens, const std::vector<To
     output::View view;
     view.columns = {{"state", "state"}, {"identifier", "identifier"}, {"expires", "expires"}, {"left", "left"}};
     view.tsv = true;
-    view.tsv_columns = {{"state", "state"},   {"identifier", "identifier"}, {"expires", "expires"},
-                        {"seconds_left", "seconds_left"}, {"intent", "intent"}, {"user", "user"}};
+    view.tsv_columns = {{"state", "state"},     {"identifier", "identifier"},
+                        {"expires", "expires"}, {"seconds_left", "seconds_left"},
+                        {"intent", "intent"},   {"user", "user"}};
     view.id_field = "identifier";
     view.headers = headers;
     output::RecordWriter writer(format, style, view);
@@ -126,8 +125,7 @@ std::string report(const std::vector<model::Token>& tokens, const std::vector<To
     return out;
 }
 
-std::vector<TokenState> states_of(const std::vector<model::Token>& tokens, const CheckPlan& plan,
-                                  util::Timestamp now) {
+std::vector<TokenState> states_of(const std::vector<model::Token>& tokens, const CheckPlan& plan, util::Timestamp now) {
     std::vector<TokenState> states;
     states.reserve(tokens.size());
     for (const model::Token& token : tokens) {
@@ -202,10 +200,10 @@ CheckPlan plan_check(const CheckFlags& flags) {
     if (plan.crit > plan.warn) {
         if (flags.crit) {
             util::invalid_value("--crit", *flags.crit,
-                          fmt::format("must not exceed --warn {}", described(flags.warn, kDefaultWarn)));
+                                fmt::format("must not exceed --warn {}", described(flags.warn, kDefaultWarn)));
         }
         util::invalid_value("--warn", flags.warn.value_or(""),
-                      fmt::format("must not be less than --crit {}", described(flags.crit, kDefaultCrit)));
+                            fmt::format("must not be less than --crit {}", described(flags.crit, kDefaultCrit)));
     }
 
     if (flags.prometheus) {
@@ -213,8 +211,9 @@ CheckPlan plan_check(const CheckFlags& flags) {
             util::invalid_value("--prometheus", *flags.prometheus, "expected a file path");
         }
         if (*flags.prometheus == "-") {
-            util::invalid_value("--prometheus", *flags.prometheus,
-                          "expected a file path (the file is replaced atomically; standard output is not possible)");
+            util::invalid_value(
+                "--prometheus", *flags.prometheus,
+                "expected a file path (the file is replaced atomically; standard output is not possible)");
         }
         check_output_file("--prometheus", *flags.prometheus, *flags.prometheus);
         plan.prometheus = flags.prometheus;
@@ -347,9 +346,9 @@ private:
 
 }  // namespace
 
-const CommandSpec check_command{
-    "check", "Monitor expiry (monitoring-plugin exit codes)",
-    R"TXT(One line per token: OK, WARNING (expires within --warn), CRITICAL (within
+const CommandSpec check_command{"check",
+                                "Monitor expiry (monitoring-plugin exit codes)",
+                                R"TXT(One line per token: OK, WARNING (expires within --warn), CRITICAL (within
 --crit) or EXPIRED; tokens that do not expire are OK. Without IDENTIFIERs the list
 filters choose the tokens (all visible ones by default).
 
@@ -365,6 +364,8 @@ Examples:
   aktoken check --warn 14d --crit 3d
   aktoken check ci-deploy backup-job
   aktoken check --intent api --prometheus /var/lib/node_exporter/textfile/authentik_tokens.prom)TXT",
-    Phase::client, make_command<CheckCommand>, kCheckUnknown};
+                                Phase::client,
+                                make_command<CheckCommand>,
+                                kCheckUnknown};
 
 }  // namespace aktoken::commands

@@ -23,10 +23,14 @@ struct Row {
 
 std::string source_name(config::Source source) {
     switch (source) {
-        case config::Source::flag: return "flag";
-        case config::Source::environment: return "environment";
-        case config::Source::profile: return "profile";
-        case config::Source::default_value: return "default";
+        case config::Source::flag:
+            return "flag";
+        case config::Source::environment:
+            return "environment";
+        case config::Source::profile:
+            return "profile";
+        case config::Source::default_value:
+            return "default";
     }
     return "default";
 }
@@ -76,8 +80,6 @@ std::string config_show(const config::Settings& settings, output::Format format)
     return output::render({record}, format, {}, view);
 }
 
-
-
 }  // namespace aktoken::commands
 
 namespace aktoken::commands {
@@ -115,9 +117,9 @@ Examples:
   aktoken --profile staging config show -o json
   $EDITOR "$(aktoken config path)")TXT",
                                Phase::config};
-const CommandSpec config_show_command{"config show", "Every setting and where it came from", {}, Phase::config,
-                                      make_command<ConfigShowCommand>};
-const CommandSpec config_path_command{"config path", "The config file in use", {}, Phase::config,
-                                      make_command<ConfigPathCommand>};
+const CommandSpec config_show_command{
+    "config show", "Every setting and where it came from", {}, Phase::config, make_command<ConfigShowCommand>};
+const CommandSpec config_path_command{
+    "config path", "The config file in use", {}, Phase::config, make_command<ConfigPathCommand>};
 
 }  // namespace aktoken::commands

@@ -7,9 +7,9 @@
 #include "aktoken/commands/keys.h"
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/commands/update.h"
+#include "aktoken/util/strings.h"
 #include "aktoken/util/values.h"
 #include "commands/specs.h"
-#include "aktoken/util/strings.h"
 
 namespace aktoken::commands {
 namespace {

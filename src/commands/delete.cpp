@@ -7,9 +7,9 @@
 #include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/output/records.h"
+#include "aktoken/util/strings.h"
 #include "aktoken/util/values.h"
 #include "commands/specs.h"
-#include "aktoken/util/strings.h"
 
 namespace aktoken::commands {
 namespace {
@@ -29,11 +29,9 @@ std::vector<std::string> confirm(Context& context, const std::vector<std::string
             context.err << fmt::format("token {} (intent {}, owner {})\n", util::quoted(identifier), token.intent,
                                        owner_of(token));
             for (const model::UsedBy& use : used_by) {
-                context.err << fmt::format("  used by {} {} {}: authentik will {}\n", use.app, use.model_name,
-                                           util::quoted(use.name),
-                                           use.action == "cascade" || use.action == "cascade_many"
-                                               ? "delete it too"
-                                               : "apply " + use.action);
+                context.err << fmt::format(
+                    "  used by {} {} {}: authentik will {}\n", use.app, use.model_name, util::quoted(use.name),
+                    use.action == "cascade" || use.action == "cascade_many" ? "delete it too" : "apply " + use.action);
             }
             to_delete.push_back(identifier);
         } catch (const Error& e) {

@@ -41,8 +41,8 @@ Result run_whoami(Context& context) {
     record.add("is_superuser", output::Value::boolean(user.is_superuser, user.is_superuser ? "yes" : "no"));
     output::View view;
     view.text = output::View::Text::blocks;
-    view.columns = {{"username", "username"}, {"pk", "pk"}, {"name", "name"}, {"is_superuser", "superuser"},
-                    {"url", "url"}};
+    view.columns = {
+        {"username", "username"}, {"pk", "pk"}, {"name", "name"}, {"is_superuser", "superuser"}, {"url", "url"}};
     view.single = true;
     context.out << output::render({record}, context.format, context.style, view);
     return {};

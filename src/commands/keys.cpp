@@ -8,10 +8,10 @@
 
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/output/records.h"
-#include "aktoken/util/values.h"
-#include "commands/specs.h"
 #include "aktoken/util/files.h"
 #include "aktoken/util/strings.h"
+#include "aktoken/util/values.h"
+#include "commands/specs.h"
 
 namespace aktoken::commands {
 namespace {
@@ -43,8 +43,9 @@ util::Secret fetch_key(api::Client& client, const std::string& identifier) {
         return client.view_key(identifier);
     } catch (const Error& e) {
         throw with_permission_hint(
-            e, "viewing a key needs the permission authentik_core.view_token_key on the token (superusers have it, "
-               "and so does a token's creator)");
+            e,
+            "viewing a key needs the permission authentik_core.view_token_key on the token (superusers have it, "
+            "and so does a token's creator)");
     }
 }
 

@@ -8,9 +8,9 @@
 
 #include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
+#include "aktoken/util/strings.h"
 #include "aktoken/util/values.h"
 #include "commands/specs.h"
-#include "aktoken/util/strings.h"
 
 namespace aktoken::commands {
 namespace {
@@ -30,8 +30,8 @@ void check_ordering(const std::string& ordering) {
         }
         if (!known) {
             util::invalid_value("--ordering", ordering,
-                          fmt::format("unknown field {} (valid: {}; '-' before a field sorts descending)",
-                                      util::quoted(field), valid));
+                                fmt::format("unknown field {} (valid: {}; '-' before a field sorts descending)",
+                                            util::quoted(field), valid));
         }
     }
 }
@@ -208,7 +208,7 @@ bool for_each_listed_page(Context& context, const ListPlan& plan, util::Timestam
 }
 
 std::unordered_map<std::string, model::Token> list_named_tokens(Context& context,
-                                                                 const std::vector<std::string>& identifiers) {
+                                                                const std::vector<std::string>& identifiers) {
     std::unordered_map<std::string, model::Token> listed;
     if (identifiers.size() < kListedInsteadOfGetsFrom) {
         return listed;
@@ -275,7 +275,8 @@ private:
 
 }  // namespace
 
-const CommandSpec list_command{"list", "List tokens, following every page", R"TXT(Server-side filters are exact matches; --search matches a substring of the
+const CommandSpec list_command{"list", "List tokens, following every page",
+                               R"TXT(Server-side filters are exact matches; --search matches a substring of the
 identifier, intent, username and description. --expiring-within, --expired and
 --limit are applied by aktoken. Formats: table, wide, json, jsonl, tsv, id.
 Columns: identifier, pk, intent, user, user.username, user.pk, description,

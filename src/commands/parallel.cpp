@@ -3,9 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <exception>
-#include <algorithm>
 #include <istream>
 #include <iterator>
 #include <mutex>
@@ -47,7 +47,8 @@ std::vector<std::string> collect_identifiers(const std::vector<std::string>& arg
     }
     std::string text;
     if (*from_file == "-") {
-        text = std::string(util::read_capped(stdin_stream, util::max_read_size, "--from-file -", ErrorKind::usage).view());
+        text =
+            std::string(util::read_capped(stdin_stream, util::max_read_size, "--from-file -", ErrorKind::usage).view());
     } else {
         std::optional<std::string> content;
         try {
@@ -74,8 +75,7 @@ std::vector<std::string> collect_identifiers(const std::vector<std::string>& arg
 void BulkArguments::define(Arguments& arguments, bool with_from_file, std::string_view parallel_help) {
     arguments.arguments("IDENTIFIER", identifiers, "Token identifiers");
     if (with_from_file) {
-        arguments.option("--from-file", from_file, "Also take identifiers from FILE, one a line ('-': stdin)",
-                         "FILE");
+        arguments.option("--from-file", from_file, "Also take identifiers from FILE, one a line ('-': stdin)", "FILE");
     }
     arguments.option("--parallel", parallel_text, parallel_help, "N");
 }

@@ -11,12 +11,12 @@
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/commands/update.h"
 #include "aktoken/output/records.h"
-#include "aktoken/util/values.h"
-#include "commands/specs.h"
 #include "aktoken/util/files.h"
 #include "aktoken/util/lock.h"
 #include "aktoken/util/random.h"
 #include "aktoken/util/strings.h"
+#include "aktoken/util/values.h"
+#include "commands/specs.h"
 
 namespace aktoken::commands {
 namespace {
@@ -39,9 +39,7 @@ bool refused(const Error& e) {
     }
 }
 
-std::string pending_path(const std::string& path) {
-    return path + ".pending";
-}
+std::string pending_path(const std::string& path) { return path + ".pending"; }
 
 // Sends the key; when the outcome is unknown, asks the server which key it holds before giving up.
 void send_key_confirmed(Context& context, const std::string& identifier, std::string_view key,
@@ -63,11 +61,11 @@ void send_key_confirmed(Context& context, const std::string& identifier, std::st
         } catch (const Error&) {
             // view_key may be forbidden or the server still unreachable: the outcome stays unknown.
         }
-        throw Error(e.kind(),
-                    fmt::format("could not confirm that token {} took its new key ({}){}", util::quoted(identifier), e.what(),
-                                pending ? fmt::format("; {} is kept and the next run completes the rotation", *pending)
-                                        : ""),
-                    e.status());
+        throw Error(
+            e.kind(),
+            fmt::format("could not confirm that token {} took its new key ({}){}", util::quoted(identifier), e.what(),
+                        pending ? fmt::format("; {} is kept and the next run completes the rotation", *pending) : ""),
+            e.status());
     }
 }
 
@@ -84,7 +82,8 @@ void complete_pending(Context& context, const std::string& identifier, const std
     check_key(key.view(), pending);
     send_key_confirmed(context, identifier, key.view(), pending);
     util::rename_durably(pending, path);
-    note(context, fmt::format("completed the interrupted rotation of token {} from {}", util::quoted(identifier), pending));
+    note(context,
+         fmt::format("completed the interrupted rotation of token {} from {}", util::quoted(identifier), pending));
 }
 
 std::optional<std::string> due_reason(const RotatePlan& plan, const model::Token& token, util::Timestamp now,
@@ -240,8 +239,11 @@ void print_rotations(Context& context, const RotatePlan& plan, const std::vector
         }
     }
     output::View view;
-    view.columns = {{"identifier", "identifier"}, {"result", "result"}, {"expires", "expires"},
-                    {"key_went_to", "key_went_to"}, {"reason", "reason"}};
+    view.columns = {{"identifier", "identifier"},
+                    {"result", "result"},
+                    {"expires", "expires"},
+                    {"key_went_to", "key_went_to"},
+                    {"reason", "reason"}};
     if (plan.show_key) {
         view.columns.push_back({"key", "key"});
     }
@@ -283,8 +285,8 @@ RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
     }
     if (flags.length) {
         std::string problem;
-        const auto length = util::parse_count(
-            *flags.length, {kMinLength, kMaxLength, "a number of characters"}, &problem);
+        const auto length =
+            util::parse_count(*flags.length, {kMinLength, kMaxLength, "a number of characters"}, &problem);
         if (!length) {
             util::invalid_value("--length", *flags.length, problem);
         }
@@ -300,7 +302,7 @@ RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
         }
         if (flags.identifiers.size() > 1 && flags.key_file->find("{}") == std::string::npos) {
             util::invalid_value("--key-file", *flags.key_file,
-                          "rotating several tokens needs {} in the path, replaced by each identifier");
+                                "rotating several tokens needs {} in the path, replaced by each identifier");
         }
         for (const std::string& identifier : flags.identifiers) {
             check_output_file("--key-file", *flags.key_file, key_file_for(*flags.key_file, identifier));
@@ -347,7 +349,8 @@ Result run_rotate(Context& context, const RotatePlan& plan) {
     Result result;
     for (std::size_t index = 0; index < count; ++index) {
         for (Error& error : results[index].errors) {
-            result.errors.push_back(count > 1 ? about_token(std::move(error), plan.identifiers[index]) : std::move(error));
+            result.errors.push_back(count > 1 ? about_token(std::move(error), plan.identifiers[index])
+                                              : std::move(error));
         }
     }
     print_rotations(context, plan, rotations);
@@ -365,12 +368,12 @@ public:
         arguments.option("--if-expiring-within", flags_.if_expiring_within,
                          "Rotate only tokens expiring within DURATION (or expired)", "DURATION");
         arguments.option("--length", flags_.length, "Key length, 32 to 512 (default 60)", "N");
-        arguments.option("--expires", flags_.expires,
-                         "New expiry of app passwords: RFC 3339, date, duration or never", "WHEN");
+        arguments.option("--expires", flags_.expires, "New expiry of app passwords: RFC 3339, date, duration or never",
+                         "WHEN");
         arguments.flag("--verify", flags_.verify, "Check that a new api key authenticates (users/me)");
         arguments.option("--lock", flags_.lock, "Hold an exclusive lock on FILE for the whole run", "FILE");
-        arguments.option("--lock-timeout", flags_.lock_timeout,
-                         "Wait this long for the lock, then exit 10 (default 0)", "SECONDS");
+        arguments.option("--lock-timeout", flags_.lock_timeout, "Wait this long for the lock, then exit 10 (default 0)",
+                         "SECONDS");
     }
 
     void prepare(const Preparation& preparation) override {

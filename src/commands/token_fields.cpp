@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-
 #include <set>
 
 #include "aktoken/util/error.h"
@@ -16,7 +15,7 @@ namespace aktoken::commands {
 void check_identifier(std::string_view flag, std::string_view identifier) {
     if (!util::is_valid_identifier(identifier)) {
         util::invalid_value(flag, identifier,
-                      "expected 1 to 255 letters, digits, '-' or '_' (authentik's identifier slug)");
+                            "expected 1 to 255 letters, digits, '-' or '_' (authentik's identifier slug)");
     }
 }
 
@@ -36,8 +35,8 @@ std::string writable_intent(std::string_view flag, std::string_view value) {
     }
     if (value == "verification" || value == "recovery") {
         util::invalid_value(flag, value,
-                      "authentik refuses the intents verification and recovery in writes; expected api or "
-                      "app_password");
+                            "authentik refuses the intents verification and recovery in writes; expected api or "
+                            "app_password");
     }
     util::invalid_value(flag, value, "expected api or app_password");
 }

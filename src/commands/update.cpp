@@ -10,10 +10,10 @@
 #include "aktoken/commands/list.h"
 #include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
-#include "aktoken/util/values.h"
 #include "aktoken/json/codec.h"
 #include "aktoken/output/fields.h"
 #include "aktoken/output/records.h"
+#include "aktoken/util/values.h"
 #include "commands/specs.h"
 
 namespace aktoken::commands {
@@ -207,8 +207,8 @@ Result run_update(Context& context, const UpdatePlan& plan) {
         const std::string& identifier = plan.identifiers[index];
         const auto found = listed.find(identifier);
         try {
-            stored[index] = update_one(item, plan, identifier, found == listed.end() ? nullptr : &found->second,
-                                       notes, errors[index]);
+            stored[index] = update_one(item, plan, identifier, found == listed.end() ? nullptr : &found->second, notes,
+                                       errors[index]);
         } catch (const Error& e) {
             if (count == 1 || !item_error(e)) {
                 throw;
@@ -228,8 +228,9 @@ Result run_update(Context& context, const UpdatePlan& plan) {
     }
     if (plan.dry_run) {
         note(context, !plan.preserve ? "dry run: nothing was sent"
-                      : count == 1   ? "dry run: nothing was changed; only a GET read the token's current intent and user"
-                                     : "dry run: nothing was changed; only GETs read the tokens' current intent and user");
+                      : count == 1
+                          ? "dry run: nothing was changed; only a GET read the token's current intent and user"
+                          : "dry run: nothing was changed; only GETs read the tokens' current intent and user");
     } else {
         print_tokens(context, tokens, count > 1);
     }
@@ -256,8 +257,7 @@ public:
         arguments.flag("--no-managed", flags_.no_managed, "Clear the managed marker (sends null)");
         arguments.flag("--no-preserve", flags_.no_preserve, "Send only the given fields (no GET, no intent/user)");
         arguments.flag("--dry-run", flags_.dry_run, "Print the request instead of sending it");
-        arguments.flag("--strict", flags_.strict,
-                       "Fail (exit 7) when the server stores another value than requested");
+        arguments.flag("--strict", flags_.strict, "Fail (exit 7) when the server stores another value than requested");
     }
 
     void prepare(const Preparation& preparation) override {

@@ -153,9 +153,7 @@ void set_flag_text(CommandLine& command_line, const std::string& text) {
     command_line.*Field = text;
 }
 
-void set_insecure_flag(CommandLine& command_line, const std::string&) {
-    command_line.insecure = true;
-}
+void set_insecure_flag(CommandLine& command_line, const std::string&) { command_line.insecure = true; }
 
 std::optional<std::string> insecure_flag(const CommandLine& command_line) {
     if (!command_line.insecure) {

@@ -57,9 +57,7 @@ UrlParts url_parts(std::string_view url) {
     return parts;
 }
 
-std::string host_port(const UrlParts& parts) {
-    return parts.port.empty() ? parts.host : parts.host + ":" + parts.port;
-}
+std::string host_port(const UrlParts& parts) { return parts.port.empty() ? parts.host : parts.host + ":" + parts.port; }
 
 std::string seconds_text(double seconds) { return fmt::format("{:g} s", seconds); }
 
@@ -95,8 +93,7 @@ std::string display_url(std::string_view url) {
         }
         return text;
     }
-    bool has_user = !get_part(u.get(), CURLUPART_USER).empty() ||
-                    !get_part(u.get(), CURLUPART_PASSWORD).empty();
+    bool has_user = !get_part(u.get(), CURLUPART_USER).empty() || !get_part(u.get(), CURLUPART_PASSWORD).empty();
     if (!has_user) {
         // Unchanged when there is nothing to hide, so messages show what the user typed.
         return std::string(url);
@@ -127,65 +124,54 @@ Error describe_curl_failure(const CurlFailure& failure, const TransportOptions& 
         case CURLE_COULDNT_RESOLVE_PROXY:
             return Error(ErrorKind::network,
                          fmt::format("could not resolve proxy host {} (for {})",
-                                     strip_prefix(failure.detail, "Could not resolve proxy: "),
-                                     parts.host));
+                                     strip_prefix(failure.detail, "Could not resolve proxy: "), parts.host));
         case CURLE_COULDNT_CONNECT: {
             // libcurl 7.88 says only "Couldn't connect to server"; the errno says why.
-            std::string reason = failure.os_errno != 0
-                                     ? std::generic_category().message(failure.os_errno)
-                                     : failure.detail;
-            return Error(ErrorKind::network,
-                         fmt::format("cannot connect to {}: {}", host_port(parts), reason));
+            std::string reason =
+                failure.os_errno != 0 ? std::generic_category().message(failure.os_errno) : failure.detail;
+            return Error(ErrorKind::network, fmt::format("cannot connect to {}: {}", host_port(parts), reason));
         }
         case CURLE_OPERATION_TIMEDOUT:
             if (!failure.connected) {
-                return Error(ErrorKind::network,
-                             fmt::format("cannot connect to {}: timed out after {}",
-                                         host_port(parts), seconds_text(connect_limit(options))));
+                return Error(ErrorKind::network, fmt::format("cannot connect to {}: timed out after {}",
+                                                             host_port(parts), seconds_text(connect_limit(options))));
             }
-            return Error(ErrorKind::network,
-                         fmt::format("request to {} timed out after {}", display_url(failure.url),
-                                     seconds_text(options.timeout_seconds)));
+            return Error(ErrorKind::network, fmt::format("request to {} timed out after {}", display_url(failure.url),
+                                                         seconds_text(options.timeout_seconds)));
         case CURLE_PEER_FAILED_VERIFICATION: {
             std::string detail = strip_prefix(failure.detail, "SSL certificate problem: ");
             if (options.ca_file) {
-                return Error(ErrorKind::network,
-                             fmt::format("TLS certificate of {} could not be verified with CA file "
-                                         "{}: {}",
-                                         parts.host, *options.ca_file, detail));
+                return Error(ErrorKind::network, fmt::format("TLS certificate of {} could not be verified with CA file "
+                                                             "{}: {}",
+                                                             parts.host, *options.ca_file, detail));
             }
-            return Error(ErrorKind::network,
-                         fmt::format("TLS certificate of {} could not be verified: {}; use "
-                                     "--ca-file to trust its CA",
-                                     parts.host, detail));
+            return Error(ErrorKind::network, fmt::format("TLS certificate of {} could not be verified: {}; use "
+                                                         "--ca-file to trust its CA",
+                                                         parts.host, detail));
         }
         case CURLE_SSL_CACERT_BADFILE:
             // A CA file we cannot load is a configuration mistake, not a network failure.
-            return Error(ErrorKind::config,
-                         fmt::format("cannot use CA file {}: {}",
-                                     options.ca_file.value_or("(system bundle)"), failure.detail));
+            return Error(ErrorKind::config, fmt::format("cannot use CA file {}: {}",
+                                                        options.ca_file.value_or("(system bundle)"), failure.detail));
         case CURLE_SSL_CONNECT_ERROR:
-            return Error(ErrorKind::network, fmt::format("TLS handshake with {} failed: {}",
-                                                         host_port(parts), failure.detail));
+            return Error(ErrorKind::network,
+                         fmt::format("TLS handshake with {} failed: {}", host_port(parts), failure.detail));
         case CURLE_GOT_NOTHING:
         case CURLE_RECV_ERROR:
         case CURLE_SEND_ERROR:
         case CURLE_PARTIAL_FILE:
             if (failure.got_status) {
                 return Error(ErrorKind::network,
-                             fmt::format("connection to {} closed before the response was complete",
-                                         parts.host));
+                             fmt::format("connection to {} closed before the response was complete", parts.host));
             }
-            return Error(ErrorKind::network,
-                         fmt::format("connection to {} closed without a response", parts.host));
+            return Error(ErrorKind::network, fmt::format("connection to {} closed without a response", parts.host));
         case CURLE_FILESIZE_EXCEEDED:
-            return Error(ErrorKind::server, fmt::format("response body exceeds {}",
-                                                        format_byte_size(options.max_body_bytes)));
+            return Error(ErrorKind::server,
+                         fmt::format("response body exceeds {}", format_byte_size(options.max_body_bytes)));
         case CURLE_WRITE_ERROR:
             if (failure.body_over_cap) {
                 return Error(ErrorKind::server,
-                             fmt::format("response body exceeds {}",
-                                         format_byte_size(options.max_body_bytes)));
+                             fmt::format("response body exceeds {}", format_byte_size(options.max_body_bytes)));
             }
             break;
         case CURLE_URL_MALFORMAT:
@@ -194,8 +180,7 @@ Error describe_curl_failure(const CurlFailure& failure, const TransportOptions& 
             // Also raised for a server answering HTTP/0.9, which is no usage error.
             if (parts.scheme != "http" && parts.scheme != "https") {
                 return Error(ErrorKind::usage,
-                             fmt::format("unsupported URL scheme in {}: use http or https",
-                                         display_url(failure.url)));
+                             fmt::format("unsupported URL scheme in {}: use http or https", display_url(failure.url)));
             }
             break;
         case CURLE_OUT_OF_MEMORY:
@@ -203,8 +188,7 @@ Error describe_curl_failure(const CurlFailure& failure, const TransportOptions& 
         default:
             break;
     }
-    return Error(ErrorKind::network,
-                 fmt::format("request to {} failed: {}", parts.host, failure.detail));
+    return Error(ErrorKind::network, fmt::format("request to {} failed: {}", parts.host, failure.detail));
 }
 
 }  // namespace aktoken::http

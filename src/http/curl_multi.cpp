@@ -24,8 +24,8 @@ using Clock = std::chrono::steady_clock;
 struct Slot {
     Request request;
     std::optional<RetryState> retry;
-    Clock::time_point ready;       // when the next attempt may start
-    bool waiting = true;           // admitted or backing off, not on a handle
+    Clock::time_point ready;  // when the next attempt may start
+    bool waiting = true;      // admitted or backing off, not on a handle
     bool done = false;
     std::optional<Response> response;
     std::exception_ptr failure;

@@ -40,8 +40,7 @@ std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
         s.remove_prefix(1);
     }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                          s.back() == '\n')) {
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
         s.remove_suffix(1);
     }
     return s;
@@ -152,8 +151,7 @@ bool has_line_break(std::string_view s) {
 }
 
 bool is_known_method(std::string_view method) {
-    return method == "GET" || method == "POST" || method == "PATCH" || method == "PUT" ||
-           method == "DELETE";
+    return method == "GET" || method == "POST" || method == "PATCH" || method == "PUT" || method == "DELETE";
 }
 
 bool has_header(const Headers& headers, std::string_view name) {
@@ -170,13 +168,11 @@ long to_milliseconds(double seconds) {
         return 0;
     }
     double ms = std::ceil(seconds * 1000);
-    return ms > static_cast<double>(std::numeric_limits<long>::max())
-               ? std::numeric_limits<long>::max()
-               : static_cast<long>(ms);
+    return ms > static_cast<double>(std::numeric_limits<long>::max()) ? std::numeric_limits<long>::max()
+                                                                      : static_cast<long>(ms);
 }
 
-void trace_body(const std::function<void(std::string_view)>& trace, std::string_view prefix,
-                std::string_view body) {
+void trace_body(const std::function<void(std::string_view)>& trace, std::string_view prefix, std::string_view body) {
     if (body.empty()) {
         return;
     }
@@ -216,15 +212,9 @@ struct Transfer::State {
 
     // libcurl has no type checks in C++: these wrappers pin each option's argument type.
     void set_long(CURLoption option, long value) { check(curl_easy_setopt(handle, option, value)); }
-    void set_offset(CURLoption option, curl_off_t value) {
-        check(curl_easy_setopt(handle, option, value));
-    }
-    void set_string(CURLoption option, const char* value) {
-        check(curl_easy_setopt(handle, option, value));
-    }
-    void set_pointer(CURLoption option, const void* value) {
-        check(curl_easy_setopt(handle, option, value));
-    }
+    void set_offset(CURLoption option, curl_off_t value) { check(curl_easy_setopt(handle, option, value)); }
+    void set_string(CURLoption option, const char* value) { check(curl_easy_setopt(handle, option, value)); }
+    void set_pointer(CURLoption option, const void* value) { check(curl_easy_setopt(handle, option, value)); }
     template <typename Function>
     void set_function(CURLoption option, Function* function) {
         check(curl_easy_setopt(handle, option, function));
@@ -232,8 +222,7 @@ struct Transfer::State {
 
     static void check(CURLcode rc) {
         if (rc != CURLE_OK) {
-            throw Error(ErrorKind::internal,
-                        fmt::format("libcurl rejected an option: {}", curl_easy_strerror(rc)));
+            throw Error(ErrorKind::internal, fmt::format("libcurl rejected an option: {}", curl_easy_strerror(rc)));
         }
     }
 
@@ -314,8 +303,7 @@ struct Transfer::State {
         }
         // Refuses an announced oversized body early; on_body enforces the cap on what arrives.
         set_offset(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(std::min<std::size_t>(
-                                                  options.max_body_bytes,
-                                                  std::numeric_limits<curl_off_t>::max())));
+                                                  options.max_body_bytes, std::numeric_limits<curl_off_t>::max())));
 
         if (has_body) {
             set_offset(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
@@ -354,8 +342,7 @@ struct Transfer::State {
 
     void trace_response(const Response& response, const std::string& status_line) const {
         const auto& trace = options.trace;
-        std::string status =
-            status_line.empty() ? fmt::format("HTTP {}", response.status) : status_line;
+        std::string status = status_line.empty() ? fmt::format("HTTP {}", response.status) : status_line;
         trace(fmt::format("< {} ({} ms)", status, std::lround(response.seconds * 1000)));
         for (const auto& [name, value] : response.headers) {
             trace(fmt::format("< {}: {}", name, redact_header(name, value)));
@@ -365,8 +352,7 @@ struct Transfer::State {
 };
 
 std::string user_agent_for(const TransportOptions& options) {
-    std::string product =
-        options.user_agent.empty() ? std::string("aktoken/") + version() : options.user_agent;
+    std::string product = options.user_agent.empty() ? std::string("aktoken/") + version() : options.user_agent;
     return fmt::format("{} libcurl/{}", product, curl_version_info(CURLVERSION_NOW)->version);
 }
 
@@ -385,13 +371,11 @@ void Transfer::prepare(const Request& request) {
     for (const auto& [name, value] : request.headers) {
         // A line break would let a value (a token read from a file) inject headers; the value
         // itself stays out of the message since it may be that token.
-        if (name.empty() || name.find_first_of(": \t") != std::string::npos ||
-            has_line_break(name)) {
+        if (name.empty() || name.find_first_of(": \t") != std::string::npos || has_line_break(name)) {
             throw Error(ErrorKind::internal, "malformed request header name");
         }
         if (has_line_break(value)) {
-            throw Error(ErrorKind::usage,
-                        fmt::format("the value of the {} header contains a line break", name));
+            throw Error(ErrorKind::usage, fmt::format("the value of the {} header contains a line break", name));
         }
     }
 
@@ -401,14 +385,13 @@ void Transfer::prepare(const Request& request) {
     impl.exchange.max_body = impl.options.max_body_bytes;
     impl.exchange.tracing = static_cast<bool>(impl.options.trace);
     impl.shown.clear();
-    const bool has_body = !request.body.empty() || request.method == "POST" ||
-                          request.method == "PATCH" || request.method == "PUT";
+    const bool has_body =
+        !request.body.empty() || request.method == "POST" || request.method == "PATCH" || request.method == "PUT";
 
     impl.headers = impl.build_headers(request, has_body, impl.shown);
     impl.configure(request, impl.exchange, has_body);
     impl.set_pointer(CURLOPT_HTTPHEADER, impl.headers.get());
 }
-
 
 Response Transfer::finish(CURLcode rc) {
     State& impl = *state_;
@@ -436,9 +419,8 @@ Response Transfer::finish(CURLcode rc) {
         CurlFailure failure;
         failure.code = static_cast<int>(rc);
         failure.url = request.url;
-        failure.detail = impl.error_buffer[0] != '\0'
-                             ? std::string(impl.error_buffer.data())
-                             : std::string(curl_easy_strerror(rc));
+        failure.detail =
+            impl.error_buffer[0] != '\0' ? std::string(impl.error_buffer.data()) : std::string(curl_easy_strerror(rc));
         long os_errno = 0;
         curl_easy_getinfo(impl.handle, CURLINFO_OS_ERRNO, &os_errno);
         failure.os_errno = static_cast<int>(os_errno);
@@ -449,9 +431,9 @@ Response Transfer::finish(CURLcode rc) {
             trace_info_after();
         }
         // Whether the request can have reached the server decides whether a retry is safe.
-        const bool not_sent = !failure.connected &&
-                              (rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_COULDNT_RESOLVE_HOST ||
-                               rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT);
+        const bool not_sent =
+            !failure.connected && (rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_COULDNT_RESOLVE_HOST ||
+                                   rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT);
         // A certificate or protocol problem does not go away by asking again.
         const bool transient = !(rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CERTPROBLEM ||
                                  rc == CURLE_SSL_CIPHER || rc == CURLE_UNSUPPORTED_PROTOCOL);

@@ -15,12 +15,9 @@ constexpr std::string_view redacted = "<redacted>";
 constexpr std::string_view redacted_string = "\"<redacted>\"";
 constexpr auto npos = std::string_view::npos;
 
-
 // Broader than JSON's whitespace on purpose: the same helper serves the fallback for non-JSON
 // text, where over-matching only means redacting more.
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 std::size_t skip_space(std::string_view s, std::size_t i) {
     while (i < s.size() && is_space(s[i])) {
@@ -184,8 +181,6 @@ std::string redact_header(std::string_view name, std::string_view value) {
     return std::string(value);
 }
 
-std::string redact_json_keys(std::string_view body) {
-    return redact_patterns(redact_members(body));
-}
+std::string redact_json_keys(std::string_view body) { return redact_patterns(redact_members(body)); }
 
 }  // namespace aktoken::http

@@ -28,10 +28,9 @@ using std::chrono::system_clock;
 // RFC 9111 1.2.2: a delta-seconds too large to represent becomes 2^31.
 constexpr std::int64_t delta_seconds_limit = std::int64_t{1} << 31;
 
-constexpr std::array<std::string_view, 7> short_days = {"Mon", "Tue", "Wed", "Thu",
-                                                        "Fri", "Sat", "Sun"};
-constexpr std::array<std::string_view, 7> long_days = {
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
+constexpr std::array<std::string_view, 7> short_days = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+constexpr std::array<std::string_view, 7> long_days = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                                       "Friday", "Saturday", "Sunday"};
 
 // The three forms of an HTTP-date (RFC 9110 5.6.7) after the day name, for a check before
 // curl_getdate(), which reads many more (other zones, parts left out, ISO 8601) that an HTTP-date
@@ -106,8 +105,7 @@ std::uint64_t random_seed() {
 
 }  // namespace
 
-std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text,
-                                                         system_clock::time_point now) {
+std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text, system_clock::time_point now) {
     const std::string_view day_name = text.substr(0, text.find_first_of(", "));
     const std::string_view rest = text.substr(day_name.size());
     std::string date(text);
@@ -174,8 +172,8 @@ std::optional<seconds> parse_retry_after(std::string_view value, system_clock::t
 
 bool is_idempotent(const Request& request) {
     const std::string& method = request.method;
-    if (method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
-        method == "PATCH" || method == "DELETE") {
+    if (method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" || method == "PATCH" ||
+        method == "DELETE") {
         return true;
     }
     if (method != "POST") {
@@ -208,8 +206,7 @@ Outcome classify_error(const Error& error) {
         if (!transport_error->transient()) {
             return Outcome::done;
         }
-        return transport_error->delivery() == Delivery::not_sent ? Outcome::not_applied
-                                                                 : Outcome::unknown;
+        return transport_error->delivery() == Delivery::not_sent ? Outcome::not_applied : Outcome::unknown;
     }
     return Outcome::unknown;
 }
@@ -218,8 +215,8 @@ std::chrono::duration<double> retry_delay(int n, const RetryPolicy& policy, doub
                                           std::optional<seconds> retry_after) {
     auto non_negative = [](double v) { return v > 0 ? v : 0.0; };  // NaN too becomes 0
     const int exponent = std::clamp(n, 1, 64) - 1;
-    const double backoff = std::min(non_negative(policy.max_delay_seconds),
-                                    std::ldexp(non_negative(policy.base_delay_seconds), exponent));
+    const double backoff =
+        std::min(non_negative(policy.max_delay_seconds), std::ldexp(non_negative(policy.base_delay_seconds), exponent));
     const double r = jitter >= 0 ? std::min(jitter, 1.0) : 0.0;
     double delay = backoff * (0.5 + r / 2);
     if (retry_after) {
@@ -315,8 +312,8 @@ std::optional<std::chrono::duration<double>> RetryState::decide(Outcome outcome,
     return delay;
 }
 
-RetryingTransport::RetryingTransport(Transport& inner, RetryPolicy policy, Note note,
-                                     Sleeper sleeper, Clock clock, Random jitter)
+RetryingTransport::RetryingTransport(Transport& inner, RetryPolicy policy, Note note, Sleeper sleeper, Clock clock,
+                                     Random jitter)
     : inner_(inner),
       policy_(policy),
       note_(std::move(note)),

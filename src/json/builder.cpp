@@ -19,7 +19,11 @@ std::string valid_utf8(std::string_view text) {
     std::size_t i = 0;
     while (i < text.size()) {
         const auto lead = static_cast<unsigned char>(text[i]);
-        std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+        std::size_t length = lead < 0x80           ? 1
+                             : (lead >> 5) == 0x6  ? 2
+                             : (lead >> 4) == 0xE  ? 3
+                             : (lead >> 3) == 0x1E ? 4
+                                                   : 0;
         bool valid = length != 0 && i + length <= text.size() && !(lead == 0xC0 || lead == 0xC1 || lead > 0xF4);
         for (std::size_t k = 1; valid && k < length; ++k) {
             valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
@@ -116,9 +120,7 @@ Builder& Builder::raw(std::string_view json_text) {
     return *this;
 }
 
-std::string Builder::text() const {
-    return {impl_->buffer.GetString(), impl_->buffer.GetSize()};
-}
+std::string Builder::text() const { return {impl_->buffer.GetString(), impl_->buffer.GetSize()}; }
 
 std::string quote(std::string_view text) {
     Builder builder;

@@ -5,8 +5,8 @@
 
 #include <cmath>
 
-#include "aktoken/util/error.h"
 #include "aktoken/json/builder.h"
+#include "aktoken/util/error.h"
 #include "json/parse.h"
 #include "json/rapidjson.h"
 
@@ -51,8 +51,7 @@ void check_depth(std::string_view text) {
 rapidjson::Document parse(std::string_view text) {
     check_depth(text);
     rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(text.data(),
-                                                                                       text.size());
+    doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
     if (doc.HasParseError()) {
         if (text.empty()) {
             bad_shape("empty body where JSON was expected");
@@ -75,7 +74,6 @@ const Value* member(const Value& object, const char* name) {
 using ValidatingWriter = rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
                                            rapidjson::CrtAllocator, rapidjson::kWriteValidateEncodingFlag>;
 
-
 std::string string_member(const Value& object, const char* name, const char* what, bool required) {
     const Value* v = member(object, name);
     if (v == nullptr) {
@@ -90,8 +88,7 @@ std::string string_member(const Value& object, const char* name, const char* wha
     return {v->GetString(), v->GetStringLength()};
 }
 
-std::optional<std::string> nullable_string_member(const Value& object, const char* name,
-                                                  const char* what) {
+std::optional<std::string> nullable_string_member(const Value& object, const char* name, const char* what) {
     const Value* v = member(object, name);
     if (v == nullptr || v->IsNull()) {
         return std::nullopt;
@@ -408,6 +405,5 @@ std::string with_key(std::string_view object_text, std::string_view key) {
                   doc.GetAllocator());
     return compact(doc);
 }
-
 
 }  // namespace aktoken::json

@@ -5,11 +5,11 @@
 // malformed answer end as a clean exit 8 instead of a crash.
 #include <stdexcept>
 #ifndef RAPIDJSON_ASSERT
-#define RAPIDJSON_ASSERT(x)                                             \
-    do {                                                                \
-        if (!(x)) {                                                     \
+#define RAPIDJSON_ASSERT(x)                                            \
+    do {                                                               \
+        if (!(x)) {                                                    \
             throw std::logic_error("rapidjson assertion failed: " #x); \
-        }                                                               \
+        }                                                              \
     } while (0)
 #endif
 #define RAPIDJSON_HAS_STDSTRING 1

@@ -6,78 +6,50 @@
 namespace aktoken::output {
 namespace {
 
-std::string pk(const model::Token& t) {
-    return t.pk;
-}
+std::string pk(const model::Token& t) { return t.pk; }
 
-std::string identifier(const model::Token& t) {
-    return t.identifier;
-}
+std::string identifier(const model::Token& t) { return t.identifier; }
 
-std::string intent(const model::Token& t) {
-    return t.intent;
-}
+std::string intent(const model::Token& t) { return t.intent; }
 
-std::string user(const model::Token& t) {
-    return t.user_obj ? t.user_obj->username : fmt::format("{}", t.user);
-}
+std::string user(const model::Token& t) { return t.user_obj ? t.user_obj->username : fmt::format("{}", t.user); }
 
 std::string user_block(const model::Token& t, const Style&) {
     return t.user_obj ? fmt::format("{} ({})", t.user_obj->username, t.user) : fmt::format("{}", t.user);
 }
 
-std::string username(const model::Token& t) {
-    return t.user_obj ? t.user_obj->username : "-";
-}
+std::string username(const model::Token& t) { return t.user_obj ? t.user_obj->username : "-"; }
 
-std::string user_pk(const model::Token& t) {
-    return fmt::format("{}", t.user);
-}
+std::string user_pk(const model::Token& t) { return fmt::format("{}", t.user); }
 
-std::string description(const model::Token& t) {
-    return t.description;
-}
+std::string description(const model::Token& t) { return t.description; }
 
-std::string expires(const model::Token& t) {
-    return timestamp_or_never(t.expires);
-}
+std::string expires(const model::Token& t) { return timestamp_or_never(t.expires); }
 
 std::string expires_relative(const model::Token& t, const Style& style) {
     return t.expires ? util::format_relative(*t.expires, style.now) : "never";
 }
 
-std::string expiring(const model::Token& t) {
-    return t.expiring ? "true" : "false";
-}
+std::string expiring(const model::Token& t) { return t.expiring ? "true" : "false"; }
 
-std::string managed(const model::Token& t) {
-    return t.managed.value_or("-");
-}
+std::string managed(const model::Token& t) { return t.managed.value_or("-"); }
 
-std::string managed_stored(const model::Token& t) {
-    return t.managed.value_or("null");
-}
+std::string managed_stored(const model::Token& t) { return t.managed.value_or("null"); }
 
 template <std::string (*F)(const model::Token&)>
 std::string in_block(const model::Token& t, const Style&) {
     return F(t);
 }
 
-std::optional<std::string> identifier_asked(const model::TokenPatch& p) {
-    return p.identifier;
-}
+std::optional<std::string> identifier_asked(const model::TokenPatch& p) { return p.identifier; }
 
-std::optional<std::string> intent_asked(const model::TokenPatch& p) {
-    return p.intent;
-}
+std::optional<std::string> intent_asked(const model::TokenPatch& p) { return p.intent; }
 
 std::optional<std::string> user_asked(const model::TokenPatch& p) {
     return p.user ? std::optional(std::to_string(*p.user)) : std::nullopt;
 }
 
-std::optional<std::string> description_asked(const model::TokenPatch& p) {
-    return p.description;
-}
+std::optional<std::string> description_asked(const model::TokenPatch& p) { return p.description; }
 
 std::optional<std::string> expires_asked(const model::TokenPatch& p) {
     if (!p.expires) {
@@ -116,9 +88,7 @@ const TokenField kFields[] = {
 
 }  // namespace
 
-std::span<const TokenField> token_fields() {
-    return kFields;
-}
+std::span<const TokenField> token_fields() { return kFields; }
 
 const TokenField* find_token_field(std::string_view name) {
     for (const TokenField& field : kFields) {

@@ -10,8 +10,8 @@
 #include "aktoken/json/codec.h"
 #include "aktoken/util/error.h"
 #include "aktoken/util/strings.h"
-#include "aktoken/util/values.h"
 #include "aktoken/util/time.h"
+#include "aktoken/util/values.h"
 
 namespace aktoken::output {
 

@@ -71,9 +71,7 @@ const std::string& text_of(const Record& record, const std::string& field) {
 
 }  // namespace
 
-Value Value::null(std::string text) {
-    return {Type::null, {}, false, std::move(text), 0};
-}
+Value Value::null(std::string text) { return {Type::null, {}, false, std::move(text), 0}; }
 
 Value Value::string(std::string value) {
     std::string text = value;
@@ -88,17 +86,11 @@ Value Value::optional(const std::optional<std::string>& value, std::string absen
     return value ? string(*value) : null(std::move(absent_text));
 }
 
-Value Value::boolean(bool value) {
-    return boolean(value, value ? "true" : "false");
-}
+Value Value::boolean(bool value) { return boolean(value, value ? "true" : "false"); }
 
-Value Value::boolean(bool value, std::string text) {
-    return {Type::boolean, {}, value, std::move(text), 0};
-}
+Value Value::boolean(bool value, std::string text) { return {Type::boolean, {}, value, std::move(text), 0}; }
 
-Value Value::integer(std::int64_t value) {
-    return integer(value, std::to_string(value));
-}
+Value Value::integer(std::int64_t value) { return integer(value, std::to_string(value)); }
 
 Value Value::integer(std::int64_t value, std::string text) {
     return {Type::integer, std::to_string(value), false, std::move(text), 0};
@@ -136,8 +128,7 @@ void Record::wipe() {
     }
 }
 
-RecordWriter::RecordWriter(Format format, Style style, View view)
-    : style_(style), view_(std::move(view)) {
+RecordWriter::RecordWriter(Format format, Style style, View view) : style_(style), view_(std::move(view)) {
     const Layout text = view_.text == View::Text::table    ? Layout::table
                         : view_.text == View::Text::blocks ? Layout::blocks
                                                            : Layout::lines;

@@ -106,8 +106,7 @@ std::string render_tokens(const std::vector<model::Token>& tokens, bool several,
     return out;
 }
 
-std::string render_token_with_key(const model::Token& token, std::string_view key, Format format,
-                                  const Style& style) {
+std::string render_token_with_key(const model::Token& token, std::string_view key, Format format, const Style& style) {
     if (format == Format::json) {
         return json::pretty(json::with_key(token.json, key)) + "\n";
     }

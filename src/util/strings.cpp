@@ -58,9 +58,7 @@ std::string to_lower(std::string_view text) {
     return result;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && to_lower(a) == to_lower(b);
-}
+bool iequals(std::string_view a, std::string_view b) { return a.size() == b.size() && to_lower(a) == to_lower(b); }
 
 bool is_valid_identifier(std::string_view text) {
     if (text.empty() || text.size() > 255) {

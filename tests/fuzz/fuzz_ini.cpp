@@ -11,7 +11,7 @@
 namespace aktoken::fuzz {
 
 void ini(std::string_view input) {
-    static const std::vector<std::string_view> keys{"url",     "token_file", "token", "ca_file",
+    static const std::vector<std::string_view> keys{"url",      "token_file", "token", "ca_file",
                                                     "insecure", "timeout",    "output"};
     config::IniFile file;
     try {

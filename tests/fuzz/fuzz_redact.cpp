@@ -92,7 +92,8 @@ void check_header(std::string_view input) {
         c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     }
     if (lower == "authorization") {
-        if (!std::string_view(shown).ends_with(redacted_value) || shown.size() > value.size() + redacted_value.size() + 1) {
+        if (!std::string_view(shown).ends_with(redacted_value) ||
+            shown.size() > value.size() + redacted_value.size() + 1) {
             throw InvariantViolation("Authorization shown as: " + shown);
         }
     } else if (lower == "proxy-authorization" || lower == "cookie" || lower == "set-cookie") {

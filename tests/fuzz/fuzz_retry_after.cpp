@@ -8,17 +8,17 @@
 #include <stdexcept>
 
 #include "aktoken/http/retry.h"
-#include "aktoken/util/values.h"
 #include "aktoken/util/error.h"
+#include "aktoken/util/values.h"
 #include "fuzz/targets.h"
 
 namespace aktoken::fuzz {
 
 void retry_after(std::string_view input) {
     // Thu, 15 Jan 2026 12:34:56 GMT: a fixed now keeps runs reproducible.
-    const std::chrono::system_clock::time_point now =
-        std::chrono::sys_days{std::chrono::year{2026} / 1 / 15} + std::chrono::hours{12} + std::chrono::minutes{34} +
-        std::chrono::seconds{56};
+    const std::chrono::system_clock::time_point now = std::chrono::sys_days{std::chrono::year{2026} / 1 / 15} +
+                                                      std::chrono::hours{12} + std::chrono::minutes{34} +
+                                                      std::chrono::seconds{56};
     try {
         const auto delay = http::parse_retry_after(input, now);
         // A date in the past gives 0, never a negative wait; every value saturates at 2^31 s.
@@ -31,8 +31,8 @@ void retry_after(std::string_view input) {
             throw InvariantViolation("parse_retry_after rejects what parse_http_date accepts");
         }
         // In whole seconds: years 1..9999 do not fit the nanoseconds of system_clock::time_point.
-        if (date && *delay != std::clamp(*date - std::chrono::floor<std::chrono::seconds>(now),
-                                         std::chrono::seconds{0}, std::chrono::seconds{2147483648})) {
+        if (date && *delay != std::clamp(*date - std::chrono::floor<std::chrono::seconds>(now), std::chrono::seconds{0},
+                                         std::chrono::seconds{2147483648})) {
             throw InvariantViolation("parse_retry_after disagrees with parse_http_date");
         }
         if (const auto retries = util::parse_count(input, {0, 10}); retries && (*retries < 0 || *retries > 10)) {

@@ -12,9 +12,9 @@ namespace aktoken::fuzz {
 namespace {
 
 // 2026-01-15T12:34:56.789012Z: a fixed now keeps runs reproducible.
-const util::Timestamp fixed_now =
-    util::Timestamp{std::chrono::sys_days{std::chrono::year{2026} / 1 / 15}} + std::chrono::hours{12} +
-    std::chrono::minutes{34} + std::chrono::seconds{56} + std::chrono::microseconds{789012};
+const util::Timestamp fixed_now = util::Timestamp{std::chrono::sys_days{std::chrono::year{2026} / 1 / 15}} +
+                                  std::chrono::hours{12} + std::chrono::minutes{34} + std::chrono::seconds{56} +
+                                  std::chrono::microseconds{789012};
 
 bool in_four_digit_years(util::Timestamp t) {
     const std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(t)};

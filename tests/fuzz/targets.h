@@ -36,10 +36,10 @@ void retry_after(std::string_view input);  // http::parse_retry_after (only when
 
 // Defines the libFuzzer entry point for one target; a no-op outside the fuzzer executables.
 #ifdef AKTOKEN_FUZZ_ENTRY_POINT
-#define AKTOKEN_FUZZ_TARGET(function)                                                      \
-    extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {    \
-        function(std::string_view(reinterpret_cast<const char*>(data), size));             \
-        return 0;                                                                          \
+#define AKTOKEN_FUZZ_TARGET(function)                                                   \
+    extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) { \
+        function(std::string_view(reinterpret_cast<const char*>(data), size));          \
+        return 0;                                                                       \
     }
 #else
 #define AKTOKEN_FUZZ_TARGET(function)

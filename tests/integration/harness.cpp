@@ -48,8 +48,8 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
     return result;
 }
 
-pid_t spawn(const std::string& program, const std::vector<std::string>& args, const Env& env, int in_fd,
-            int out_fd, int err_fd) {
+pid_t spawn(const std::string& program, const std::vector<std::string>& args, const Env& env, int in_fd, int out_fd,
+            int err_fd) {
     std::vector<std::string> argv_strings{program};
     argv_strings.insert(argv_strings.end(), args.begin(), args.end());
     std::vector<std::string> env_strings;
@@ -415,8 +415,8 @@ RunResult aktoken(const std::vector<std::string>& args, const Env& env, const st
             throw std::runtime_error(std::string("a key reached stderr: ") + key);
         }
     }
-    if (auto token = env.find("AUTHENTIK_TOKEN"); token != env.end() && token->second.size() >= 16 &&
-                                                   result.err.find(token->second) != std::string::npos) {
+    if (auto token = env.find("AUTHENTIK_TOKEN");
+        token != env.end() && token->second.size() >= 16 && result.err.find(token->second) != std::string::npos) {
         throw std::runtime_error("the API token reached stderr");
     }
     if (holds_generated_key(result.err)) {
@@ -445,13 +445,9 @@ std::vector<double> SkippedSleeps::take() const {
     return sleeps;
 }
 
-std::string error_line(const std::string& message) {
-    return "aktoken: error: " + message + "\n";
-}
+std::string error_line(const std::string& message) { return "aktoken: error: " + message + "\n"; }
 
-void add_tokens(const Sandbox& sandbox, const std::string& json_array) {
-    sandbox.control_post("tokens", json_array);
-}
+void add_tokens(const Sandbox& sandbox, const std::string& json_array) { sandbox.control_post("tokens", json_array); }
 
 int file_mode(const std::string& path) {
     struct stat st {};

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include <doctest/doctest.h>
-
-#include <set>
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -10,6 +8,7 @@
 #include <chrono>
 #include <ctime>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "integration/harness.h"
@@ -88,7 +87,6 @@ std::vector<std::string> lines(const std::string& text) {
 
 bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
 
-
 std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
     args.insert(args.end(), more.begin(), more.end());
     return args;
@@ -97,324 +95,326 @@ std::vector<std::string> with(std::vector<std::string> args, const std::vector<s
 }  // namespace
 
 TEST_SUITE("integration") {
-
-TEST_CASE("check: the table of every state, exit 2") {
-    Sandbox sandbox;
-    TempDir home;
-    Tokens tokens = add_check_tokens(sandbox);
-    const auto& e = tokens.expires;
-    RunResult r = aktoken({"check", "--description", "check test"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.err == "");
-    CHECK(r.exit_code == 2);
-    CHECK(r.out == fmt::format("STATE     IDENTIFIER   EXPIRES               LEFT\n"
-                               "CRITICAL  chk-crit-hi  {}  2d 23h\n"
-                               "EXPIRED   chk-exp      {}  expired 2h ago\n"
-                               "OK        chk-kept     {}  -\n"
-                               "OK        chk-never    never                 -\n"
-                               "OK        chk-nodate   never                 -\n"
-                               "OK        chk-ok       {}  29d 23h\n"
-                               "OK        chk-ok-lo    {}  14d\n"
-                               "WARNING   chk-warn-hi  {}  13d 23h\n"
-                               "WARNING   chk-warn-lo  {}  3d\n",
-                               e.at("chk-crit-hi").text, e.at("chk-exp").text, e.at("chk-kept").text,
-                               e.at("chk-ok").text, e.at("chk-ok-lo").text, e.at("chk-warn-hi").text,
-                               e.at("chk-warn-lo").text));
-    auto requests = sandbox.requests();
-    REQUIRE(requests.size() == 1);
-    CHECK(requests[0].path == "/api/v3/core/tokens/");
-    CHECK(requests[0].query == "description=check%20test&page_size=100&page=1");
-
-    r = aktoken({"check", "--description", "check test", "--no-headers", "-o", "table"},
-                aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 2);
-    CHECK(lines(r.out).size() == 9);
-    CHECK(starts_with(r.out, "CRITICAL  chk-crit-hi  "));
-}
-
-TEST_CASE("check: exit status at each boundary, IDENTIFIERs read with GET") {
-    Sandbox sandbox;
-    TempDir home;
-    add_check_tokens(sandbox);
-    const Env env = aktoken_env(sandbox, kAdminKey, home);
-    struct Case {
-        std::vector<std::string> args;
-        int exit_code;
-    };
-    const Case cases[] = {
-        {{"chk-ok", "chk-ok-lo", "chk-never", "chk-nodate", "chk-kept"}, 0},
-        {{"chk-warn-hi"}, 1},
-        {{"chk-warn-lo"}, 1},
-        {{"chk-ok", "chk-warn-hi", "chk-never"}, 1},
-        {{"chk-crit-hi"}, 2},
-        {{"chk-exp"}, 2},
-        {{"chk-warn-lo", "chk-crit-hi"}, 2},
-        {{"chk-ok", "chk-exp"}, 2},
-        {{"chk-warn-hi", "--warn", "13d"}, 0},
-        {{"chk-ok-lo", "--warn", "15d"}, 1},
-        {{"chk-warn-hi", "--crit", "14d"}, 2},
-        {{"chk-warn-lo", "--crit", "4d", "--warn", "4d"}, 2},
-        {{"chk-crit-hi", "--crit", "0s", "--warn", "0s"}, 0},
-        {{"chk-exp", "--crit", "0s", "--warn", "0s"}, 2},
-        {{"chk-ok", "--warn", "31d"}, 1},
-    };
-    for (const Case& c : cases) {
-        CAPTURE(fmt::format("{}", fmt::join(c.args, " ")));
-        sandbox.clear_requests();
-        RunResult r = aktoken(with({"check", "-o", "id"}, c.args), env);
-        CHECK(r.exit_code == c.exit_code);
+    TEST_CASE("check: the table of every state, exit 2") {
+        Sandbox sandbox;
+        TempDir home;
+        Tokens tokens = add_check_tokens(sandbox);
+        const auto& e = tokens.expires;
+        RunResult r = aktoken({"check", "--description", "check test"}, aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.err == "");
-        std::string ids;
-        for (const std::string& arg : c.args) {
-            if (starts_with(arg, "chk-")) {
-                ids += arg;
-                ids += '\n';
-            }
-        }
-        CHECK(r.out == ids);
-        // One GET per identifier; --parallel workers send them in any order.
+        CHECK(r.exit_code == 2);
+        CHECK(r.out == fmt::format("STATE     IDENTIFIER   EXPIRES               LEFT\n"
+                                   "CRITICAL  chk-crit-hi  {}  2d 23h\n"
+                                   "EXPIRED   chk-exp      {}  expired 2h ago\n"
+                                   "OK        chk-kept     {}  -\n"
+                                   "OK        chk-never    never                 -\n"
+                                   "OK        chk-nodate   never                 -\n"
+                                   "OK        chk-ok       {}  29d 23h\n"
+                                   "OK        chk-ok-lo    {}  14d\n"
+                                   "WARNING   chk-warn-hi  {}  13d 23h\n"
+                                   "WARNING   chk-warn-lo  {}  3d\n",
+                                   e.at("chk-crit-hi").text, e.at("chk-exp").text, e.at("chk-kept").text,
+                                   e.at("chk-ok").text, e.at("chk-ok-lo").text, e.at("chk-warn-hi").text,
+                                   e.at("chk-warn-lo").text));
         auto requests = sandbox.requests();
-        REQUIRE(requests.size() == lines(ids).size());
-        std::multiset<std::string> sent;
-        std::multiset<std::string> expected;
-        for (std::size_t i = 0; i < requests.size(); ++i) {
-            sent.insert(requests[i].method + " " + requests[i].path);
-            expected.insert(fmt::format("GET /api/v3/core/tokens/{}/", lines(ids)[i]));
+        REQUIRE(requests.size() == 1);
+        CHECK(requests[0].path == "/api/v3/core/tokens/");
+        CHECK(requests[0].query == "description=check%20test&page_size=100&page=1");
+
+        r = aktoken({"check", "--description", "check test", "--no-headers", "-o", "table"},
+                    aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 2);
+        CHECK(lines(r.out).size() == 9);
+        CHECK(starts_with(r.out, "CRITICAL  chk-crit-hi  "));
+    }
+
+    TEST_CASE("check: exit status at each boundary, IDENTIFIERs read with GET") {
+        Sandbox sandbox;
+        TempDir home;
+        add_check_tokens(sandbox);
+        const Env env = aktoken_env(sandbox, kAdminKey, home);
+        struct Case {
+            std::vector<std::string> args;
+            int exit_code;
+        };
+        const Case cases[] = {
+            {{"chk-ok", "chk-ok-lo", "chk-never", "chk-nodate", "chk-kept"}, 0},
+            {{"chk-warn-hi"}, 1},
+            {{"chk-warn-lo"}, 1},
+            {{"chk-ok", "chk-warn-hi", "chk-never"}, 1},
+            {{"chk-crit-hi"}, 2},
+            {{"chk-exp"}, 2},
+            {{"chk-warn-lo", "chk-crit-hi"}, 2},
+            {{"chk-ok", "chk-exp"}, 2},
+            {{"chk-warn-hi", "--warn", "13d"}, 0},
+            {{"chk-ok-lo", "--warn", "15d"}, 1},
+            {{"chk-warn-hi", "--crit", "14d"}, 2},
+            {{"chk-warn-lo", "--crit", "4d", "--warn", "4d"}, 2},
+            {{"chk-crit-hi", "--crit", "0s", "--warn", "0s"}, 0},
+            {{"chk-exp", "--crit", "0s", "--warn", "0s"}, 2},
+            {{"chk-ok", "--warn", "31d"}, 1},
+        };
+        for (const Case& c : cases) {
+            CAPTURE(fmt::format("{}", fmt::join(c.args, " ")));
+            sandbox.clear_requests();
+            RunResult r = aktoken(with({"check", "-o", "id"}, c.args), env);
+            CHECK(r.exit_code == c.exit_code);
+            CHECK(r.err == "");
+            std::string ids;
+            for (const std::string& arg : c.args) {
+                if (starts_with(arg, "chk-")) {
+                    ids += arg;
+                    ids += '\n';
+                }
+            }
+            CHECK(r.out == ids);
+            // One GET per identifier; --parallel workers send them in any order.
+            auto requests = sandbox.requests();
+            REQUIRE(requests.size() == lines(ids).size());
+            std::multiset<std::string> sent;
+            std::multiset<std::string> expected;
+            for (std::size_t i = 0; i < requests.size(); ++i) {
+                sent.insert(requests[i].method + " " + requests[i].path);
+                expected.insert(fmt::format("GET /api/v3/core/tokens/{}/", lines(ids)[i]));
+            }
+            CHECK(sent == expected);
         }
-        CHECK(sent == expected);
     }
-}
 
-TEST_CASE("check: list filters select the tokens") {
-    Sandbox sandbox;
-    TempDir home;
-    add_check_tokens(sandbox);
-    const Env env = aktoken_env(sandbox, kAdminKey, home);
-    RunResult r = aktoken({"check", "--description", "check test", "--expired", "-o", "id"}, env);
-    CHECK(r.exit_code == 2);
-    CHECK(r.out == "chk-exp\n");
-    r = aktoken({"check", "--description", "check test", "--no-expiring", "-o", "id"}, env);
-    CHECK(r.exit_code == 0);
-    CHECK(r.out == "chk-kept\nchk-never\n");
-    r = aktoken({"check", "--description", "check test", "--expiring-within", "14d", "--ordering", "-expires",
-                 "-o", "id"},
-                env);
-    CHECK(r.exit_code == 2);
-    CHECK(r.out == "chk-warn-hi\nchk-warn-lo\nchk-crit-hi\nchk-exp\n");
-    r = aktoken({"check", "--description", "check test", "--intent", "app_password", "-o", "id"}, env);
-    CHECK(r.exit_code == 0);
-    CHECK(r.out == "chk-kept\n");
-    r = aktoken({"check", "--description", "nothing", "-o", "id"}, env);
-    CHECK(r.exit_code == 0);
-    CHECK(r.out == "");
-    CHECK(r.err == "");
+    TEST_CASE("check: list filters select the tokens") {
+        Sandbox sandbox;
+        TempDir home;
+        add_check_tokens(sandbox);
+        const Env env = aktoken_env(sandbox, kAdminKey, home);
+        RunResult r = aktoken({"check", "--description", "check test", "--expired", "-o", "id"}, env);
+        CHECK(r.exit_code == 2);
+        CHECK(r.out == "chk-exp\n");
+        r = aktoken({"check", "--description", "check test", "--no-expiring", "-o", "id"}, env);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "chk-kept\nchk-never\n");
+        r = aktoken(
+            {"check", "--description", "check test", "--expiring-within", "14d", "--ordering", "-expires", "-o", "id"},
+            env);
+        CHECK(r.exit_code == 2);
+        CHECK(r.out == "chk-warn-hi\nchk-warn-lo\nchk-crit-hi\nchk-exp\n");
+        r = aktoken({"check", "--description", "check test", "--intent", "app_password", "-o", "id"}, env);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "chk-kept\n");
+        r = aktoken({"check", "--description", "nothing", "-o", "id"}, env);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "");
+        CHECK(r.err == "");
 
-    // Without filters: every visible token (the seed's 8 and these 9), one list request.
-    sandbox.clear_requests();
-    r = aktoken({"check", "-o", "id"}, env);
-    CHECK(r.exit_code == 2);
-    CHECK(lines(r.out).size() == 17);
-    auto requests = sandbox.requests();
-    REQUIRE(requests.size() == 1);
-    CHECK(requests[0].query == "page_size=100&page=1");
-}
-
-TEST_CASE("check: json, jsonl and tsv") {
-    Sandbox sandbox;
-    TempDir home;
-    Tokens tokens = add_check_tokens(sandbox);
-    const Env env = aktoken_env(sandbox, kAdminKey, home);
-    RunResult r = aktoken({"check", "chk-warn-hi", "chk-never", "chk-kept", "-o", "json"}, env);
-    CHECK(r.exit_code == 1);
-    rapidjson::Document doc;
-    doc.Parse(r.out.c_str());
-    REQUIRE(doc.IsArray());
-    REQUIRE(doc.Size() == 3);
-    const auto& warn = doc[0];
-    CHECK(std::string(warn["identifier"].GetString()) == "chk-warn-hi");
-    CHECK(std::string(warn["state"].GetString()) == "WARNING");
-    CHECK(std::string(warn["expires"].GetString()) == tokens.expires.at("chk-warn-hi").text);
-    const long long left = warn["seconds_left"].GetInt64();
-    CHECK(left <= 14 * 86400 - 60);
-    CHECK(left > 14 * 86400 - 120);
-    CHECK(std::string(warn["intent"].GetString()) == "api");
-    CHECK(std::string(warn["user"].GetString()) == "bob");
-    CHECK(warn.MemberCount() == 6);
-    CHECK(std::string(doc[1]["state"].GetString()) == "OK");
-    CHECK(doc[1]["expires"].IsNull());
-    CHECK(doc[1]["seconds_left"].IsNull());
-    CHECK(std::string(doc[2]["expires"].GetString()) == tokens.expires.at("chk-kept").text);
-    CHECK(doc[2]["seconds_left"].IsNull());
-    CHECK(std::string(doc[2]["intent"].GetString()) == "app_password");
-
-    r = aktoken({"check", "chk-never", "chk-kept", "-o", "jsonl"}, env);
-    CHECK(r.exit_code == 0);
-    CHECK(r.out == fmt::format(R"({{"identifier":"chk-never","state":"OK","expires":null,"seconds_left":null,)"
-                               R"("intent":"api","user":"bob"}})"
-                               "\n"
-                               R"({{"identifier":"chk-kept","state":"OK","expires":"{}","seconds_left":null,)"
-                               R"("intent":"app_password","user":"bob"}})"
-                               "\n",
-                               tokens.expires.at("chk-kept").text));
-
-    r = aktoken({"check", "chk-never", "chk-exp", "-o", "tsv"}, env);
-    CHECK(r.exit_code == 2);
-    auto rows = lines(r.out);
-    REQUIRE(rows.size() == 3);
-    CHECK(rows[0] == "state\tidentifier\texpires\tseconds_left\tintent\tuser");
-    CHECK(rows[1] == "OK\tchk-never\tnever\t-\tapi\tbob");
-    CHECK(starts_with(rows[2], fmt::format("EXPIRED\tchk-exp\t{}\t-72", tokens.expires.at("chk-exp").text)));
-    CHECK(r.out.size() > 0);
-}
-
-TEST_CASE("check: --prometheus writes the textfile atomically with mode 0644") {
-    Sandbox sandbox;
-    TempDir home;
-    TempDir dir;
-    Tokens tokens = add_check_tokens(sandbox);
-    const auto& e = tokens.expires;
-    const Env env = aktoken_env(sandbox, kAdminKey, home);
-    const std::string path = dir.write("authentik.prom", "stale\n", 0600);
-    RunResult r = aktoken({"check", "--description", "check test", "--prometheus", path, "-o", "id"}, env);
-    CHECK(r.exit_code == 2);
-    CHECK(lines(r.out).size() == 9);
-    CHECK(file_mode(path) == 0644);
-    std::string expected =
-        "# HELP authentik_token_expires_timestamp_seconds When the authentik token expires, in Unix seconds (only "
-        "tokens that expire).\n"
-        "# TYPE authentik_token_expires_timestamp_seconds gauge\n";
-    for (const char* id : {"chk-crit-hi", "chk-exp", "chk-ok", "chk-ok-lo", "chk-warn-hi", "chk-warn-lo"}) {
-        expected += fmt::format(
-            "authentik_token_expires_timestamp_seconds{{identifier=\"{}\",intent=\"api\",username=\"bob\"}} {}\n", id,
-            e.at(id).unix);
+        // Without filters: every visible token (the seed's 8 and these 9), one list request.
+        sandbox.clear_requests();
+        r = aktoken({"check", "-o", "id"}, env);
+        CHECK(r.exit_code == 2);
+        CHECK(lines(r.out).size() == 17);
+        auto requests = sandbox.requests();
+        REQUIRE(requests.size() == 1);
+        CHECK(requests[0].query == "page_size=100&page=1");
     }
-    expected +=
-        "# HELP authentik_token_expiring Whether the authentik token is set to expire (its expiring field).\n"
-        "# TYPE authentik_token_expiring gauge\n";
-    const std::pair<const char*, const char*> expiring[] = {
-        {"chk-crit-hi", "api 1"}, {"chk-exp", "api 1"},     {"chk-kept", "app_password 0"},
-        {"chk-never", "api 0"},   {"chk-nodate", "api 1"},  {"chk-ok", "api 1"},
-        {"chk-ok-lo", "api 1"},   {"chk-warn-hi", "api 1"}, {"chk-warn-lo", "api 1"},
-    };
-    for (const auto& [id, rest] : expiring) {
-        const std::string text(rest);
-        const std::size_t space = text.find(' ');
-        expected += fmt::format("authentik_token_expiring{{identifier=\"{}\",intent=\"{}\",username=\"bob\"}} {}\n",
-                                id, text.substr(0, space), text.substr(space + 1));
+
+    TEST_CASE("check: json, jsonl and tsv") {
+        Sandbox sandbox;
+        TempDir home;
+        Tokens tokens = add_check_tokens(sandbox);
+        const Env env = aktoken_env(sandbox, kAdminKey, home);
+        RunResult r = aktoken({"check", "chk-warn-hi", "chk-never", "chk-kept", "-o", "json"}, env);
+        CHECK(r.exit_code == 1);
+        rapidjson::Document doc;
+        doc.Parse(r.out.c_str());
+        REQUIRE(doc.IsArray());
+        REQUIRE(doc.Size() == 3);
+        const auto& warn = doc[0];
+        CHECK(std::string(warn["identifier"].GetString()) == "chk-warn-hi");
+        CHECK(std::string(warn["state"].GetString()) == "WARNING");
+        CHECK(std::string(warn["expires"].GetString()) == tokens.expires.at("chk-warn-hi").text);
+        const long long left = warn["seconds_left"].GetInt64();
+        CHECK(left <= 14 * 86400 - 60);
+        CHECK(left > 14 * 86400 - 120);
+        CHECK(std::string(warn["intent"].GetString()) == "api");
+        CHECK(std::string(warn["user"].GetString()) == "bob");
+        CHECK(warn.MemberCount() == 6);
+        CHECK(std::string(doc[1]["state"].GetString()) == "OK");
+        CHECK(doc[1]["expires"].IsNull());
+        CHECK(doc[1]["seconds_left"].IsNull());
+        CHECK(std::string(doc[2]["expires"].GetString()) == tokens.expires.at("chk-kept").text);
+        CHECK(doc[2]["seconds_left"].IsNull());
+        CHECK(std::string(doc[2]["intent"].GetString()) == "app_password");
+
+        r = aktoken({"check", "chk-never", "chk-kept", "-o", "jsonl"}, env);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == fmt::format(R"({{"identifier":"chk-never","state":"OK","expires":null,"seconds_left":null,)"
+                                   R"("intent":"api","user":"bob"}})"
+                                   "\n"
+                                   R"({{"identifier":"chk-kept","state":"OK","expires":"{}","seconds_left":null,)"
+                                   R"("intent":"app_password","user":"bob"}})"
+                                   "\n",
+                                   tokens.expires.at("chk-kept").text));
+
+        r = aktoken({"check", "chk-never", "chk-exp", "-o", "tsv"}, env);
+        CHECK(r.exit_code == 2);
+        auto rows = lines(r.out);
+        REQUIRE(rows.size() == 3);
+        CHECK(rows[0] == "state\tidentifier\texpires\tseconds_left\tintent\tuser");
+        CHECK(rows[1] == "OK\tchk-never\tnever\t-\tapi\tbob");
+        CHECK(starts_with(rows[2], fmt::format("EXPIRED\tchk-exp\t{}\t-72", tokens.expires.at("chk-exp").text)));
+        CHECK(r.out.size() > 0);
     }
-    CHECK(read_file(path) == expected);
 
-    // A check that fails leaves the file as it was (its mtime shows how old it is).
-    const std::string before = read_file(path);
-    r = aktoken({"check", "chk-ok", "nope", "--prometheus", path}, env);
-    CHECK(r.exit_code == 3);
-    CHECK(r.out == "");
-    CHECK(read_file(path) == before);
+    TEST_CASE("check: --prometheus writes the textfile atomically with mode 0644") {
+        Sandbox sandbox;
+        TempDir home;
+        TempDir dir;
+        Tokens tokens = add_check_tokens(sandbox);
+        const auto& e = tokens.expires;
+        const Env env = aktoken_env(sandbox, kAdminKey, home);
+        const std::string path = dir.write("authentik.prom", "stale\n", 0600);
+        RunResult r = aktoken({"check", "--description", "check test", "--prometheus", path, "-o", "id"}, env);
+        CHECK(r.exit_code == 2);
+        CHECK(lines(r.out).size() == 9);
+        CHECK(file_mode(path) == 0644);
+        std::string expected =
+            "# HELP authentik_token_expires_timestamp_seconds When the authentik token expires, in Unix seconds (only "
+            "tokens that expire).\n"
+            "# TYPE authentik_token_expires_timestamp_seconds gauge\n";
+        for (const char* id : {"chk-crit-hi", "chk-exp", "chk-ok", "chk-ok-lo", "chk-warn-hi", "chk-warn-lo"}) {
+            expected += fmt::format(
+                "authentik_token_expires_timestamp_seconds{{identifier=\"{}\",intent=\"api\",username=\"bob\"}} {}\n",
+                id, e.at(id).unix);
+        }
+        expected +=
+            "# HELP authentik_token_expiring Whether the authentik token is set to expire (its expiring field).\n"
+            "# TYPE authentik_token_expiring gauge\n";
+        const std::pair<const char*, const char*> expiring[] = {
+            {"chk-crit-hi", "api 1"}, {"chk-exp", "api 1"},     {"chk-kept", "app_password 0"},
+            {"chk-never", "api 0"},   {"chk-nodate", "api 1"},  {"chk-ok", "api 1"},
+            {"chk-ok-lo", "api 1"},   {"chk-warn-hi", "api 1"}, {"chk-warn-lo", "api 1"},
+        };
+        for (const auto& [id, rest] : expiring) {
+            const std::string text(rest);
+            const std::size_t space = text.find(' ');
+            expected += fmt::format("authentik_token_expiring{{identifier=\"{}\",intent=\"{}\",username=\"bob\"}} {}\n",
+                                    id, text.substr(0, space), text.substr(space + 1));
+        }
+        CHECK(read_file(path) == expected);
 
-    // Not the token's owner: still 0644, and only what the caller sees.
-    const std::string alice_path = dir.write("alice.prom", "", 0600);
-    r = aktoken({"check", "--prometheus", alice_path, "-o", "id"}, aktoken_env(sandbox, kAliceKey, home));
-    CHECK(r.out == "alice-api\nalice-app\nalice-recovery\n");
-    CHECK(file_mode(alice_path) == 0644);
-}
-
-TEST_CASE("check: anything that prevents the check exits 3 (UNKNOWN)") {
-    Sandbox sandbox;
-    TempDir home;
-    add_check_tokens(sandbox);
-    const Env env = aktoken_env(sandbox, kAdminKey, home);
-
-    RunResult r = aktoken({"check", "chk-ok", "nope"}, env);
-    CHECK(r.exit_code == 3);
-    CHECK(r.out == "");
-    CHECK(r.err == error_line("token \"nope\" not found (HTTP 404 Not Found)"));
-
-    r = aktoken({"check", "chk-ok"}, aktoken_env(sandbox, "not-a-key", home));
-    CHECK(r.exit_code == 3);
-    CHECK(r.out == "");
-    CHECK(r.err == error_line("authentication failed: Token invalid/expired (HTTP 403 Forbidden)"));
-
-    sandbox.fault("500", 1);
-    r = aktoken({"check", "--description", "check test"}, env);
-    CHECK(r.exit_code == 3);
-    CHECK(r.out == "");
-    CHECK(starts_with(r.err, "aktoken: error: "));
-
-    // The JSON error object carries the status the process exits with.
-    r = aktoken({"check", "nope", "-o", "json"}, env);
-    CHECK(r.exit_code == 3);
-    CHECK(r.out == "");
-    CHECK(r.err.find(R"("exit_code":3)") != std::string::npos);
-
-    const int port = closed_port();
-    r = aktoken({"check", "--warn", "7d", "--retries", "0"},
-                {{"HOME", home.path()},
-                 {"AUTHENTIK_URL", fmt::format("http://127.0.0.1:{}", port)},
-                 {"AUTHENTIK_TOKEN", kAdminKey}});
-    CHECK(r.exit_code == 3);
-    CHECK(r.out == "");
-    CHECK(r.err == fmt::format("aktoken: error: cannot connect to 127.0.0.1:{}: Connection refused\n", port));
-
-    // No URL configured at all.
-    r = aktoken({"check"}, {{"HOME", home.path()}, {"AUTHENTIK_TOKEN", kAdminKey}});
-    CHECK(r.exit_code == 3);
-    CHECK(r.out == "");
-}
-
-TEST_CASE("check: usage errors exit 3, not 2 (CRITICAL), and send nothing") {
-    Sandbox sandbox;
-    TempDir home;
-    struct Case {
-        std::vector<std::string> args;
-        std::string err;  // empty: only the `aktoken: error: ` prefix is checked (CLI11's wording)
-    };
-    const Case cases[] = {
-        {{"check", "--warn", "soon"}, R"(--warn: invalid value "soon": expected a duration such as 14d, 12h, 1d12h)"},
-        {{"check", "--crit", "20d"}, R"(--crit: invalid value "20d": must not exceed --warn (14d, the default))"},
-        {{"check", "--warn", "2d", "--crit", "5d"}, R"(--crit: invalid value "5d": must not exceed --warn "2d")"},
-        {{"check", "--warn", "1d"}, R"(--warn: invalid value "1d": must not be less than --crit (3d, the default))"},
-        {{"check", "--prometheus", ""}, R"(--prometheus: invalid value "": expected a file path)"},
-        {{"check", "--prometheus", "/nonexistent-dir/a.prom"},
-         R"(--prometheus: invalid value "/nonexistent-dir/a.prom": directory /nonexistent-dir does not exist)"},
-        {{"check", "--prometheus", "/tmp"}, R"(--prometheus: invalid value "/tmp": /tmp is a directory)"},
-        {{"check", "alice-api", "--intent", "api"},
-         "--intent cannot be used with IDENTIFIER arguments: the list filters select the tokens only when no "
-         "IDENTIFIER is given"},
-        {{"check", "alice-api", "alice-api"}, R"(IDENTIFIER: "alice-api" is given twice)"},
-        {{"check", "--intent", "admin"}, R"(--intent: invalid value "admin": expected verification, api, recovery or app_password)"},
-        {{"check", "--bogus"}, ""},
-        {{"check", "--warn"}, ""},
-    };
-    for (const Case& c : cases) {
-        CAPTURE(fmt::format("{}", fmt::join(c.args, " ")));
-        RunResult r = aktoken(c.args, aktoken_env(sandbox, kAdminKey, home));
+        // A check that fails leaves the file as it was (its mtime shows how old it is).
+        const std::string before = read_file(path);
+        r = aktoken({"check", "chk-ok", "nope", "--prometheus", path}, env);
         CHECK(r.exit_code == 3);
         CHECK(r.out == "");
-        if (c.err.empty()) {
-            CHECK(starts_with(r.err, "aktoken: error: "));
-        } else {
-            CHECK(r.err == error_line(c.err));
-        }
+        CHECK(read_file(path) == before);
+
+        // Not the token's owner: still 0644, and only what the caller sees.
+        const std::string alice_path = dir.write("alice.prom", "", 0600);
+        r = aktoken({"check", "--prometheus", alice_path, "-o", "id"}, aktoken_env(sandbox, kAliceKey, home));
+        CHECK(r.out == "alice-api\nalice-app\nalice-recovery\n");
+        CHECK(file_mode(alice_path) == 0644);
     }
-    CHECK(sandbox.requests().empty());
-}
 
-TEST_CASE("check: on a terminal a summary follows on the error stream") {
-    Sandbox sandbox;
-    TempDir home;
-    Tokens tokens = add_check_tokens(sandbox);
-    Env env = aktoken_env(sandbox, kAdminKey, home);
-    env.emplace("NO_COLOR", "1");
-    RunResult r = run_on_terminal(AKTOKEN_BINARY, {"check", "chk-never", "chk-warn-lo"}, env, "");
-    CHECK(r.exit_code == 1);
-    CHECK(r.out == fmt::format("STATE    IDENTIFIER   EXPIRES               LEFT\r\n"
-                               "OK       chk-never    never                 -\r\n"
-                               "WARNING  chk-warn-lo  {}  3d\r\n"
-                               "aktoken: check: 2 tokens: 1 OK, 1 WARNING, 0 CRITICAL, 0 EXPIRED\r\n",
-                               tokens.expires.at("chk-warn-lo").text));
+    TEST_CASE("check: anything that prevents the check exits 3 (UNKNOWN)") {
+        Sandbox sandbox;
+        TempDir home;
+        add_check_tokens(sandbox);
+        const Env env = aktoken_env(sandbox, kAdminKey, home);
 
-    r = run_on_terminal(AKTOKEN_BINARY, {"check", "--description", "nothing"}, env, "");
-    CHECK(r.exit_code == 0);
-    CHECK(r.out == "aktoken: check: 0 tokens: 0 OK, 0 WARNING, 0 CRITICAL, 0 EXPIRED\r\n");
-}
+        RunResult r = aktoken({"check", "chk-ok", "nope"}, env);
+        CHECK(r.exit_code == 3);
+        CHECK(r.out == "");
+        CHECK(r.err == error_line("token \"nope\" not found (HTTP 404 Not Found)"));
+
+        r = aktoken({"check", "chk-ok"}, aktoken_env(sandbox, "not-a-key", home));
+        CHECK(r.exit_code == 3);
+        CHECK(r.out == "");
+        CHECK(r.err == error_line("authentication failed: Token invalid/expired (HTTP 403 Forbidden)"));
+
+        sandbox.fault("500", 1);
+        r = aktoken({"check", "--description", "check test"}, env);
+        CHECK(r.exit_code == 3);
+        CHECK(r.out == "");
+        CHECK(starts_with(r.err, "aktoken: error: "));
+
+        // The JSON error object carries the status the process exits with.
+        r = aktoken({"check", "nope", "-o", "json"}, env);
+        CHECK(r.exit_code == 3);
+        CHECK(r.out == "");
+        CHECK(r.err.find(R"("exit_code":3)") != std::string::npos);
+
+        const int port = closed_port();
+        r = aktoken({"check", "--warn", "7d", "--retries", "0"},
+                    {{"HOME", home.path()},
+                     {"AUTHENTIK_URL", fmt::format("http://127.0.0.1:{}", port)},
+                     {"AUTHENTIK_TOKEN", kAdminKey}});
+        CHECK(r.exit_code == 3);
+        CHECK(r.out == "");
+        CHECK(r.err == fmt::format("aktoken: error: cannot connect to 127.0.0.1:{}: Connection refused\n", port));
+
+        // No URL configured at all.
+        r = aktoken({"check"}, {{"HOME", home.path()}, {"AUTHENTIK_TOKEN", kAdminKey}});
+        CHECK(r.exit_code == 3);
+        CHECK(r.out == "");
+    }
+
+    TEST_CASE("check: usage errors exit 3, not 2 (CRITICAL), and send nothing") {
+        Sandbox sandbox;
+        TempDir home;
+        struct Case {
+            std::vector<std::string> args;
+            std::string err;  // empty: only the `aktoken: error: ` prefix is checked (CLI11's wording)
+        };
+        const Case cases[] = {
+            {{"check", "--warn", "soon"},
+             R"(--warn: invalid value "soon": expected a duration such as 14d, 12h, 1d12h)"},
+            {{"check", "--crit", "20d"}, R"(--crit: invalid value "20d": must not exceed --warn (14d, the default))"},
+            {{"check", "--warn", "2d", "--crit", "5d"}, R"(--crit: invalid value "5d": must not exceed --warn "2d")"},
+            {{"check", "--warn", "1d"},
+             R"(--warn: invalid value "1d": must not be less than --crit (3d, the default))"},
+            {{"check", "--prometheus", ""}, R"(--prometheus: invalid value "": expected a file path)"},
+            {{"check", "--prometheus", "/nonexistent-dir/a.prom"},
+             R"(--prometheus: invalid value "/nonexistent-dir/a.prom": directory /nonexistent-dir does not exist)"},
+            {{"check", "--prometheus", "/tmp"}, R"(--prometheus: invalid value "/tmp": /tmp is a directory)"},
+            {{"check", "alice-api", "--intent", "api"},
+             "--intent cannot be used with IDENTIFIER arguments: the list filters select the tokens only when no "
+             "IDENTIFIER is given"},
+            {{"check", "alice-api", "alice-api"}, R"(IDENTIFIER: "alice-api" is given twice)"},
+            {{"check", "--intent", "admin"},
+             R"(--intent: invalid value "admin": expected verification, api, recovery or app_password)"},
+            {{"check", "--bogus"}, ""},
+            {{"check", "--warn"}, ""},
+        };
+        for (const Case& c : cases) {
+            CAPTURE(fmt::format("{}", fmt::join(c.args, " ")));
+            RunResult r = aktoken(c.args, aktoken_env(sandbox, kAdminKey, home));
+            CHECK(r.exit_code == 3);
+            CHECK(r.out == "");
+            if (c.err.empty()) {
+                CHECK(starts_with(r.err, "aktoken: error: "));
+            } else {
+                CHECK(r.err == error_line(c.err));
+            }
+        }
+        CHECK(sandbox.requests().empty());
+    }
+
+    TEST_CASE("check: on a terminal a summary follows on the error stream") {
+        Sandbox sandbox;
+        TempDir home;
+        Tokens tokens = add_check_tokens(sandbox);
+        Env env = aktoken_env(sandbox, kAdminKey, home);
+        env.emplace("NO_COLOR", "1");
+        RunResult r = run_on_terminal(AKTOKEN_BINARY, {"check", "chk-never", "chk-warn-lo"}, env, "");
+        CHECK(r.exit_code == 1);
+        CHECK(r.out == fmt::format("STATE    IDENTIFIER   EXPIRES               LEFT\r\n"
+                                   "OK       chk-never    never                 -\r\n"
+                                   "WARNING  chk-warn-lo  {}  3d\r\n"
+                                   "aktoken: check: 2 tokens: 1 OK, 1 WARNING, 0 CRITICAL, 0 EXPIRED\r\n",
+                                   tokens.expires.at("chk-warn-lo").text));
+
+        r = run_on_terminal(AKTOKEN_BINARY, {"check", "--description", "nothing"}, env, "");
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "aktoken: check: 0 tokens: 0 OK, 0 WARNING, 0 CRITICAL, 0 EXPIRED\r\n");
+    }
 
 }  // TEST_SUITE

@@ -31,263 +31,276 @@ std::string without_pk(const std::string& block) {
 }  // namespace
 
 TEST_SUITE("integration") {
+    TEST_CASE("create: an api token, with the expiry override reported") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        RunResult r = aktoken({"create", "ci-new", "--description", "CI", "--expires", "2027-01-01T00:00:00Z"},
+                              aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 0);
+        CHECK(
+            r.err ==
+            "aktoken: warning: expires: requested \"2027-01-01T00:00:00Z\", the server stored \"2026-11-29T12:30:00Z\" "
+            "(authentik sets an api token's expiry to now + its default token duration)\n");
+        CHECK(without_pk(r.out) ==
+              "identifier:  ci-new\nintent:      api\nuser:        akadmin (1)\ndescription: CI\n"
+              "expires:     2026-11-29T12:30:00Z\nexpiring:    true\nmanaged:     -\n");
+        auto requests = sandbox.requests();
+        REQUIRE(requests.size() == 1);
+        CHECK(requests[0].method == "POST");
+        CHECK(requests[0].path == "/api/v3/core/tokens/");
+        CHECK(requests[0].body ==
+              R"({"identifier":"ci-new","intent":"api","description":"CI","expires":"2027-01-01T00:00:00Z"})");
 
-TEST_CASE("create: an api token, with the expiry override reported") {
-    Sandbox sandbox(kFrozen);
-    TempDir home;
-    RunResult r = aktoken({"create", "ci-new", "--description", "CI", "--expires", "2027-01-01T00:00:00Z"},
-                          aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 0);
-    CHECK(r.err ==
-          "aktoken: warning: expires: requested \"2027-01-01T00:00:00Z\", the server stored \"2026-11-29T12:30:00Z\" "
-          "(authentik sets an api token's expiry to now + its default token duration)\n");
-    CHECK(without_pk(r.out) ==
-          "identifier:  ci-new\nintent:      api\nuser:        akadmin (1)\ndescription: CI\n"
-          "expires:     2026-11-29T12:30:00Z\nexpiring:    true\nmanaged:     -\n");
-    auto requests = sandbox.requests();
-    REQUIRE(requests.size() == 1);
-    CHECK(requests[0].method == "POST");
-    CHECK(requests[0].path == "/api/v3/core/tokens/");
-    CHECK(requests[0].body == R"({"identifier":"ci-new","intent":"api","description":"CI","expires":"2027-01-01T00:00:00Z"})");
-
-    r = aktoken({"create", "ci-strict", "--expires", "2027-01-01", "--strict"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 7);
-}
-
-TEST_CASE("create: --user takes a username, turned into its pk first") {
-    Sandbox sandbox(kFrozen);
-    TempDir home;
-    RunResult r = aktoken({"create", "laptop", "--intent", "app_password", "--user", "alice", "--expires", "2027-01-15",
-                           "--no-expiring", "--managed", "example.com/laptop"},
-                          aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.err == "");
-    CHECK(r.exit_code == 0);
-    auto requests = sandbox.requests();
-    REQUIRE(requests.size() == 2);
-    CHECK(requests[0].path == "/api/v3/core/users/");
-    CHECK(requests[0].query == "username=alice");
-    CHECK(requests[1].body ==
-          R"({"managed":"example.com/laptop","identifier":"laptop","intent":"app_password","user":2,)"
-          R"("expires":"2027-01-15T00:00:00Z","expiring":false})");
-
-    r = aktoken({"create", "x", "--user", "nobody"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 6);
-    CHECK(r.err == error_line("user \"nobody\" not found"));
-}
-
-TEST_CASE("create: a user who is not a superuser gets warnings for the ignored user and expiring") {
-    Sandbox sandbox(kFrozen);
-    TempDir home;
-    RunResult r = aktoken({"create", "alice-2", "--intent", "app_password", "--user", "3", "--no-expiring"},
-                          aktoken_env(sandbox, kAliceKey, home));
-    CHECK(r.exit_code == 0);
-    CHECK(r.err ==
-          "aktoken: warning: user: requested \"3\", the server stored \"2\" (authentik ignores user and expiring when a "
-          "user who is not a superuser creates a token)\n"
-          "aktoken: warning: expiring: requested \"false\", the server stored \"true\" (authentik ignores user and "
-          "expiring when a user who is not a superuser creates a token)\n");
-}
-
-TEST_CASE("create: a taken identifier exits 7, or 0 with --if-not-exists") {
-    Sandbox sandbox(kFrozen);
-    TempDir home;
-    RunResult r = aktoken({"create", "bob-api"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 7);
-    CHECK(r.err == error_line("identifier: Token with this identifier already exists."));
-    r = aktoken({"create", "bob-api", "--if-not-exists", "-o", "id"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 0);
-    CHECK(r.err == "aktoken: note: token \"bob-api\" already exists; nothing was created\n");
-    CHECK(r.out == "bob-api\n");
-}
-
-TEST_CASE("create: --show-key prints the key, --key-file writes it 0600") {
-    Sandbox sandbox(kFrozen);
-    TempDir home;
-    RunResult r = aktoken({"create", "with-key", "--show-key", "-o", "json"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 0);
-    rapidjson::Document doc;
-    doc.Parse(r.out.c_str());
-    REQUIRE(doc.IsObject());
-    REQUIRE(doc.HasMember("key"));
-    CHECK(std::string(doc["key"].GetString()) == *sandbox.key_of("with-key"));
-    CHECK(std::string(doc["key"].GetString()).size() == 60);
-
-    const std::string key_file = home.path() + "/keys/new.key";
-    ::mkdir((home.path() + "/keys").c_str(), 0700);
-    ::umask(022);
-    r = aktoken({"create", "to-file", "--key-file", key_file}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 0);
-    CHECK(r.out.find(*sandbox.key_of("to-file")) == std::string::npos);
-    CHECK(read_file(key_file) == *sandbox.key_of("to-file") + "\n");
-    CHECK(file_mode(key_file) == 0600);
-
-    r = aktoken({"create", "shown", "--show-key"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(without_pk(r.out) ==
-          "identifier:  shown\nintent:      api\nuser:        akadmin (1)\ndescription: \n"
-          "expires:     2026-11-29T12:30:00Z\nexpiring:    true\nmanaged:     -\nkey:         " +
-              *sandbox.key_of("shown") + "\n");
-}
-
-TEST_CASE("delete: needs --yes without a terminal, deletes, reports missing tokens") {
-    Sandbox sandbox;
-    TempDir home;
-    RunResult r = aktoken({"delete", "bob-app"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 2);
-    CHECK(r.err == error_line("refusing to delete without confirmation: standard input is not a terminal; pass --yes"));
-    CHECK(sandbox.requests().empty());
-
-    r = aktoken({"delete", "--yes", "bob-app", "nope", "alice-app"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 6);
-    CHECK(r.out == "deleted bob-app\ndeleted alice-app\n");
-    CHECK(r.err == error_line("token \"nope\" not found (HTTP 404 Not Found)"));
-    CHECK_FALSE(sandbox.key_of("bob-app"));
-    CHECK_FALSE(sandbox.key_of("alice-app"));
-
-    r = aktoken({"delete", "-y", "--ignore-missing", "bob-app", "bob-api", "-o", "json"},
-                aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 0);
-    CHECK(r.out ==
-          "[\n  {\n    \"identifier\": \"bob-app\",\n    \"result\": \"absent\"\n  },\n  {\n    \"identifier\": "
-          "\"bob-api\",\n    \"result\": \"deleted\"\n  }\n]\n");
-}
-
-TEST_CASE("delete: on a terminal it names the tokens and what goes with them, then asks") {
-    Sandbox sandbox;
-    TempDir home;
-    Env env = aktoken_env(sandbox, kAdminKey, home);
-    RunResult r = run_on_terminal(AKTOKEN_BINARY, {"delete", "outpost-token", "--no-color"}, env, "n\n");
-    CHECK(r.exit_code == 2);
-    CHECK(r.out ==
-          "n\r\n"
-          "token \"outpost-token\" (intent api, owner akadmin)\r\n"
-          "  used by authentik_outposts outpost \"authentik Embedded Outpost\": authentik will delete it too\r\n"
-          "Delete 1 token? [y/N] aktoken: error: not confirmed: nothing was deleted\r\n");
-    CHECK(sandbox.key_of("outpost-token"));
-
-    r = run_on_terminal(AKTOKEN_BINARY, {"delete", "outpost-token", "bob-app", "--no-color"}, env, "yes\n");
-    CHECK(r.exit_code == 0);
-    CHECK_FALSE(sandbox.key_of("outpost-token"));
-    CHECK_FALSE(sandbox.key_of("bob-app"));
-}
-
-TEST_CASE("create, view-key: a key file that cannot be written is refused before anything is sent") {
-    Sandbox sandbox;
-    TempDir home;
-    const std::string missing = "--key-file: invalid value \"/nonexistent-dir/k\": directory /nonexistent-dir does not exist";
-    expect_refused(sandbox, home,
-                   {
-                       {{"create", "new-token", "--key-file", "/nonexistent-dir/k"}, missing},
-                       {{"view-key", "bob-api", "--key-file", "/nonexistent-dir/k"}, missing},
-                       {{"create", "new-token", "--key-file", home.path()},
-                        fmt::format("--key-file: invalid value \"{0}\": {0} is a directory", home.path())},
-                   });
-}
-
-TEST_CASE("view-key: only the key, or a 0600 file; a 403 names the permission") {
-    Sandbox sandbox;
-    TempDir home;
-    RunResult r = aktoken({"view-key", "alice-api"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 0);
-    CHECK(r.out == "alice-secret-key-0002\n");
-    CHECK(r.err == "");
-
-    const std::string path = home.path() + "/alice.key";
-    r = aktoken({"view-key", "alice-api", "--key-file", path}, aktoken_env(sandbox, kAliceKey, home));
-    CHECK(r.exit_code == 0);
-    CHECK(r.out == "");
-    CHECK(read_file(path) == "alice-secret-key-0002\n");
-    CHECK(file_mode(path) == 0600);
-
-    ::symlink("/dev/null", (home.path() + "/link.key").c_str());
-    r = aktoken({"view-key", "alice-api", "--key-file", home.path() + "/link.key"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 3);
-    CHECK(r.err == error_line("refusing to write " + home.path() + "/link.key: it is a symbolic link"));
-
-    r = aktoken({"view-key", "bob-api"}, aktoken_env(sandbox, kBobKey, home));
-    CHECK(r.exit_code == 5);
-    CHECK(r.out == "");
-    CHECK(r.err ==
-          error_line("permission denied: You do not have permission to perform this action. (HTTP 403 Forbidden); "
-                     "viewing a key needs the permission authentik_core.view_token_key on the token (superusers have "
-                     "it, and so does a token's creator)"));
-}
-
-TEST_CASE("set-key: from a file or stdin, checked before sending, 403 explained") {
-    Sandbox sandbox;
-    TempDir home;
-    const std::string key_file = home.write("new.key", "replacement-key-1234\n");
-    RunResult r = aktoken({"set-key", "bob-api", "--key-file", key_file}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 0);
-    CHECK(r.out == "key of token \"bob-api\" set\n");
-    CHECK(sandbox.key_of("bob-api") == "replacement-key-1234");
-    auto requests = sandbox.requests();
-    REQUIRE(requests.size() == 1);
-    CHECK(requests[0].path == "/api/v3/core/tokens/bob-api/set_key/");
-
-    r = aktoken({"set-key", "bob-api", "--key-stdin"}, aktoken_env(sandbox, kAdminKey, home), "from-stdin-5678\n");
-    CHECK(r.exit_code == 0);
-    CHECK(sandbox.key_of("bob-api") == "from-stdin-5678");
-
-    sandbox.clear_requests();
-    struct Case {
-        std::vector<std::string> args;
-        std::string input;
-        std::string err;
-    };
-    const Case cases[] = {
-        {{"set-key", "bob-api", "--key-stdin"}, "", "the key from standard input is empty"},
-        {{"set-key", "bob-api", "--key-stdin"}, "two words\n",
-         "the key from standard input holds whitespace or control characters; a key is one word of printable "
-         "characters"},
-        {{"set-key", "bob-api"}, "", "set-key needs --key-file PATH or --key-stdin (a key is never taken from argv)"},
-        {{"set-key", "bob-api", "--key-stdin", "--key-file", key_file}, "", "--key-file excludes --key-stdin"},
-        {{"set-key", "bob-api", "--key-stdin", "--token-file", "-"}, "x\n",
-         "--key-stdin and --token-file - cannot both read standard input"},
-    };
-    for (const Case& c : cases) {
-        CAPTURE(c.err);
-        r = aktoken(c.args, aktoken_env(sandbox, kAdminKey, home), c.input);
-        CHECK(r.exit_code == 2);
-        CHECK(r.err == error_line(c.err));
+        r = aktoken({"create", "ci-strict", "--expires", "2027-01-01", "--strict"},
+                    aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 7);
     }
-    CHECK(sandbox.requests().empty());
 
-    r = aktoken({"set-key", "alice-api", "--key-file", key_file}, aktoken_env(sandbox, kAliceKey, home));
-    CHECK(r.exit_code == 5);
-    CHECK(r.err ==
-          error_line("permission denied: You do not have permission to perform this action. (HTTP 403 Forbidden); "
-                     "setting a key needs the permission authentik_core.set_token_key (superusers have it; token "
-                     "owners do not by default)"));
-    CHECK(sandbox.key_of("alice-api") == "alice-secret-key-0002");
-}
+    TEST_CASE("create: --user takes a username, turned into its pk first") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        RunResult r = aktoken({"create", "laptop", "--intent", "app_password", "--user", "alice", "--expires",
+                               "2027-01-15", "--no-expiring", "--managed", "example.com/laptop"},
+                              aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.err == "");
+        CHECK(r.exit_code == 0);
+        auto requests = sandbox.requests();
+        REQUIRE(requests.size() == 2);
+        CHECK(requests[0].path == "/api/v3/core/users/");
+        CHECK(requests[0].query == "username=alice");
+        CHECK(requests[1].body ==
+              R"({"managed":"example.com/laptop","identifier":"laptop","intent":"app_password","user":2,)"
+              R"("expires":"2027-01-15T00:00:00Z","expiring":false})");
 
-TEST_CASE("used-by and whoami") {
-    Sandbox sandbox;
-    TempDir home;
-    RunResult r = aktoken({"used-by", "outpost-token"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 0);
-    CHECK(r.out ==
-          "APP                 MODEL    NAME                        ACTION\n"
-          "authentik_outposts  outpost  authentik Embedded Outpost  cascade\n");
-    r = aktoken({"used-by", "outpost-token", "-o", "json"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.out ==
-          "[\n  {\n    \"app\": \"authentik_outposts\",\n    \"model_name\": \"outpost\",\n    \"pk\": "
-          "\"9a5c2b7e-1f0d-4c8a-9e3b-6d2f4a1b8c7e\",\n    \"name\": \"authentik Embedded Outpost\",\n    \"action\": "
-          "\"cascade\"\n  }\n]\n");
-    r = aktoken({"used-by", "bob-api"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 0);
-    CHECK(r.out == "");
+        r = aktoken({"create", "x", "--user", "nobody"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 6);
+        CHECK(r.err == error_line("user \"nobody\" not found"));
+    }
 
-    r = aktoken({"whoami"}, aktoken_env(sandbox, kAliceKey, home));
-    CHECK(r.exit_code == 0);
-    CHECK(r.out == "username:  alice\npk:        2\nname:      Alice Example\nsuperuser: no\nurl:       " +
-                       sandbox.url() + "/api/v3\n");
-    r = aktoken({"whoami", "-o", "json"}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.out == "{\n  \"url\": \"" + sandbox.url() +
-                       "/api/v3\",\n  \"pk\": 1,\n  \"username\": \"akadmin\",\n  \"name\": \"authentik Default "
-                       "Admin\",\n  \"is_superuser\": true\n}\n");
-    r = aktoken({"whoami"}, aktoken_env(sandbox, "wrong", home));
-    CHECK(r.exit_code == 4);
-}
+    TEST_CASE("create: a user who is not a superuser gets warnings for the ignored user and expiring") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        RunResult r = aktoken({"create", "alice-2", "--intent", "app_password", "--user", "3", "--no-expiring"},
+                              aktoken_env(sandbox, kAliceKey, home));
+        CHECK(r.exit_code == 0);
+        CHECK(r.err ==
+              "aktoken: warning: user: requested \"3\", the server stored \"2\" (authentik ignores user and expiring "
+              "when a "
+              "user who is not a superuser creates a token)\n"
+              "aktoken: warning: expiring: requested \"false\", the server stored \"true\" (authentik ignores user and "
+              "expiring when a user who is not a superuser creates a token)\n");
+    }
+
+    TEST_CASE("create: a taken identifier exits 7, or 0 with --if-not-exists") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        RunResult r = aktoken({"create", "bob-api"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 7);
+        CHECK(r.err == error_line("identifier: Token with this identifier already exists."));
+        r = aktoken({"create", "bob-api", "--if-not-exists", "-o", "id"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 0);
+        CHECK(r.err == "aktoken: note: token \"bob-api\" already exists; nothing was created\n");
+        CHECK(r.out == "bob-api\n");
+    }
+
+    TEST_CASE("create: --show-key prints the key, --key-file writes it 0600") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        RunResult r =
+            aktoken({"create", "with-key", "--show-key", "-o", "json"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 0);
+        rapidjson::Document doc;
+        doc.Parse(r.out.c_str());
+        REQUIRE(doc.IsObject());
+        REQUIRE(doc.HasMember("key"));
+        CHECK(std::string(doc["key"].GetString()) == *sandbox.key_of("with-key"));
+        CHECK(std::string(doc["key"].GetString()).size() == 60);
+
+        const std::string key_file = home.path() + "/keys/new.key";
+        ::mkdir((home.path() + "/keys").c_str(), 0700);
+        ::umask(022);
+        r = aktoken({"create", "to-file", "--key-file", key_file}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 0);
+        CHECK(r.out.find(*sandbox.key_of("to-file")) == std::string::npos);
+        CHECK(read_file(key_file) == *sandbox.key_of("to-file") + "\n");
+        CHECK(file_mode(key_file) == 0600);
+
+        r = aktoken({"create", "shown", "--show-key"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(without_pk(r.out) ==
+              "identifier:  shown\nintent:      api\nuser:        akadmin (1)\ndescription: \n"
+              "expires:     2026-11-29T12:30:00Z\nexpiring:    true\nmanaged:     -\nkey:         " +
+                  *sandbox.key_of("shown") + "\n");
+    }
+
+    TEST_CASE("delete: needs --yes without a terminal, deletes, reports missing tokens") {
+        Sandbox sandbox;
+        TempDir home;
+        RunResult r = aktoken({"delete", "bob-app"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 2);
+        CHECK(r.err ==
+              error_line("refusing to delete without confirmation: standard input is not a terminal; pass --yes"));
+        CHECK(sandbox.requests().empty());
+
+        r = aktoken({"delete", "--yes", "bob-app", "nope", "alice-app"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 6);
+        CHECK(r.out == "deleted bob-app\ndeleted alice-app\n");
+        CHECK(r.err == error_line("token \"nope\" not found (HTTP 404 Not Found)"));
+        CHECK_FALSE(sandbox.key_of("bob-app"));
+        CHECK_FALSE(sandbox.key_of("alice-app"));
+
+        r = aktoken({"delete", "-y", "--ignore-missing", "bob-app", "bob-api", "-o", "json"},
+                    aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 0);
+        CHECK(r.out ==
+              "[\n  {\n    \"identifier\": \"bob-app\",\n    \"result\": \"absent\"\n  },\n  {\n    \"identifier\": "
+              "\"bob-api\",\n    \"result\": \"deleted\"\n  }\n]\n");
+    }
+
+    TEST_CASE("delete: on a terminal it names the tokens and what goes with them, then asks") {
+        Sandbox sandbox;
+        TempDir home;
+        Env env = aktoken_env(sandbox, kAdminKey, home);
+        RunResult r = run_on_terminal(AKTOKEN_BINARY, {"delete", "outpost-token", "--no-color"}, env, "n\n");
+        CHECK(r.exit_code == 2);
+        CHECK(r.out ==
+              "n\r\n"
+              "token \"outpost-token\" (intent api, owner akadmin)\r\n"
+              "  used by authentik_outposts outpost \"authentik Embedded Outpost\": authentik will delete it too\r\n"
+              "Delete 1 token? [y/N] aktoken: error: not confirmed: nothing was deleted\r\n");
+        CHECK(sandbox.key_of("outpost-token"));
+
+        r = run_on_terminal(AKTOKEN_BINARY, {"delete", "outpost-token", "bob-app", "--no-color"}, env, "yes\n");
+        CHECK(r.exit_code == 0);
+        CHECK_FALSE(sandbox.key_of("outpost-token"));
+        CHECK_FALSE(sandbox.key_of("bob-app"));
+    }
+
+    TEST_CASE("create, view-key: a key file that cannot be written is refused before anything is sent") {
+        Sandbox sandbox;
+        TempDir home;
+        const std::string missing =
+            "--key-file: invalid value \"/nonexistent-dir/k\": directory /nonexistent-dir does not exist";
+        expect_refused(sandbox, home,
+                       {
+                           {{"create", "new-token", "--key-file", "/nonexistent-dir/k"}, missing},
+                           {{"view-key", "bob-api", "--key-file", "/nonexistent-dir/k"}, missing},
+                           {{"create", "new-token", "--key-file", home.path()},
+                            fmt::format("--key-file: invalid value \"{0}\": {0} is a directory", home.path())},
+                       });
+    }
+
+    TEST_CASE("view-key: only the key, or a 0600 file; a 403 names the permission") {
+        Sandbox sandbox;
+        TempDir home;
+        RunResult r = aktoken({"view-key", "alice-api"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "alice-secret-key-0002\n");
+        CHECK(r.err == "");
+
+        const std::string path = home.path() + "/alice.key";
+        r = aktoken({"view-key", "alice-api", "--key-file", path}, aktoken_env(sandbox, kAliceKey, home));
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "");
+        CHECK(read_file(path) == "alice-secret-key-0002\n");
+        CHECK(file_mode(path) == 0600);
+
+        ::symlink("/dev/null", (home.path() + "/link.key").c_str());
+        r = aktoken({"view-key", "alice-api", "--key-file", home.path() + "/link.key"},
+                    aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 3);
+        CHECK(r.err == error_line("refusing to write " + home.path() + "/link.key: it is a symbolic link"));
+
+        r = aktoken({"view-key", "bob-api"}, aktoken_env(sandbox, kBobKey, home));
+        CHECK(r.exit_code == 5);
+        CHECK(r.out == "");
+        CHECK(
+            r.err ==
+            error_line("permission denied: You do not have permission to perform this action. (HTTP 403 Forbidden); "
+                       "viewing a key needs the permission authentik_core.view_token_key on the token (superusers have "
+                       "it, and so does a token's creator)"));
+    }
+
+    TEST_CASE("set-key: from a file or stdin, checked before sending, 403 explained") {
+        Sandbox sandbox;
+        TempDir home;
+        const std::string key_file = home.write("new.key", "replacement-key-1234\n");
+        RunResult r = aktoken({"set-key", "bob-api", "--key-file", key_file}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "key of token \"bob-api\" set\n");
+        CHECK(sandbox.key_of("bob-api") == "replacement-key-1234");
+        auto requests = sandbox.requests();
+        REQUIRE(requests.size() == 1);
+        CHECK(requests[0].path == "/api/v3/core/tokens/bob-api/set_key/");
+
+        r = aktoken({"set-key", "bob-api", "--key-stdin"}, aktoken_env(sandbox, kAdminKey, home), "from-stdin-5678\n");
+        CHECK(r.exit_code == 0);
+        CHECK(sandbox.key_of("bob-api") == "from-stdin-5678");
+
+        sandbox.clear_requests();
+        struct Case {
+            std::vector<std::string> args;
+            std::string input;
+            std::string err;
+        };
+        const Case cases[] = {
+            {{"set-key", "bob-api", "--key-stdin"}, "", "the key from standard input is empty"},
+            {{"set-key", "bob-api", "--key-stdin"},
+             "two words\n",
+             "the key from standard input holds whitespace or control characters; a key is one word of printable "
+             "characters"},
+            {{"set-key", "bob-api"},
+             "",
+             "set-key needs --key-file PATH or --key-stdin (a key is never taken from argv)"},
+            {{"set-key", "bob-api", "--key-stdin", "--key-file", key_file}, "", "--key-file excludes --key-stdin"},
+            {{"set-key", "bob-api", "--key-stdin", "--token-file", "-"},
+             "x\n",
+             "--key-stdin and --token-file - cannot both read standard input"},
+        };
+        for (const Case& c : cases) {
+            CAPTURE(c.err);
+            r = aktoken(c.args, aktoken_env(sandbox, kAdminKey, home), c.input);
+            CHECK(r.exit_code == 2);
+            CHECK(r.err == error_line(c.err));
+        }
+        CHECK(sandbox.requests().empty());
+
+        r = aktoken({"set-key", "alice-api", "--key-file", key_file}, aktoken_env(sandbox, kAliceKey, home));
+        CHECK(r.exit_code == 5);
+        CHECK(r.err ==
+              error_line("permission denied: You do not have permission to perform this action. (HTTP 403 Forbidden); "
+                         "setting a key needs the permission authentik_core.set_token_key (superusers have it; token "
+                         "owners do not by default)"));
+        CHECK(sandbox.key_of("alice-api") == "alice-secret-key-0002");
+    }
+
+    TEST_CASE("used-by and whoami") {
+        Sandbox sandbox;
+        TempDir home;
+        RunResult r = aktoken({"used-by", "outpost-token"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 0);
+        CHECK(r.out ==
+              "APP                 MODEL    NAME                        ACTION\n"
+              "authentik_outposts  outpost  authentik Embedded Outpost  cascade\n");
+        r = aktoken({"used-by", "outpost-token", "-o", "json"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(
+            r.out ==
+            "[\n  {\n    \"app\": \"authentik_outposts\",\n    \"model_name\": \"outpost\",\n    \"pk\": "
+            "\"9a5c2b7e-1f0d-4c8a-9e3b-6d2f4a1b8c7e\",\n    \"name\": \"authentik Embedded Outpost\",\n    \"action\": "
+            "\"cascade\"\n  }\n]\n");
+        r = aktoken({"used-by", "bob-api"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "");
+
+        r = aktoken({"whoami"}, aktoken_env(sandbox, kAliceKey, home));
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "username:  alice\npk:        2\nname:      Alice Example\nsuperuser: no\nurl:       " +
+                           sandbox.url() + "/api/v3\n");
+        r = aktoken({"whoami", "-o", "json"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.out == "{\n  \"url\": \"" + sandbox.url() +
+                           "/api/v3\",\n  \"pk\": 1,\n  \"username\": \"akadmin\",\n  \"name\": \"authentik Default "
+                           "Admin\",\n  \"is_superuser\": true\n}\n");
+        r = aktoken({"whoami"}, aktoken_env(sandbox, "wrong", home));
+        CHECK(r.exit_code == 4);
+    }
 
 }  // TEST_SUITE

@@ -48,9 +48,8 @@ std::string utc_in(std::chrono::seconds offset) {
 std::vector<std::string> methods_and_paths(const Sandbox& sandbox) {
     std::vector<std::string> result;
     for (const Recorded& r : sandbox.requests()) {
-        result.push_back(r.method + " " + r.path + (r.body.empty() || r.path.find("set_key") != std::string::npos
-                                                         ? ""
-                                                         : " " + r.body));
+        result.push_back(r.method + " " + r.path +
+                         (r.body.empty() || r.path.find("set_key") != std::string::npos ? "" : " " + r.body));
     }
     return result;
 }
@@ -69,280 +68,297 @@ std::vector<std::string> token_requests(const Sandbox& sandbox) {
 }  // namespace
 
 TEST_SUITE("integration") {
-
-TEST_CASE("rotate: a key file gets the key the server holds, mode 0600, and the expiry is renewed") {
-    Sandbox sandbox(kFrozen);
-    TempDir home;
-    const std::string path = home.path() + "/alice.key";
-    RunResult r = aktoken({"rotate", "alice-api", "--key-file", path}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.err == "");
-    CHECK(r.exit_code == 0);
-    const std::string key = *sandbox.key_of("alice-api");
-    CHECK(key.size() == 60);
-    CHECK(key != kAliceKey);
-    CHECK(read_file(path) == key + "\n");
-    CHECK(file_mode(path) == 0600);
-    CHECK(file_mode(path + ".pending") == -1);
-    const std::string padding(path.size() - std::string("KEY WENT TO").size(), ' ');
-    CHECK(r.out == "IDENTIFIER  RESULT   EXPIRES               KEY WENT TO" + padding + "  REASON\n" +
-                       "alice-api   rotated  2026-11-29T12:30:00Z  " + path + "  requested\n");
-    CHECK(methods_and_paths(sandbox) == std::vector<std::string>{
-                                            "GET /api/v3/core/tokens/alice-api/",
-                                            "POST /api/v3/core/tokens/alice-api/set_key/",
-                                            "GET /api/v3/core/users/me/",
-                                            "PATCH /api/v3/core/tokens/alice-api/ {\"intent\":\"api\",\"user\":2}",
-                                        });
-    // The old key no longer works, the new one does.
-    CHECK(aktoken({"whoami"}, aktoken_env(sandbox, kAliceKey, home)).exit_code == 4);
-    CHECK(aktoken({"whoami"}, aktoken_env(sandbox, key, home)).exit_code == 0);
-}
-
-TEST_CASE("rotate: an app password's expiry follows --expires, and keys can be shown as JSON") {
-    Sandbox sandbox(kFrozen);
-    TempDir home;
-    RunResult r = aktoken({"rotate", "alice-app", "--show-key", "--expires", "2027-02-01", "-o", "json", "--length", "40"},
-                          aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.err == "");
-    CHECK(r.exit_code == 0);
-    const std::string key = *sandbox.key_of("alice-app");
-    CHECK(key.size() == 40);
-    CHECK(r.out == "[\n  {\n    \"identifier\": \"alice-app\",\n    \"result\": \"rotated\",\n    \"reason\": "
-                   "\"requested\",\n    \"expires\": \"2027-02-01T00:00:00Z\",\n    \"key_went_to\": \"stdout\",\n"
-                   "    \"key\": \"" + key + "\"\n  }\n]\n");
-    auto requests = sandbox.requests();
-    REQUIRE(requests.size() == 3);
-    CHECK(requests[2].body == R"({"intent":"app_password","user":2,"expires":"2027-02-01T00:00:00Z"})");
-}
-
-TEST_CASE("rotate: GitHub Actions masks a key printed on stdout") {
-    Sandbox sandbox(kFrozen);
-    TempDir home;
-    Env env = aktoken_env(sandbox, kAdminKey, home);
-    env.emplace("GITHUB_ACTIONS", "true");
-    RunResult r = aktoken({"rotate", "bob-api", "--show-key", "-o", "tsv"}, env);
-    CHECK(r.exit_code == 0);
-    const std::string key = *sandbox.key_of("bob-api");
-    CHECK(r.out == "::add-mask::" + key + "\nidentifier\tresult\texpires\tkey_went_to\treason\tkey\n" +
-                       "bob-api\trotated\tnever\tstdout\trequested\t" + key + "\n");
-}
-
-TEST_CASE("rotate: --if-expiring-within skips with the reason and changes nothing") {
-    Sandbox sandbox;
-    TempDir home;
-    const std::string later = utc_in(std::chrono::hours(24 * 10) + std::chrono::minutes(30));
-    const std::string soon = utc_in(std::chrono::hours(24 * 2) + std::chrono::minutes(30));
-    add_tokens(sandbox, fmt::format(R"([{{"identifier":"later","intent":"app_password","user":2,"expires":"{}","expiring":true}},)"
-                                    R"({{"identifier":"soon","intent":"app_password","user":2,"expires":"{}","expiring":true}}])",
-                                    later, soon));
-    const std::string pattern = home.path() + "/{}.key";
-    RunResult r = aktoken({"rotate", "admin-api", "later", "soon", "--if-expiring-within", "7d", "--key-file", pattern,
-                           "-o", "tsv"},
-                          aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.err == "");
-    CHECK(r.exit_code == 0);
-    CHECK(r.out == "identifier\tresult\texpires\tkey_went_to\treason\n"
-                   "admin-api\tskipped\tnever\t-\tdoes not expire\n"
-                   "later\tskipped\t" + later + "\t-\texpires in 10d, not within 7d\n" +
-                   "soon\trotated\t" + soon + "\t" +
-                       home.path() + "/soon.key\texpires in 2d, within 7d\n");
-    CHECK(file_mode(home.path() + "/later.key") == -1);
-    CHECK(read_file(home.path() + "/soon.key") == *sandbox.key_of("soon") + "\n");
-    CHECK(sandbox.key_of("admin-api") == kAdminKey);
-}
-
-TEST_CASE("rotate: rotating the run's own token switches to the new key and verifies it") {
-    Sandbox sandbox(kFrozen);
-    TempDir home;
-    const std::string token_file = home.write("token", kAdminKey + "\n");
-    Env env{{"HOME", home.path()}, {"AUTHENTIK_URL", sandbox.url()}, {"AUTHENTIK_TOKEN_FILE", token_file}};
-    RunResult r = aktoken({"rotate", "admin-api", "bob-api", "--key-file", home.path() + "/{}", "-o", "jsonl",
-                           "--parallel", "1"},
-                          env);
-    CHECK(r.err == "");
-    CHECK(r.exit_code == 0);
-    // The token file was the key file of admin-api: it now holds the new key, which works.
-    std::filesystem::rename(home.path() + "/admin-api", token_file);
-    CHECK(read_file(token_file) == *sandbox.key_of("admin-api") + "\n");
-    CHECK(aktoken({"whoami"}, env).exit_code == 0);
-    auto calls = methods_and_paths(sandbox);
-    REQUIRE(calls.size() == 8);
-    CHECK(calls[2] == "GET /api/v3/core/users/me/");  // 403: the old key is dead
-    CHECK(calls[3] == "GET /api/v3/core/users/me/");  // 200 with the new key
-    CHECK(calls[4] == "GET /api/v3/core/tokens/bob-api/");
-    CHECK(r.out.find("\"reason\":\"requested; aktoken now authenticates with the new key (verified)\"") !=
-          std::string::npos);
-}
-
-TEST_CASE("rotate: a set_key refused with 403 leaves the old key working and no pending file") {
-    Sandbox sandbox(kFrozen);
-    TempDir home;
-    const std::string path = home.path() + "/alice.key";
-    RunResult r = aktoken({"rotate", "alice-api", "--key-file", path}, aktoken_env(sandbox, kAliceKey, home));
-    CHECK(r.exit_code == 5);
-    CHECK(file_mode(path) == -1);
-    CHECK(file_mode(path + ".pending") == -1);
-    CHECK(sandbox.key_of("alice-api") == kAliceKey);
-    CHECK(aktoken({"whoami"}, aktoken_env(sandbox, kAliceKey, home)).exit_code == 0);
-}
-
-TEST_CASE("rotate: an unconfirmed set_key keeps PATH.pending, and the next run completes it") {
-    struct Case {
-        std::string mode;
-        int exit_code;
-        std::vector<std::string> requests;
-    };
-    // With --retries 0 (retrying is not the point) each request is sent once, except that libcurl
-    // sends an idempotent request once more, on a new connection, when the connection it reused
-    // closes without an answer.
-    const Case cases[] = {
-        {"drop",
-         9,
-         {"GET bob-api/ (delay)", "POST bob-api/set_key/ (drop)", "POST bob-api/set_key/ (drop)",
-          "GET bob-api/view_key/ (drop)"}},
-        {"apply-then-drop",
-         9,
-         {"GET bob-api/ (delay)", "POST bob-api/set_key/ (apply-then-drop)", "POST bob-api/set_key/ (drop)",
-          "GET bob-api/view_key/ (drop)"}},
-        {"500",
-         8,
-         {"GET bob-api/ (delay)", "POST bob-api/set_key/ (500)", "GET bob-api/view_key/ (drop)",
-          "GET bob-api/view_key/ (drop)"}},
-    };
-    Sandbox sandbox(kFrozen);
-    for (const Case& c : cases) {
-        CAPTURE(c.mode);
-        sandbox.reset();
+    TEST_CASE("rotate: a key file gets the key the server holds, mode 0600, and the expiry is renewed") {
+        Sandbox sandbox(kFrozen);
         TempDir home;
-        const std::string path = home.path() + "/bob.key";
-        home.write("bob.key", "old-key-on-disk\n");
-        // The GET passes; set_key fails in `mode`, and everything after it (the view_key
-        // confirmation) fails too.
-        sandbox.fault("delay", 1, 0);
-        sandbox.fault(c.mode, 1);
-        sandbox.fault("drop", 50);
+        const std::string path = home.path() + "/alice.key";
+        RunResult r = aktoken({"rotate", "alice-api", "--key-file", path}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.err == "");
+        CHECK(r.exit_code == 0);
+        const std::string key = *sandbox.key_of("alice-api");
+        CHECK(key.size() == 60);
+        CHECK(key != kAliceKey);
+        CHECK(read_file(path) == key + "\n");
+        CHECK(file_mode(path) == 0600);
+        CHECK(file_mode(path + ".pending") == -1);
+        const std::string padding(path.size() - std::string("KEY WENT TO").size(), ' ');
+        CHECK(r.out == "IDENTIFIER  RESULT   EXPIRES               KEY WENT TO" + padding + "  REASON\n" +
+                           "alice-api   rotated  2026-11-29T12:30:00Z  " + path + "  requested\n");
+        CHECK(methods_and_paths(sandbox) == std::vector<std::string>{
+                                                "GET /api/v3/core/tokens/alice-api/",
+                                                "POST /api/v3/core/tokens/alice-api/set_key/",
+                                                "GET /api/v3/core/users/me/",
+                                                "PATCH /api/v3/core/tokens/alice-api/ {\"intent\":\"api\",\"user\":2}",
+                                            });
+        // The old key no longer works, the new one does.
+        CHECK(aktoken({"whoami"}, aktoken_env(sandbox, kAliceKey, home)).exit_code == 4);
+        CHECK(aktoken({"whoami"}, aktoken_env(sandbox, key, home)).exit_code == 0);
+    }
+
+    TEST_CASE("rotate: an app password's expiry follows --expires, and keys can be shown as JSON") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
         RunResult r =
-            aktoken({"rotate", "bob-api", "--key-file", path, "--retries", "0"}, aktoken_env(sandbox, kAdminKey, home));
-        CHECK(r.exit_code == c.exit_code);
-        CHECK(token_requests(sandbox) == c.requests);
-        CHECK(read_file(path) == "old-key-on-disk\n");
-        REQUIRE(file_mode(path + ".pending") == 0600);
-        const std::string pending = trimmed(read_file(path + ".pending"));
-        CHECK(r.err.find(path + ".pending is kept and the next run completes the rotation") != std::string::npos);
-        CHECK(r.err.find(pending) == std::string::npos);
-
-        sandbox.clear_faults();
-        r = aktoken({"rotate", "bob-api", "--key-file", path}, aktoken_env(sandbox, kAdminKey, home));
+            aktoken({"rotate", "alice-app", "--show-key", "--expires", "2027-02-01", "-o", "json", "--length", "40"},
+                    aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.err == "");
         CHECK(r.exit_code == 0);
-        CHECK(r.err == "aktoken: note: completed the interrupted rotation of token \"bob-api\" from " + path +
-                           ".pending\n");
-        CHECK(file_mode(path + ".pending") == -1);
-        CHECK(read_file(path) == *sandbox.key_of("bob-api") + "\n");
+        const std::string key = *sandbox.key_of("alice-app");
+        CHECK(key.size() == 40);
+        CHECK(r.out ==
+              "[\n  {\n    \"identifier\": \"alice-app\",\n    \"result\": \"rotated\",\n    \"reason\": "
+              "\"requested\",\n    \"expires\": \"2027-02-01T00:00:00Z\",\n    \"key_went_to\": \"stdout\",\n"
+              "    \"key\": \"" +
+                  key + "\"\n  }\n]\n");
+        auto requests = sandbox.requests();
+        REQUIRE(requests.size() == 3);
+        CHECK(requests[2].body == R"({"intent":"app_password","user":2,"expires":"2027-02-01T00:00:00Z"})");
     }
-}
 
-TEST_CASE("rotate: a run killed at any step leaves the key file and the server in agreement") {
-    // Killed after PATH.pending is written while set_key keeps failing (nothing applied), and
-    // killed after set_key was applied but before the rename (the answer was lost).
-    for (const char* first_fault : {"500", "apply-then-drop"}) {
-        CAPTURE(first_fault);
+    TEST_CASE("rotate: GitHub Actions masks a key printed on stdout") {
         Sandbox sandbox(kFrozen);
         TempDir home;
-        const std::string path = home.path() + "/bob.key";
-        home.write("bob.key", "old-key-on-disk\n");
-        sandbox.fault("delay", 1, 0);
-        sandbox.fault(first_fault, 1);
-        sandbox.fault("delay", 50, 300);  // slow answers after that: time to kill the run
-        Background run(AKTOKEN_BINARY, {"rotate", "bob-api", "--key-file", path}, aktoken_env(sandbox, kAdminKey, home));
-        REQUIRE(eventually([&] { return file_mode(path + ".pending") == 0600 && saw_set_key(sandbox, "bob-api"); }));
-        run.kill(SIGKILL);
-        run.wait();
-        CHECK(read_file(path) == "old-key-on-disk\n");
-
-        sandbox.clear_faults();
-        RunResult r = aktoken({"rotate", "bob-api", "--key-file", path}, aktoken_env(sandbox, kAdminKey, home));
+        Env env = aktoken_env(sandbox, kAdminKey, home);
+        env.emplace("GITHUB_ACTIONS", "true");
+        RunResult r = aktoken({"rotate", "bob-api", "--show-key", "-o", "tsv"}, env);
         CHECK(r.exit_code == 0);
-        CHECK(file_mode(path + ".pending") == -1);
-        CHECK(read_file(path) == *sandbox.key_of("bob-api") + "\n");
+        const std::string key = *sandbox.key_of("bob-api");
+        CHECK(r.out == "::add-mask::" + key + "\nidentifier\tresult\texpires\tkey_went_to\treason\tkey\n" +
+                           "bob-api\trotated\tnever\tstdout\trequested\t" + key + "\n");
     }
-}
 
-TEST_CASE("rotate: SIGTERM and SIGINT end the run with 143 and 130, no temporary file left, PATH.pending kept") {
-    for (int signal_number : {SIGTERM, SIGINT}) {
-        CAPTURE(signal_number);
+    TEST_CASE("rotate: --if-expiring-within skips with the reason and changes nothing") {
+        Sandbox sandbox;
+        TempDir home;
+        const std::string later = utc_in(std::chrono::hours(24 * 10) + std::chrono::minutes(30));
+        const std::string soon = utc_in(std::chrono::hours(24 * 2) + std::chrono::minutes(30));
+        add_tokens(
+            sandbox,
+            fmt::format(R"([{{"identifier":"later","intent":"app_password","user":2,"expires":"{}","expiring":true}},)"
+                        R"({{"identifier":"soon","intent":"app_password","user":2,"expires":"{}","expiring":true}}])",
+                        later, soon));
+        const std::string pattern = home.path() + "/{}.key";
+        RunResult r = aktoken(
+            {"rotate", "admin-api", "later", "soon", "--if-expiring-within", "7d", "--key-file", pattern, "-o", "tsv"},
+            aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.err == "");
+        CHECK(r.exit_code == 0);
+        CHECK(r.out ==
+              "identifier\tresult\texpires\tkey_went_to\treason\n"
+              "admin-api\tskipped\tnever\t-\tdoes not expire\n"
+              "later\tskipped\t" +
+                  later + "\t-\texpires in 10d, not within 7d\n" + "soon\trotated\t" + soon + "\t" + home.path() +
+                  "/soon.key\texpires in 2d, within 7d\n");
+        CHECK(file_mode(home.path() + "/later.key") == -1);
+        CHECK(read_file(home.path() + "/soon.key") == *sandbox.key_of("soon") + "\n");
+        CHECK(sandbox.key_of("admin-api") == kAdminKey);
+    }
+
+    TEST_CASE("rotate: rotating the run's own token switches to the new key and verifies it") {
         Sandbox sandbox(kFrozen);
         TempDir home;
-        const std::string path = home.path() + "/bob.key";
-        sandbox.fault("delay", 1, 0);
-        sandbox.fault("delay", 5, 3000);
-        Background run(AKTOKEN_BINARY, {"rotate", "bob-api", "--key-file", path}, aktoken_env(sandbox, kAdminKey, home));
-        REQUIRE(eventually([&] { return file_mode(path + ".pending") == 0600 && saw_set_key(sandbox, "bob-api"); }));
-        run.kill(signal_number);
-        CHECK(run.wait() == 128 + signal_number);
-        std::vector<std::string> left;
-        for (const auto& entry : std::filesystem::directory_iterator(home.path())) {
-            left.push_back(entry.path().filename().string());
+        const std::string token_file = home.write("token", kAdminKey + "\n");
+        Env env{{"HOME", home.path()}, {"AUTHENTIK_URL", sandbox.url()}, {"AUTHENTIK_TOKEN_FILE", token_file}};
+        RunResult r = aktoken(
+            {"rotate", "admin-api", "bob-api", "--key-file", home.path() + "/{}", "-o", "jsonl", "--parallel", "1"},
+            env);
+        CHECK(r.err == "");
+        CHECK(r.exit_code == 0);
+        // The token file was the key file of admin-api: it now holds the new key, which works.
+        std::filesystem::rename(home.path() + "/admin-api", token_file);
+        CHECK(read_file(token_file) == *sandbox.key_of("admin-api") + "\n");
+        CHECK(aktoken({"whoami"}, env).exit_code == 0);
+        auto calls = methods_and_paths(sandbox);
+        REQUIRE(calls.size() == 8);
+        CHECK(calls[2] == "GET /api/v3/core/users/me/");  // 403: the old key is dead
+        CHECK(calls[3] == "GET /api/v3/core/users/me/");  // 200 with the new key
+        CHECK(calls[4] == "GET /api/v3/core/tokens/bob-api/");
+        CHECK(r.out.find("\"reason\":\"requested; aktoken now authenticates with the new key (verified)\"") !=
+              std::string::npos);
+    }
+
+    TEST_CASE("rotate: a set_key refused with 403 leaves the old key working and no pending file") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        const std::string path = home.path() + "/alice.key";
+        RunResult r = aktoken({"rotate", "alice-api", "--key-file", path}, aktoken_env(sandbox, kAliceKey, home));
+        CHECK(r.exit_code == 5);
+        CHECK(file_mode(path) == -1);
+        CHECK(file_mode(path + ".pending") == -1);
+        CHECK(sandbox.key_of("alice-api") == kAliceKey);
+        CHECK(aktoken({"whoami"}, aktoken_env(sandbox, kAliceKey, home)).exit_code == 0);
+    }
+
+    TEST_CASE("rotate: an unconfirmed set_key keeps PATH.pending, and the next run completes it") {
+        struct Case {
+            std::string mode;
+            int exit_code;
+            std::vector<std::string> requests;
+        };
+        // With --retries 0 (retrying is not the point) each request is sent once, except that libcurl
+        // sends an idempotent request once more, on a new connection, when the connection it reused
+        // closes without an answer.
+        const Case cases[] = {
+            {"drop",
+             9,
+             {"GET bob-api/ (delay)", "POST bob-api/set_key/ (drop)", "POST bob-api/set_key/ (drop)",
+              "GET bob-api/view_key/ (drop)"}},
+            {"apply-then-drop",
+             9,
+             {"GET bob-api/ (delay)", "POST bob-api/set_key/ (apply-then-drop)", "POST bob-api/set_key/ (drop)",
+              "GET bob-api/view_key/ (drop)"}},
+            {"500",
+             8,
+             {"GET bob-api/ (delay)", "POST bob-api/set_key/ (500)", "GET bob-api/view_key/ (drop)",
+              "GET bob-api/view_key/ (drop)"}},
+        };
+        Sandbox sandbox(kFrozen);
+        for (const Case& c : cases) {
+            CAPTURE(c.mode);
+            sandbox.reset();
+            TempDir home;
+            const std::string path = home.path() + "/bob.key";
+            home.write("bob.key", "old-key-on-disk\n");
+            // The GET passes; set_key fails in `mode`, and everything after it (the view_key
+            // confirmation) fails too.
+            sandbox.fault("delay", 1, 0);
+            sandbox.fault(c.mode, 1);
+            sandbox.fault("drop", 50);
+            RunResult r = aktoken({"rotate", "bob-api", "--key-file", path, "--retries", "0"},
+                                  aktoken_env(sandbox, kAdminKey, home));
+            CHECK(r.exit_code == c.exit_code);
+            CHECK(token_requests(sandbox) == c.requests);
+            CHECK(read_file(path) == "old-key-on-disk\n");
+            REQUIRE(file_mode(path + ".pending") == 0600);
+            const std::string pending = trimmed(read_file(path + ".pending"));
+            CHECK(r.err.find(path + ".pending is kept and the next run completes the rotation") != std::string::npos);
+            CHECK(r.err.find(pending) == std::string::npos);
+
+            sandbox.clear_faults();
+            r = aktoken({"rotate", "bob-api", "--key-file", path}, aktoken_env(sandbox, kAdminKey, home));
+            CHECK(r.exit_code == 0);
+            CHECK(r.err ==
+                  "aktoken: note: completed the interrupted rotation of token \"bob-api\" from " + path + ".pending\n");
+            CHECK(file_mode(path + ".pending") == -1);
+            CHECK(read_file(path) == *sandbox.key_of("bob-api") + "\n");
         }
-        CHECK(left == std::vector<std::string>{"bob.key.pending"});
     }
-}
 
-TEST_CASE("rotate: without a key file, a key whose fate is unknown is still shown") {
-    Sandbox sandbox(kFrozen);
-    TempDir home;
-    sandbox.fault("delay", 1, 0);
-    sandbox.fault("apply-then-drop", 1);
-    sandbox.fault("drop", 50);
-    RunResult r = aktoken({"rotate", "bob-api", "--show-key", "-o", "jsonl", "--retries", "0"},
-                          aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 9);
-    // libcurl sends set_key once more on a new connection (the reused one closed without an
-    // answer); then view_key cannot tell which key the server holds.
-    CHECK(token_requests(sandbox) ==
-          std::vector<std::string>{"GET bob-api/ (delay)", "POST bob-api/set_key/ (apply-then-drop)",
-                                   "POST bob-api/set_key/ (drop)", "GET bob-api/view_key/ (drop)"});
-    const std::string key = *sandbox.key_of("bob-api");
-    CHECK(r.out == "{\"identifier\":\"bob-api\",\"result\":\"failed\",\"reason\":\"outcome unknown: the server "
-                   "may hold the key shown\",\"expires\":null,\"key_went_to\":\"stdout\",\"key\":\"" + key + "\"}\n");
-}
+    TEST_CASE("rotate: a run killed at any step leaves the key file and the server in agreement") {
+        // Killed after PATH.pending is written while set_key keeps failing (nothing applied), and
+        // killed after set_key was applied but before the rename (the answer was lost).
+        for (const char* first_fault : {"500", "apply-then-drop"}) {
+            CAPTURE(first_fault);
+            Sandbox sandbox(kFrozen);
+            TempDir home;
+            const std::string path = home.path() + "/bob.key";
+            home.write("bob.key", "old-key-on-disk\n");
+            sandbox.fault("delay", 1, 0);
+            sandbox.fault(first_fault, 1);
+            sandbox.fault("delay", 50, 300);  // slow answers after that: time to kill the run
+            Background run(AKTOKEN_BINARY, {"rotate", "bob-api", "--key-file", path},
+                           aktoken_env(sandbox, kAdminKey, home));
+            REQUIRE(
+                eventually([&] { return file_mode(path + ".pending") == 0600 && saw_set_key(sandbox, "bob-api"); }));
+            run.kill(SIGKILL);
+            run.wait();
+            CHECK(read_file(path) == "old-key-on-disk\n");
 
-TEST_CASE("rotate: --lock makes a second scheduler exit 10") {
-    Sandbox sandbox(kFrozen);
-    TempDir home;
-    const std::string lock_path = home.path() + "/rotate.lock";
-    int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    REQUIRE(::flock(fd, LOCK_EX) == 0);
-    RunResult r = aktoken({"rotate", "bob-api", "--show-key", "--lock", lock_path, "--lock-timeout", "0.2"},
-                          aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 10);
-    CHECK(r.out == "");
-    CHECK(r.err == error_line("busy: " + lock_path + " is locked by another run (waited 0.2 s; see --lock-timeout)"));
-    CHECK(sandbox.requests().empty());
-    ::close(fd);
-    r = aktoken({"rotate", "bob-api", "--show-key", "--lock", lock_path}, aktoken_env(sandbox, kAdminKey, home));
-    CHECK(r.exit_code == 0);
-}
+            sandbox.clear_faults();
+            RunResult r = aktoken({"rotate", "bob-api", "--key-file", path}, aktoken_env(sandbox, kAdminKey, home));
+            CHECK(r.exit_code == 0);
+            CHECK(file_mode(path + ".pending") == -1);
+            CHECK(read_file(path) == *sandbox.key_of("bob-api") + "\n");
+        }
+    }
 
-TEST_CASE("rotate: bad input is refused before anything is sent") {
-    Sandbox sandbox(kFrozen);
-    TempDir home;
-    expect_refused(sandbox, home, {
-        {{"rotate", "bob-api"}, "rotate needs --key-file PATH, --show-key or both: the new key must go somewhere"},
-        {{"rotate", "bob-api", "--show-key", "--length", "31"},
-         "--length: invalid value \"31\": expected a number of characters from 32 to 512"},
-        {{"rotate", "bob-api", "--show-key", "--if-expiring-within", "soon"},
-         "--if-expiring-within: invalid value \"soon\": expected a duration such as 14d, 12h, 1d12h"},
-        {{"rotate", "a", "b", "--key-file", "/tmp/x.key"},
-         "--key-file: invalid value \"/tmp/x.key\": rotating several tokens needs {} in the path, replaced by each "
-         "identifier"},
-        {{"rotate", "bob-api", "--show-key", "--lock-timeout", "5"}, "--lock-timeout needs --lock FILE"},
-        // Found before anything is sent: a set_key whose key cannot be written would lose it.
-        {{"rotate", "a", "b", "--key-file", "/nonexistent-dir/{}.key"},
-         "--key-file: invalid value \"/nonexistent-dir/{}.key\": directory /nonexistent-dir does not exist"},
-        {{"rotate", "bob-api", "--key-file", "/tmp"}, "--key-file: invalid value \"/tmp\": /tmp is a directory"},
-        {{"rotate", "bob-api", "--show-key", "--expires", "tomorrow"},
-         "--expires: invalid value \"tomorrow\": expected an RFC 3339 time (2027-01-31T12:00:00Z), a date "
-         "(2027-01-31), a duration (+30d, 12h, 1d12h) or never"},
-                                  });
-}
+    TEST_CASE("rotate: SIGTERM and SIGINT end the run with 143 and 130, no temporary file left, PATH.pending kept") {
+        for (int signal_number : {SIGTERM, SIGINT}) {
+            CAPTURE(signal_number);
+            Sandbox sandbox(kFrozen);
+            TempDir home;
+            const std::string path = home.path() + "/bob.key";
+            sandbox.fault("delay", 1, 0);
+            sandbox.fault("delay", 5, 3000);
+            Background run(AKTOKEN_BINARY, {"rotate", "bob-api", "--key-file", path},
+                           aktoken_env(sandbox, kAdminKey, home));
+            REQUIRE(
+                eventually([&] { return file_mode(path + ".pending") == 0600 && saw_set_key(sandbox, "bob-api"); }));
+            run.kill(signal_number);
+            CHECK(run.wait() == 128 + signal_number);
+            std::vector<std::string> left;
+            for (const auto& entry : std::filesystem::directory_iterator(home.path())) {
+                left.push_back(entry.path().filename().string());
+            }
+            CHECK(left == std::vector<std::string>{"bob.key.pending"});
+        }
+    }
+
+    TEST_CASE("rotate: without a key file, a key whose fate is unknown is still shown") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        sandbox.fault("delay", 1, 0);
+        sandbox.fault("apply-then-drop", 1);
+        sandbox.fault("drop", 50);
+        RunResult r = aktoken({"rotate", "bob-api", "--show-key", "-o", "jsonl", "--retries", "0"},
+                              aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 9);
+        // libcurl sends set_key once more on a new connection (the reused one closed without an
+        // answer); then view_key cannot tell which key the server holds.
+        CHECK(token_requests(sandbox) ==
+              std::vector<std::string>{"GET bob-api/ (delay)", "POST bob-api/set_key/ (apply-then-drop)",
+                                       "POST bob-api/set_key/ (drop)", "GET bob-api/view_key/ (drop)"});
+        const std::string key = *sandbox.key_of("bob-api");
+        CHECK(r.out ==
+              "{\"identifier\":\"bob-api\",\"result\":\"failed\",\"reason\":\"outcome unknown: the server "
+              "may hold the key shown\",\"expires\":null,\"key_went_to\":\"stdout\",\"key\":\"" +
+                  key + "\"}\n");
+    }
+
+    TEST_CASE("rotate: --lock makes a second scheduler exit 10") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        const std::string lock_path = home.path() + "/rotate.lock";
+        int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        REQUIRE(::flock(fd, LOCK_EX) == 0);
+        RunResult r = aktoken({"rotate", "bob-api", "--show-key", "--lock", lock_path, "--lock-timeout", "0.2"},
+                              aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 10);
+        CHECK(r.out == "");
+        CHECK(r.err ==
+              error_line("busy: " + lock_path + " is locked by another run (waited 0.2 s; see --lock-timeout)"));
+        CHECK(sandbox.requests().empty());
+        ::close(fd);
+        r = aktoken({"rotate", "bob-api", "--show-key", "--lock", lock_path}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 0);
+    }
+
+    TEST_CASE("rotate: bad input is refused before anything is sent") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        expect_refused(
+            sandbox, home,
+            {
+                {{"rotate", "bob-api"},
+                 "rotate needs --key-file PATH, --show-key or both: the new key must go somewhere"},
+                {{"rotate", "bob-api", "--show-key", "--length", "31"},
+                 "--length: invalid value \"31\": expected a number of characters from 32 to 512"},
+                {{"rotate", "bob-api", "--show-key", "--if-expiring-within", "soon"},
+                 "--if-expiring-within: invalid value \"soon\": expected a duration such as 14d, 12h, 1d12h"},
+                {{"rotate", "a", "b", "--key-file", "/tmp/x.key"},
+                 "--key-file: invalid value \"/tmp/x.key\": rotating several tokens needs {} in the path, replaced by "
+                 "each "
+                 "identifier"},
+                {{"rotate", "bob-api", "--show-key", "--lock-timeout", "5"}, "--lock-timeout needs --lock FILE"},
+                // Found before anything is sent: a set_key whose key cannot be written would lose it.
+                {{"rotate", "a", "b", "--key-file", "/nonexistent-dir/{}.key"},
+                 "--key-file: invalid value \"/nonexistent-dir/{}.key\": directory /nonexistent-dir does not exist"},
+                {{"rotate", "bob-api", "--key-file", "/tmp"},
+                 "--key-file: invalid value \"/tmp\": /tmp is a directory"},
+                {{"rotate", "bob-api", "--show-key", "--expires", "tomorrow"},
+                 "--expires: invalid value \"tomorrow\": expected an RFC 3339 time (2027-01-31T12:00:00Z), a date "
+                 "(2027-01-31), a duration (+30d, 12h, 1d12h) or never"},
+            });
+    }
 
 }  // TEST_SUITE

@@ -123,8 +123,8 @@ TEST_SUITE("unit") {
         const Settings from_profile = world.resolve(none);
         const std::string text = commands::config_show(from_profile, output::Format::table);
         CHECK(text.substr(text.find("retries:        ")) == "retries:        5  (profile: " + in_profile +
-                                                        ")\n"
-                                                        "retry_max_time: 60  (profile: " +
-                                                        in_profile + ")\n");
+                                                                ")\n"
+                                                                "retry_max_time: 60  (profile: " +
+                                                                in_profile + ")\n");
     }
 }  // TEST_SUITE

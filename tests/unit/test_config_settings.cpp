@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "unit/temp_dir.h"
 #include "aktoken/config/settings.h"
 #include "aktoken/util/error.h"
+#include "unit/temp_dir.h"
 
 using namespace aktoken::config;
 using aktoken::Error;

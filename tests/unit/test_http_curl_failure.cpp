@@ -78,12 +78,14 @@ TEST_SUITE("unit") {
               "TLS certificate of ak.example.com could not be verified with CA file /etc/ak-ca.pem: "
               "unable to get local issuer certificate");
 
-        e = describe_curl_failure(failure(ssl_cacert_badfile, "https://h/", "error setting certificate file: /nope"), with_ca);
+        e = describe_curl_failure(failure(ssl_cacert_badfile, "https://h/", "error setting certificate file: /nope"),
+                                  with_ca);
         CHECK(e.kind() == ErrorKind::config);
         CHECK(std::string(e.what()) == "cannot use CA file /etc/ak-ca.pem: error setting certificate file: /nope");
 
-        CHECK(std::string(describe_curl_failure(failure(ssl_connect_error, "https://h:9443/", "OpenSSL SSL_connect: x"), options).what()) ==
-              "TLS handshake with h:9443 failed: OpenSSL SSL_connect: x");
+        CHECK(std::string(describe_curl_failure(failure(ssl_connect_error, "https://h:9443/", "OpenSSL SSL_connect: x"),
+                                                options)
+                              .what()) == "TLS handshake with h:9443 failed: OpenSSL SSL_connect: x");
     }
 
     TEST_CASE("http describe_curl_failure reports closed connections") {
@@ -130,8 +132,9 @@ TEST_SUITE("unit") {
         auto e = describe_curl_failure(failure(unsupported_protocol, "ftp://h/x"), options);
         CHECK(e.kind() == ErrorKind::usage);
         CHECK(std::string(e.what()) == "unsupported URL scheme in ftp://h/x: use http or https");
-        CHECK(describe_curl_failure(failure(unsupported_protocol, "http://h/x", "Received HTTP/0.9 when not allowed"), options).kind() ==
-              ErrorKind::network);
+        CHECK(describe_curl_failure(failure(unsupported_protocol, "http://h/x", "Received HTTP/0.9 when not allowed"),
+                                    options)
+                  .kind() == ErrorKind::network);
         CHECK(describe_curl_failure(failure(url_malformat, "http://"), options).kind() == ErrorKind::usage);
         auto other = describe_curl_failure(failure(999, "https://h.example/x", "something odd"), options);
         CHECK(other.kind() == ErrorKind::network);

@@ -110,9 +110,7 @@ public:
         : server_(std::move(server)) {
         // Short, so that stop() does not wait long for a worker idling in keep-alive.
         server_->set_keep_alive_timeout(1);
-        auto handler = [this](const httplib::Request& req, httplib::Response& res) {
-            handle(req, res);
-        };
+        auto handler = [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); };
         server_->Get(".*", handler);
         server_->Post(".*", handler);
         server_->Put(".*", handler);
@@ -187,17 +185,16 @@ private:
             res.set_content(std::string(std::stoul(path.substr(5)), 'x'), "application/octet-stream");
         } else if (path.rfind("/chunked/", 0) == 0) {
             auto size = std::stoul(path.substr(9));
-            res.set_chunked_content_provider(
-                "application/octet-stream", [size](std::size_t, httplib::DataSink& sink) {
-                    const std::string piece(1000, 'y');
-                    for (std::size_t sent = 0; sent < size; sent += piece.size()) {
-                        if (!sink.write(piece.data(), std::min(piece.size(), size - sent))) {
-                            return false;
-                        }
+            res.set_chunked_content_provider("application/octet-stream", [size](std::size_t, httplib::DataSink& sink) {
+                const std::string piece(1000, 'y');
+                for (std::size_t sent = 0; sent < size; sent += piece.size()) {
+                    if (!sink.write(piece.data(), std::min(piece.size(), size - sent))) {
+                        return false;
                     }
-                    sink.done();
-                    return true;
-                });
+                }
+                sink.done();
+                return true;
+            });
         } else if (path == "/slow") {
             // Answers only when the server is being shut down: long after any client timeout.
             std::unique_lock<std::mutex> lock(mutex_);
@@ -279,8 +276,7 @@ private:
 class TempFile {
 public:
     TempFile(const std::string& name, const std::string& contents)
-        : path_(std::filesystem::temp_directory_path() /
-                (name + "." + std::to_string(::getpid()))) {
+        : path_(std::filesystem::temp_directory_path() / (name + "." + std::to_string(::getpid()))) {
         std::ofstream(path_) << contents;
     }
     ~TempFile() {
@@ -313,8 +309,7 @@ Request make_request(std::string method, std::string url, std::string body = {})
 
 // Whether a traced status line is `<prefix><digits> ms)`.
 bool is_status_line(const std::string& line, const std::string& prefix) {
-    if (line.rfind(prefix, 0) != 0 || line.size() < prefix.size() + 5 ||
-        line.substr(line.size() - 4) != " ms)") {
+    if (line.rfind(prefix, 0) != 0 || line.size() < prefix.size() + 5 || line.substr(line.size() - 4) != " ms)") {
         return false;
     }
     const std::string digits = line.substr(prefix.size(), line.size() - prefix.size() - 4);
@@ -345,8 +340,8 @@ TEST_SUITE("unit") {
             const char* body;
         };
         const Case cases[] = {
-            {"GET", ""}, {"DELETE", ""}, {"POST", R"({"a":1})"}, {"PATCH", R"({"b":2})"},
-            {"PUT", R"({"c":3})"}, {"POST", ""}, {"PATCH", ""},
+            {"GET", ""},           {"DELETE", ""}, {"POST", R"({"a":1})"}, {"PATCH", R"({"b":2})"},
+            {"PUT", R"({"c":3})"}, {"POST", ""},   {"PATCH", ""},
         };
         for (const auto& c : cases) {
             const Response response = transport.send(make_request(c.method, server.url("/echo"), c.body));
@@ -365,8 +360,7 @@ TEST_SUITE("unit") {
             CHECK(seen[i].expect.empty());
             CHECK(seen[i].user_agent.rfind("aktoken-test libcurl/", 0) == 0);
             const bool body_method = std::string(cases[i].method) == "POST" ||
-                                     std::string(cases[i].method) == "PATCH" ||
-                                     std::string(cases[i].method) == "PUT";
+                                     std::string(cases[i].method) == "PATCH" || std::string(cases[i].method) == "PUT";
             if (body_method) {
                 // Sent even when empty: Content-Length: 0.
                 CHECK(seen[i].content_length == std::to_string(std::string(cases[i].body).size()));
@@ -517,8 +511,7 @@ TEST_SUITE("unit") {
         HangUpServer server;
         CurlTransport transport(test_options());
         const Error e = send_error(
-            transport,
-            make_request("GET", "http://127.0.0.1:" + std::to_string(server.port()) + "/api/v3/"));
+            transport, make_request("GET", "http://127.0.0.1:" + std::to_string(server.port()) + "/api/v3/"));
         CHECK(e.kind() == ErrorKind::network);
         CHECK(std::string(e.what()) == "connection to 127.0.0.1 closed without a response");
     }
@@ -570,8 +563,7 @@ TEST_SUITE("unit") {
         request.headers.emplace_back("Authorization", "Bearer tok\r\nX-Evil: 1");
         const Error injected = send_error(transport, request);
         CHECK(injected.kind() == ErrorKind::usage);
-        CHECK(std::string(injected.what()) ==
-              "the value of the Authorization header contains a line break");
+        CHECK(std::string(injected.what()) == "the value of the Authorization header contains a line break");
     }
 
     TEST_CASE("http curl transport traces requests with secrets redacted") {
@@ -582,8 +574,8 @@ TEST_SUITE("unit") {
         options.trace = [&lines](std::string_view line) { lines.emplace_back(line); };
         CurlTransport transport(options);
 
-        Request request = make_request("PATCH", server.url("/token"),
-                                       R"({"key": "request-SECRET", "description": "d"})");
+        Request request =
+            make_request("PATCH", server.url("/token"), R"({"key": "request-SECRET", "description": "d"})");
         request.headers.emplace_back("Authorization", "Bearer token-SECRET");
         const Response response = transport.send(request);
         REQUIRE(response.status == 200);
@@ -606,16 +598,13 @@ TEST_SUITE("unit") {
         CHECK(http[5] == R"(> {"key": "<redacted>", "description": "d"})");
         CHECK(is_status_line(http[6], "< HTTP/1.1 200 OK ("));
         const std::vector<std::string> response_headers(http.begin() + 7, http.end() - 1);
-        CHECK(std::count(response_headers.begin(), response_headers.end(),
-                         "< content-type: application/json") == 1);
-        CHECK(std::count(response_headers.begin(), response_headers.end(),
-                         "< set-cookie: <redacted>") == 1);
+        CHECK(std::count(response_headers.begin(), response_headers.end(), "< content-type: application/json") == 1);
+        CHECK(std::count(response_headers.begin(), response_headers.end(), "< set-cookie: <redacted>") == 1);
         CHECK(http.back() == R"(< {"key": "<redacted>", "identifier": "x"})");
         REQUIRE_FALSE(info.empty());
         CHECK(info.front().rfind("* ", 0) == 0);
-        CHECK(std::count_if(info.begin(), info.end(), [](const std::string& l) {
-                  return l.rfind("* Connected to 127.0.0.1", 0) == 0;
-              }) == 1);
+        CHECK(std::count_if(info.begin(), info.end(),
+                            [](const std::string& l) { return l.rfind("* Connected to 127.0.0.1", 0) == 0; }) == 1);
 
         lines.clear();
         transport.send(make_request("GET", server.url("/echo")));

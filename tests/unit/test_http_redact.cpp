@@ -34,11 +34,9 @@ TEST_SUITE("unit") {
     TEST_CASE("http redact_json_keys reaches every depth and every key") {
         CHECK(redact_json_keys(R"({"a":{"b":{"key":"one"}},"key":"two"})") ==
               R"({"a":{"b":{"key":"<redacted>"}},"key":"<redacted>"})");
-        CHECK(redact_json_keys(
-                  R"({"results":[{"key":"one","pk":1},{"pk":2,"key":"two"},{"key":"three"}]})") ==
+        CHECK(redact_json_keys(R"({"results":[{"key":"one","pk":1},{"pk":2,"key":"two"},{"key":"three"}]})") ==
               R"({"results":[{"key":"<redacted>","pk":1},{"pk":2,"key":"<redacted>"},{"key":"<redacted>"}]})");
-        CHECK(redact_json_keys(R"([{"key":"a"},[{"key":"b"}]])") ==
-              R"([{"key":"<redacted>"},[{"key":"<redacted>"}]])");
+        CHECK(redact_json_keys(R"([{"key":"a"},[{"key":"b"}]])") == R"([{"key":"<redacted>"},[{"key":"<redacted>"}]])");
     }
 
     TEST_CASE("http redact_json_keys handles escapes inside values") {
@@ -54,10 +52,8 @@ TEST_SUITE("unit") {
 
     TEST_CASE("http redact_json_keys leaves a \"key\" inside a string value alone") {
         const std::string body = R"({"description":"\"key\": \"not a secret\"","key":"s3cr3t"})";
-        CHECK(redact_json_keys(body) ==
-              R"({"description":"\"key\": \"not a secret\"","key":"<redacted>"})");
-        CHECK(redact_json_keys(R"({"description":"key","x":"key"})") ==
-              R"({"description":"key","x":"key"})");
+        CHECK(redact_json_keys(body) == R"({"description":"\"key\": \"not a secret\"","key":"<redacted>"})");
+        CHECK(redact_json_keys(R"({"description":"key","x":"key"})") == R"({"description":"key","x":"key"})");
         CHECK(redact_json_keys(R"(["key","value"])") == R"(["key","value"])");
         CHECK(redact_json_keys(R"({"keys":"a","Key":"b","api_key":"c","key ":"d"})") ==
               R"({"keys":"a","Key":"b","api_key":"c","key ":"d"})");
@@ -72,25 +68,21 @@ TEST_SUITE("unit") {
         CHECK(redact_json_keys(R"({"key":null,"n":1})") == R"({"key":null,"n":1})");
         CHECK(redact_json_keys(R"({"key":{"key":"x"}})") == R"({"key":{"key":"<redacted>"}})");
         CHECK(redact_json_keys("") == "");
-        CHECK(redact_json_keys("<html><body>Bad Gateway</body></html>") ==
-              "<html><body>Bad Gateway</body></html>");
-        CHECK(redact_json_keys("plain \"text\" with a \"key\" word") ==
-              "plain \"text\" with a \"key\" word");
+        CHECK(redact_json_keys("<html><body>Bad Gateway</body></html>") == "<html><body>Bad Gateway</body></html>");
+        CHECK(redact_json_keys("plain \"text\" with a \"key\" word") == "plain \"text\" with a \"key\" word");
     }
 
     TEST_CASE("http redact_json_keys redacts truncated JSON") {
         CHECK(redact_json_keys(R"({"key":"s3cr)") == R"({"key":"<redacted>")");
         CHECK(redact_json_keys(R"({"key":"s3cr\)") == R"({"key":"<redacted>")");
-        CHECK(redact_json_keys(R"({"a":[{"key": "s3cr3t"},{"key":)") ==
-              R"({"a":[{"key": "<redacted>"},{"key":)");
+        CHECK(redact_json_keys(R"({"a":[{"key": "s3cr3t"},{"key":)") == R"({"a":[{"key": "<redacted>"},{"key":)");
         CHECK(redact_json_keys(R"({"key")") == R"({"key")");
         CHECK(redact_json_keys(R"({"de)") == R"({"de)");
     }
 
     TEST_CASE("http redact_json_keys falls back to the pattern when quotes are out of step") {
         // The stray quote after x puts a string scanner out of step; the pattern still matches.
-        CHECK(redact_json_keys(R"({"a":"x"y","key":"s3cr3t"})") ==
-              R"({"a":"x"y","key":"<redacted>"})");
+        CHECK(redact_json_keys(R"({"a":"x"y","key":"s3cr3t"})") == R"({"a":"x"y","key":"<redacted>"})");
         CHECK(redact_json_keys(R"(<pre>error near "key": "s3cr3t" in line 1</pre>)") ==
               R"(<pre>error near "key": "<redacted>" in line 1</pre>)");
         CHECK(redact_json_keys(R"(oops "quote "key":"s3cr3t")") == R"(oops "quote "key":"<redacted>")");

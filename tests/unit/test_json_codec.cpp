@@ -7,94 +7,96 @@
 using namespace aktoken;
 
 TEST_SUITE("unit") {
+    TEST_CASE("json: a token decodes with every field, unknown fields kept in the raw object") {
+        model::Token t = json::decode_token(
+            R"({"pk":"a","managed":"m","identifier":"id","intent":"app_password","user":3,)"
+            R"("user_obj":{"pk":3,"username":"bob","name":"Bob","is_superuser":true,"groups":[]},)"
+            R"("description":"d","expires":"2026-07-23T10:00:00Z","expiring":false,"future_field":{"x":1}})");
+        CHECK(t.pk == "a");
+        CHECK(t.managed == "m");
+        CHECK(t.identifier == "id");
+        CHECK(t.intent == "app_password");
+        CHECK(t.user == 3);
+        REQUIRE(t.user_obj);
+        CHECK(t.user_obj->username == "bob");
+        CHECK(t.user_obj->is_superuser);
+        CHECK(t.description == "d");
+        CHECK(util::format_timestamp(*t.expires) == "2026-07-23T10:00:00Z");
+        CHECK_FALSE(t.expiring);
+        CHECK(t.json ==
+              R"({"pk":"a","managed":"m","identifier":"id","intent":"app_password","user":3,)"
+              R"("user_obj":{"pk":3,"username":"bob","name":"Bob","is_superuser":true,"groups":[]},)"
+              R"("description":"d","expires":"2026-07-23T10:00:00Z","expiring":false,"future_field":{"x":1}})");
+    }
 
-TEST_CASE("json: a token decodes with every field, unknown fields kept in the raw object") {
-    model::Token t = json::decode_token(
-        R"({"pk":"a","managed":"m","identifier":"id","intent":"app_password","user":3,)"
-        R"("user_obj":{"pk":3,"username":"bob","name":"Bob","is_superuser":true,"groups":[]},)"
-        R"("description":"d","expires":"2026-07-23T10:00:00Z","expiring":false,"future_field":{"x":1}})");
-    CHECK(t.pk == "a");
-    CHECK(t.managed == "m");
-    CHECK(t.identifier == "id");
-    CHECK(t.intent == "app_password");
-    CHECK(t.user == 3);
-    REQUIRE(t.user_obj);
-    CHECK(t.user_obj->username == "bob");
-    CHECK(t.user_obj->is_superuser);
-    CHECK(t.description == "d");
-    CHECK(util::format_timestamp(*t.expires) == "2026-07-23T10:00:00Z");
-    CHECK_FALSE(t.expiring);
-    CHECK(t.json ==
-          R"({"pk":"a","managed":"m","identifier":"id","intent":"app_password","user":3,)"
-          R"("user_obj":{"pk":3,"username":"bob","name":"Bob","is_superuser":true,"groups":[]},)"
-          R"("description":"d","expires":"2026-07-23T10:00:00Z","expiring":false,"future_field":{"x":1}})");
-}
-
-TEST_CASE("json: malformed or wrongly shaped answers are server errors with a short message") {
-    struct Case {
-        std::string body;
-        std::string message;
-    };
-    const Case cases[] = {
-        {"", "empty body where JSON was expected"},
-        {"<html>", "invalid JSON at offset 0: Invalid value."},
-        {R"({"pk":"a","identifier":"x")", "invalid JSON at offset 26: Missing a comma or '}' after an object member."},
-        {R"([])", "the token is not a JSON object"},
-        {R"({"pk":"a"})", "the token has no \"identifier\""},
-        {R"({"pk":"a","identifier":7})", "\"identifier\" of the token is not a string"},
-        {R"({"pk":"a","identifier":"x","user":"3"})", "\"user\" of the token is not an integer"},
-        {R"({"pk":"a","identifier":"x","user":1.5})", "\"user\" of the token is not an integer"},
-        {R"({"pk":"a","identifier":"x","expires":"tomorrow"})", "\"expires\" of the token is not a date-time: \"tomorrow\""},
-        {R"({"pk":"a","identifier":"x","expiring":"yes"})", "\"expiring\" of the token is not a boolean"},
-        {R"({"pk":"a","identifier":"x","user_obj":{"pk":1}})", "the token's user_obj has no \"username\""},
-        {std::string(100, '[') + std::string(100, ']'), "JSON nested deeper than 64 levels"},
-        {"{\"pk\":\"\xff\"}", "invalid JSON at offset 7: Invalid encoding in string."},
-    };
-    for (const Case& c : cases) {
-        CAPTURE(c.body);
-        try {
-            json::decode_token(c.body);
-            FAIL("no error");
-        } catch (const Error& e) {
-            CHECK(e.kind() == ErrorKind::server);
-            CHECK(std::string(e.what()) == "unexpected answer from the server: " + c.message);
+    TEST_CASE("json: malformed or wrongly shaped answers are server errors with a short message") {
+        struct Case {
+            std::string body;
+            std::string message;
+        };
+        const Case cases[] = {
+            {"", "empty body where JSON was expected"},
+            {"<html>", "invalid JSON at offset 0: Invalid value."},
+            {R"({"pk":"a","identifier":"x")",
+             "invalid JSON at offset 26: Missing a comma or '}' after an object member."},
+            {R"([])", "the token is not a JSON object"},
+            {R"({"pk":"a"})", "the token has no \"identifier\""},
+            {R"({"pk":"a","identifier":7})", "\"identifier\" of the token is not a string"},
+            {R"({"pk":"a","identifier":"x","user":"3"})", "\"user\" of the token is not an integer"},
+            {R"({"pk":"a","identifier":"x","user":1.5})", "\"user\" of the token is not an integer"},
+            {R"({"pk":"a","identifier":"x","expires":"tomorrow"})",
+             "\"expires\" of the token is not a date-time: \"tomorrow\""},
+            {R"({"pk":"a","identifier":"x","expiring":"yes"})", "\"expiring\" of the token is not a boolean"},
+            {R"({"pk":"a","identifier":"x","user_obj":{"pk":1}})", "the token's user_obj has no \"username\""},
+            {std::string(100, '[') + std::string(100, ']'), "JSON nested deeper than 64 levels"},
+            {"{\"pk\":\"\xff\"}", "invalid JSON at offset 7: Invalid encoding in string."},
+        };
+        for (const Case& c : cases) {
+            CAPTURE(c.body);
+            try {
+                json::decode_token(c.body);
+                FAIL("no error");
+            } catch (const Error& e) {
+                CHECK(e.kind() == ErrorKind::server);
+                CHECK(std::string(e.what()) == "unexpected answer from the server: " + c.message);
+            }
         }
     }
-}
 
-TEST_CASE("json: pages, me, keys, used_by and errors") {
-    auto page = json::decode_token_page(
-        R"({"pagination":{"next":2,"previous":0,"count":41,"current":1,"total_pages":3,"start_index":1,)"
-        R"("end_index":20},"results":[{"pk":"a","identifier":"x"}],"autocomplete":{}})");
-    CHECK(page.next == 2);
-    CHECK(page.count == 41);
-    CHECK(page.total_pages == 3);
-    REQUIRE(page.results.size() == 1);
-    CHECK(page.results[0].identifier == "x");
-    CHECK(json::decode_token_page(R"({"pagination":{"next":0.0},"results":[]})").next == 0);
+    TEST_CASE("json: pages, me, keys, used_by and errors") {
+        auto page = json::decode_token_page(
+            R"({"pagination":{"next":2,"previous":0,"count":41,"current":1,"total_pages":3,"start_index":1,)"
+            R"("end_index":20},"results":[{"pk":"a","identifier":"x"}],"autocomplete":{}})");
+        CHECK(page.next == 2);
+        CHECK(page.count == 41);
+        CHECK(page.total_pages == 3);
+        REQUIRE(page.results.size() == 1);
+        CHECK(page.results[0].identifier == "x");
+        CHECK(json::decode_token_page(R"({"pagination":{"next":0.0},"results":[]})").next == 0);
 
-    CHECK(json::decode_me(R"({"user":{"pk":1,"username":"akadmin","name":"A","is_superuser":true}})").username ==
-          "akadmin");
-    CHECK(json::decode_key(R"({"key":"abc"})").view() == "abc");
-    auto used = json::decode_used_by(
-        R"([{"app":"authentik_outposts","model_name":"outpost","pk":"9","name":"Embedded","action":"cascade"}])");
-    REQUIRE(used.size() == 1);
-    CHECK(used[0].action == "cascade");
+        CHECK(json::decode_me(R"({"user":{"pk":1,"username":"akadmin","name":"A","is_superuser":true}})").username ==
+              "akadmin");
+        CHECK(json::decode_key(R"({"key":"abc"})").view() == "abc");
+        auto used = json::decode_used_by(
+            R"([{"app":"authentik_outposts","model_name":"outpost","pk":"9","name":"Embedded","action":"cascade"}])");
+        REQUIRE(used.size() == 1);
+        CHECK(used[0].action == "cascade");
 
-    auto error = json::decode_error(R"({"detail":"Invalid page.","code":"not_found"})");
-    REQUIRE(error);
-    CHECK(error->detail == "Invalid page.");
-    CHECK(error->fields.empty());
-    CHECK_FALSE(json::decode_error("<html></html>"));
-    CHECK_FALSE(json::decode_error("[1]"));
-}
+        auto error = json::decode_error(R"({"detail":"Invalid page.","code":"not_found"})");
+        REQUIRE(error);
+        CHECK(error->detail == "Invalid page.");
+        CHECK(error->fields.empty());
+        CHECK_FALSE(json::decode_error("<html></html>"));
+        CHECK_FALSE(json::decode_error("[1]"));
+    }
 
-TEST_CASE("json: pretty printing") {
-    CHECK(json::pretty(R"({"a":[1,{"b":null}],"c":"\u00e9"})") ==
-          "{\n  \"a\": [\n    1,\n    {\n      \"b\": null\n    }\n  ],\n  \"c\": \"\xc3\xa9\"\n}");
-    CHECK(json::pretty_array({R"({"a":1})", R"({"b":2})"}) == "[\n  {\n    \"a\": 1\n  },\n  {\n    \"b\": 2\n  }\n]");
-    CHECK(json::with_key(R"({"identifier":"x"})", "k\"1") == R"({"identifier":"x","key":"k\"1"})");
-    CHECK(json::encode_set_key("abc").view() == R"({"key":"abc"})");
-}
+    TEST_CASE("json: pretty printing") {
+        CHECK(json::pretty(R"({"a":[1,{"b":null}],"c":"\u00e9"})") ==
+              "{\n  \"a\": [\n    1,\n    {\n      \"b\": null\n    }\n  ],\n  \"c\": \"\xc3\xa9\"\n}");
+        CHECK(json::pretty_array({R"({"a":1})", R"({"b":2})"}) ==
+              "[\n  {\n    \"a\": 1\n  },\n  {\n    \"b\": 2\n  }\n]");
+        CHECK(json::with_key(R"({"identifier":"x"})", "k\"1") == R"({"identifier":"x","key":"k\"1"})");
+        CHECK(json::encode_set_key("abc").view() == R"({"key":"abc"})");
+    }
 
 }  // TEST_SUITE

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include <doctest/doctest.h>
-
 #include <fmt/format.h>
 
 #include <optional>
@@ -46,8 +45,8 @@ std::vector<model::Token> samples() {
                    "2026-12-02T16:00:00Z", true, std::nullopt),
         make_token("outpost-token", "9c", "api", {7, "ak-outpost", "Outpost", false}, "Outpost", nullptr, false,
                    "goauthentik.io/outpost/abc"),
-        make_token("app-pw", "b1", "app_password", {12, "rené", "René", false}, "Mail client",
-                   "2026-11-29T10:00:00Z", true, std::nullopt),
+        make_token("app-pw", "b1", "app_password", {12, "rené", "René", false}, "Mail client", "2026-11-29T10:00:00Z",
+                   true, std::nullopt),
     };
 }
 
@@ -79,249 +78,254 @@ output::ListOptions options_for(output::Format format) {
 }  // namespace
 
 TEST_SUITE("unit") {
+    TEST_CASE("list: table shows full values, aligned by code points, one line per token") {
+        const std::string expected =
+            "IDENTIFIER     INTENT        USER        EXPIRES               DESCRIPTION\n"
+            "ci-deploy      api           ci-bot      2026-12-02T16:00:00Z  Deploys\\tprod\\nnightly\n"
+            "outpost-token  api           ak-outpost  never                 Outpost\n"
+            "app-pw         app_password  rené        2026-11-29T10:00:00Z  Mail client\n";
+        CHECK(render(options_for(output::Format::table)) == expected);
 
-TEST_CASE("list: table shows full values, aligned by code points, one line per token") {
-    const std::string expected =
-        "IDENTIFIER     INTENT        USER        EXPIRES               DESCRIPTION\n"
-        "ci-deploy      api           ci-bot      2026-12-02T16:00:00Z  Deploys\\tprod\\nnightly\n"
-        "outpost-token  api           ak-outpost  never                 Outpost\n"
-        "app-pw         app_password  rené        2026-11-29T10:00:00Z  Mail client\n";
-    CHECK(render(options_for(output::Format::table)) == expected);
+        output::ListOptions options = options_for(output::Format::table);
+        options.headers = false;
+        CHECK(render(options) ==
+              "ci-deploy      api           ci-bot      2026-12-02T16:00:00Z  Deploys\\tprod\\nnightly\n"
+              "outpost-token  api           ak-outpost  never                 Outpost\n"
+              "app-pw         app_password  rené        2026-11-29T10:00:00Z  Mail client\n");
+    }
 
-    output::ListOptions options = options_for(output::Format::table);
-    options.headers = false;
-    CHECK(render(options) ==
-          "ci-deploy      api           ci-bot      2026-12-02T16:00:00Z  Deploys\\tprod\\nnightly\n"
-          "outpost-token  api           ak-outpost  never                 Outpost\n"
-          "app-pw         app_password  rené        2026-11-29T10:00:00Z  Mail client\n");
-}
+    TEST_CASE("list: table is not fitted off a terminal, whatever the width") {
+        output::ListOptions options = options_for(output::Format::table);
+        options.style.width = 40;
+        CHECK(render(options) == render(options_for(output::Format::table)));
+    }
 
-TEST_CASE("list: table is not fitted off a terminal, whatever the width") {
-    output::ListOptions options = options_for(output::Format::table);
-    options.style.width = 40;
-    CHECK(render(options) == render(options_for(output::Format::table)));
-}
+    TEST_CASE("list: wide adds pk, expiring and managed") {
+        CHECK(render(options_for(output::Format::wide)) ==
+              "IDENTIFIER     PK    INTENT        USER        EXPIRES               EXPIRING  MANAGED                  "
+              "   "
+              "DESCRIPTION\n"
+              "ci-deploy      3f2a  api           ci-bot      2026-12-02T16:00:00Z  true      -                        "
+              "   "
+              "Deploys\\tprod\\nnightly\n"
+              "outpost-token  9c    api           ak-outpost  never                 false     "
+              "goauthentik.io/outpost/abc  "
+              "Outpost\n"
+              "app-pw         b1    app_password  rené        2026-11-29T10:00:00Z  true      -                        "
+              "   "
+              "Mail client\n");
 
-TEST_CASE("list: wide adds pk, expiring and managed") {
-    CHECK(render(options_for(output::Format::wide)) ==
-          "IDENTIFIER     PK    INTENT        USER        EXPIRES               EXPIRING  MANAGED                     "
-          "DESCRIPTION\n"
-          "ci-deploy      3f2a  api           ci-bot      2026-12-02T16:00:00Z  true      -                           "
-          "Deploys\\tprod\\nnightly\n"
-          "outpost-token  9c    api           ak-outpost  never                 false     goauthentik.io/outpost/abc  "
-          "Outpost\n"
-          "app-pw         b1    app_password  rené        2026-11-29T10:00:00Z  true      -                           "
-          "Mail client\n");
+        // Without the header EXPIRING is only as wide as its values.
+        output::ListOptions options = options_for(output::Format::wide);
+        options.headers = false;
+        CHECK(render(options) ==
+              "ci-deploy      3f2a  api           ci-bot      2026-12-02T16:00:00Z  true   -                           "
+              "Deploys\\tprod\\nnightly\n"
+              "outpost-token  9c    api           ak-outpost  never                 false  goauthentik.io/outpost/abc  "
+              "Outpost\n"
+              "app-pw         b1    app_password  rené        2026-11-29T10:00:00Z  true   -                           "
+              "Mail client\n");
+    }
 
-    // Without the header EXPIRING is only as wide as its values.
-    output::ListOptions options = options_for(output::Format::wide);
-    options.headers = false;
-    CHECK(render(options) ==
-          "ci-deploy      3f2a  api           ci-bot      2026-12-02T16:00:00Z  true   -                           "
-          "Deploys\\tprod\\nnightly\n"
-          "outpost-token  9c    api           ak-outpost  never                 false  goauthentik.io/outpost/abc  "
-          "Outpost\n"
-          "app-pw         b1    app_password  rené        2026-11-29T10:00:00Z  true   -                           "
-          "Mail client\n");
-}
+    TEST_CASE("list: table on a terminal shows relative times") {
+        output::ListOptions options = options_for(output::Format::table);
+        options.style = terminal_style();
+        CHECK(render(options) ==
+              "IDENTIFIER     INTENT        USER        EXPIRES         DESCRIPTION\n"
+              "ci-deploy      api           ci-bot      in 3d 4h        Deploys\\tprod\\nnightly\n"
+              "outpost-token  api           ak-outpost  never           Outpost\n"
+              "app-pw         app_password  rené        expired 2h ago  Mail client\n");
 
-TEST_CASE("list: table on a terminal shows relative times") {
-    output::ListOptions options = options_for(output::Format::table);
-    options.style = terminal_style();
-    CHECK(render(options) ==
-          "IDENTIFIER     INTENT        USER        EXPIRES         DESCRIPTION\n"
-          "ci-deploy      api           ci-bot      in 3d 4h        Deploys\\tprod\\nnightly\n"
-          "outpost-token  api           ak-outpost  never           Outpost\n"
-          "app-pw         app_password  rené        expired 2h ago  Mail client\n");
+        // A wide enough terminal changes nothing.
+        options.style.width = 79;
+        CHECK(render(options) ==
+              "IDENTIFIER     INTENT        USER        EXPIRES         DESCRIPTION\n"
+              "ci-deploy      api           ci-bot      in 3d 4h        Deploys\\tprod\\nnightly\n"
+              "outpost-token  api           ak-outpost  never           Outpost\n"
+              "app-pw         app_password  rené        expired 2h ago  Mail client\n");
+    }
 
-    // A wide enough terminal changes nothing.
-    options.style.width = 79;
-    CHECK(render(options) ==
-          "IDENTIFIER     INTENT        USER        EXPIRES         DESCRIPTION\n"
-          "ci-deploy      api           ci-bot      in 3d 4h        Deploys\\tprod\\nnightly\n"
-          "outpost-token  api           ak-outpost  never           Outpost\n"
-          "app-pw         app_password  rené        expired 2h ago  Mail client\n");
-}
+    TEST_CASE("list: table on a terminal is fitted, description first, never below the headers") {
+        output::ListOptions options = options_for(output::Format::table);
+        options.style = terminal_style();
+        options.style.width = 60;
+        CHECK(render(options) ==
+              "IDENTIFIER     INTENT      USER  EXPIRES         DESCRIPTION\n"
+              "ci-deploy      api         ci-…  in 3d 4h        Deploys\\tp…\n"
+              "outpost-token  api         ak-…  never           Outpost\n"
+              "app-pw         app_passw…  rené  expired 2h ago  Mail client\n");
 
-TEST_CASE("list: table on a terminal is fitted, description first, never below the headers") {
-    output::ListOptions options = options_for(output::Format::table);
-    options.style = terminal_style();
-    options.style.width = 60;
-    CHECK(render(options) ==
-          "IDENTIFIER     INTENT      USER  EXPIRES         DESCRIPTION\n"
-          "ci-deploy      api         ci-…  in 3d 4h        Deploys\\tp…\n"
-          "outpost-token  api         ak-…  never           Outpost\n"
-          "app-pw         app_passw…  rené  expired 2h ago  Mail client\n");
+        options.style.width = 40;
+        CHECK(render(options) ==
+              "IDENTIFIER  INTENT  USER  EXPIRES  DESCRIPTION\n"
+              "ci-deploy   api     ci-…  in 3d …  Deploys\\tp…\n"
+              "outpost-t…  api     ak-…  never    Outpost\n"
+              "app-pw      app_p…  rené  expire…  Mail client\n");
+    }
 
-    options.style.width = 40;
-    CHECK(render(options) ==
-          "IDENTIFIER  INTENT  USER  EXPIRES  DESCRIPTION\n"
-          "ci-deploy   api     ci-…  in 3d …  Deploys\\tp…\n"
-          "outpost-t…  api     ak-…  never    Outpost\n"
-          "app-pw      app_p…  rené  expire…  Mail client\n");
-}
+    TEST_CASE("list: an expired token that expires is red when colour is allowed") {
+        output::ListOptions options = options_for(output::Format::table);
+        options.style = terminal_style();
+        options.style.color = true;
+        options.columns = {"expires", "identifier"};
+        CHECK(render(options) ==
+              "EXPIRES         IDENTIFIER\n"
+              "in 3d 4h        ci-deploy\n"
+              "never           outpost-token\n"
+              "\x1b[31mexpired 2h ago\x1b[0m  app-pw\n");
+    }
 
-TEST_CASE("list: an expired token that expires is red when colour is allowed") {
-    output::ListOptions options = options_for(output::Format::table);
-    options.style = terminal_style();
-    options.style.color = true;
-    options.columns = {"expires", "identifier"};
-    CHECK(render(options) ==
-          "EXPIRES         IDENTIFIER\n"
-          "in 3d 4h        ci-deploy\n"
-          "never           outpost-token\n"
-          "\x1b[31mexpired 2h ago\x1b[0m  app-pw\n");
-}
+    TEST_CASE("list: columns pick and order table, wide and tsv") {
+        std::vector<model::Token> tokens = samples();
+        tokens[1].user_obj.reset();  // the server may leave user_obj out
 
-TEST_CASE("list: columns pick and order table, wide and tsv") {
-    std::vector<model::Token> tokens = samples();
-    tokens[1].user_obj.reset();  // the server may leave user_obj out
+        output::ListOptions options = options_for(output::Format::table);
+        options.columns = output::parse_columns("identifier,user,user.username,user.pk,identifier");
+        CHECK(render(options, tokens) ==
+              "IDENTIFIER     USER    USER.USERNAME  USER.PK  IDENTIFIER\n"
+              "ci-deploy      ci-bot  ci-bot         4        ci-deploy\n"
+              "outpost-token  7       -              7        outpost-token\n"
+              "app-pw         rené    rené           12       app-pw\n");
 
-    output::ListOptions options = options_for(output::Format::table);
-    options.columns = output::parse_columns("identifier,user,user.username,user.pk,identifier");
-    CHECK(render(options, tokens) ==
-          "IDENTIFIER     USER    USER.USERNAME  USER.PK  IDENTIFIER\n"
-          "ci-deploy      ci-bot  ci-bot         4        ci-deploy\n"
-          "outpost-token  7       -              7        outpost-token\n"
-          "app-pw         rené    rené           12       app-pw\n");
+        options.format = output::Format::wide;
+        options.columns = output::parse_columns("managed,expiring,pk");
+        CHECK(render(options, tokens) ==
+              "MANAGED                     EXPIRING  PK\n"
+              "-                           true      3f2a\n"
+              "goauthentik.io/outpost/abc  false     9c\n"
+              "-                           true      b1\n");
 
-    options.format = output::Format::wide;
-    options.columns = output::parse_columns("managed,expiring,pk");
-    CHECK(render(options, tokens) ==
-          "MANAGED                     EXPIRING  PK\n"
-          "-                           true      3f2a\n"
-          "goauthentik.io/outpost/abc  false     9c\n"
-          "-                           true      b1\n");
+        options.format = output::Format::tsv;
+        options.columns = output::parse_columns("identifier,user.username,user.pk,expires,managed");
+        CHECK(render(options, tokens) ==
+              "identifier\tuser.username\tuser.pk\texpires\tmanaged\n"
+              "ci-deploy\tci-bot\t4\t2026-12-02T16:00:00Z\t-\n"
+              "outpost-token\t-\t7\tnever\tgoauthentik.io/outpost/abc\n"
+              "app-pw\trené\t12\t2026-11-29T10:00:00Z\t-\n");
+    }
 
-    options.format = output::Format::tsv;
-    options.columns = output::parse_columns("identifier,user.username,user.pk,expires,managed");
-    CHECK(render(options, tokens) ==
-          "identifier\tuser.username\tuser.pk\texpires\tmanaged\n"
-          "ci-deploy\tci-bot\t4\t2026-12-02T16:00:00Z\t-\n"
-          "outpost-token\t-\t7\tnever\tgoauthentik.io/outpost/abc\n"
-          "app-pw\trené\t12\t2026-11-29T10:00:00Z\t-\n");
-}
+    TEST_CASE("list: tsv escapes tabs, newlines, carriage returns and backslashes") {
+        CHECK(render(options_for(output::Format::tsv)) ==
+              "identifier\tintent\tuser\texpires\tdescription\n"
+              "ci-deploy\tapi\tci-bot\t2026-12-02T16:00:00Z\tDeploys\\tprod\\nnightly\n"
+              "outpost-token\tapi\tak-outpost\tnever\tOutpost\n"
+              "app-pw\tapp_password\trené\t2026-11-29T10:00:00Z\tMail client\n");
 
-TEST_CASE("list: tsv escapes tabs, newlines, carriage returns and backslashes") {
-    CHECK(render(options_for(output::Format::tsv)) ==
-          "identifier\tintent\tuser\texpires\tdescription\n"
-          "ci-deploy\tapi\tci-bot\t2026-12-02T16:00:00Z\tDeploys\\tprod\\nnightly\n"
-          "outpost-token\tapi\tak-outpost\tnever\tOutpost\n"
-          "app-pw\tapp_password\trené\t2026-11-29T10:00:00Z\tMail client\n");
+        // Relative times are for people: tsv keeps RFC 3339 on a terminal.
+        output::ListOptions options = options_for(output::Format::tsv);
+        options.headers = false;
+        options.style = terminal_style();
+        std::vector<model::Token> tokens = samples();
+        tokens[0].description = "a\\b\rc";
+        CHECK(render(options, tokens) ==
+              "ci-deploy\tapi\tci-bot\t2026-12-02T16:00:00Z\ta\\\\b\\rc\n"
+              "outpost-token\tapi\tak-outpost\tnever\tOutpost\n"
+              "app-pw\tapp_password\trené\t2026-11-29T10:00:00Z\tMail client\n");
+        CHECK(output::escape_tsv("\t\n\r\\x") == "\\t\\n\\r\\\\x");
+    }
 
-    // Relative times are for people: tsv keeps RFC 3339 on a terminal.
-    output::ListOptions options = options_for(output::Format::tsv);
-    options.headers = false;
-    options.style = terminal_style();
-    std::vector<model::Token> tokens = samples();
-    tokens[0].description = "a\\b\rc";
-    CHECK(render(options, tokens) ==
-          "ci-deploy\tapi\tci-bot\t2026-12-02T16:00:00Z\ta\\\\b\\rc\n"
-          "outpost-token\tapi\tak-outpost\tnever\tOutpost\n"
-          "app-pw\tapp_password\trené\t2026-11-29T10:00:00Z\tMail client\n");
-    CHECK(output::escape_tsv("\t\n\r\\x") == "\\t\\n\\r\\\\x");
-}
+    TEST_CASE("list: id prints identifiers only") {
+        CHECK(render(options_for(output::Format::id)) == "ci-deploy\noutpost-token\napp-pw\n");
+    }
 
-TEST_CASE("list: id prints identifiers only") {
-    CHECK(render(options_for(output::Format::id)) == "ci-deploy\noutpost-token\napp-pw\n");
-}
-
-TEST_CASE("list: jsonl prints one compact object a line as each page arrives") {
-    const std::vector<model::Token> tokens = samples();
-    output::ListWriter writer(options_for(output::Format::jsonl));
-    CHECK(writer.add({tokens[0], tokens[1]}) == tokens[0].json + "\n" + tokens[1].json + "\n");
-    CHECK(writer.add({tokens[2]}) == tokens[2].json + "\n");
-    CHECK(writer.finish() == "");
-    CHECK(writer.count() == 3);
-}
-
-TEST_CASE("list: json streams the same text as pretty_array") {
-    const std::vector<model::Token> tokens = samples();
-    output::ListWriter writer(options_for(output::Format::json));
-    const std::string first = writer.add({tokens[0], tokens[1]});
-    CHECK(first.rfind("[\n  {\n    \"pk\": \"3f2a\",\n", 0) == 0);
-    std::string out = first;
-    out += writer.add({});
-    out += writer.add({tokens[2]});
-    out += writer.finish();
-    CHECK(out == json::pretty_array({tokens[0].json, tokens[1].json, tokens[2].json}) + "\n");
-    CHECK(writer.count() == 3);
-
-    output::ListWriter single(options_for(output::Format::json));
-    std::string one = single.add({tokens[1]});
-    one += single.finish();
-    CHECK(one == json::pretty_array({tokens[1].json}) + "\n");
-    CHECK(single.count() == 1);
-}
-
-TEST_CASE("list: an empty result") {
-    for (const output::Format format :
-         {output::Format::table, output::Format::wide, output::Format::tsv, output::Format::id, output::Format::jsonl}) {
-        CAPTURE(static_cast<int>(format));
-        output::ListWriter writer(options_for(format));
-        CHECK(writer.add({}) == "");
+    TEST_CASE("list: jsonl prints one compact object a line as each page arrives") {
+        const std::vector<model::Token> tokens = samples();
+        output::ListWriter writer(options_for(output::Format::jsonl));
+        CHECK(writer.add({tokens[0], tokens[1]}) == tokens[0].json + "\n" + tokens[1].json + "\n");
+        CHECK(writer.add({tokens[2]}) == tokens[2].json + "\n");
         CHECK(writer.finish() == "");
-        CHECK(writer.count() == 0);
-    }
-    output::ListWriter writer(options_for(output::Format::json));
-    CHECK(writer.add({}) == "");
-    CHECK(writer.finish() == "[]\n");
-    CHECK(writer.finish() == json::pretty_array({}) + "\n");
-}
-
-TEST_CASE("list: table and wide print nothing before finish") {
-    for (const output::Format format : {output::Format::table, output::Format::wide}) {
-        output::ListWriter writer(options_for(format));
-        CHECK(writer.add(samples()) == "");
         CHECK(writer.count() == 3);
-        CHECK(writer.finish() == render(options_for(format)));
     }
-}
 
-TEST_CASE("list: parse_columns") {
-    CHECK(output::parse_columns("identifier") == std::vector<std::string>{"identifier"});
-    CHECK(output::parse_columns("user.pk, user.username ,pk,pk") ==
-          std::vector<std::string>{"user.pk", "user.username", "pk", "pk"});
+    TEST_CASE("list: json streams the same text as pretty_array") {
+        const std::vector<model::Token> tokens = samples();
+        output::ListWriter writer(options_for(output::Format::json));
+        const std::string first = writer.add({tokens[0], tokens[1]});
+        CHECK(first.rfind("[\n  {\n    \"pk\": \"3f2a\",\n", 0) == 0);
+        std::string out = first;
+        out += writer.add({});
+        out += writer.add({tokens[2]});
+        out += writer.finish();
+        CHECK(out == json::pretty_array({tokens[0].json, tokens[1].json, tokens[2].json}) + "\n");
+        CHECK(writer.count() == 3);
 
-    const std::string valid =
-        " (valid: identifier, pk, intent, user, user.username, user.pk, description, expires, expiring, managed)";
-    auto message = [](std::string_view spec) -> std::string {
-        try {
-            output::parse_columns(spec);
-        } catch (const Error& e) {
-            CHECK(e.kind() == ErrorKind::usage);
-            return e.what();
+        output::ListWriter single(options_for(output::Format::json));
+        std::string one = single.add({tokens[1]});
+        one += single.finish();
+        CHECK(one == json::pretty_array({tokens[1].json}) + "\n");
+        CHECK(single.count() == 1);
+    }
+
+    TEST_CASE("list: an empty result") {
+        for (const output::Format format : {output::Format::table, output::Format::wide, output::Format::tsv,
+                                            output::Format::id, output::Format::jsonl}) {
+            CAPTURE(static_cast<int>(format));
+            output::ListWriter writer(options_for(format));
+            CHECK(writer.add({}) == "");
+            CHECK(writer.finish() == "");
+            CHECK(writer.count() == 0);
         }
-        return "no error";
-    };
-    CHECK(message("identifier,foo") == "--columns: unknown column \"foo\"" + valid);
-    CHECK(message("Identifier") == "--columns: unknown column \"Identifier\"" + valid);
-    CHECK(message("user.name") == "--columns: unknown column \"user.name\"" + valid);
-    CHECK(message("") == "--columns: no column given" + valid);
-    CHECK(message(" ") == "--columns: no column given" + valid);
-    CHECK(message("pk,,intent") == "--columns: empty column name in \"pk,,intent\"" + valid);
-    CHECK(message("pk,") == "--columns: empty column name in \"pk,\"" + valid);
+        output::ListWriter writer(options_for(output::Format::json));
+        CHECK(writer.add({}) == "");
+        CHECK(writer.finish() == "[]\n");
+        CHECK(writer.finish() == json::pretty_array({}) + "\n");
+    }
 
-    // The writer checks columns that did not come through parse_columns.
-    output::ListOptions options = options_for(output::Format::tsv);
-    options.columns = {"pk", "bogus"};
-    CHECK_THROWS_WITH_AS(output::ListWriter{options}, ("--columns: unknown column \"bogus\"" + valid).c_str(), Error);
-}
+    TEST_CASE("list: table and wide print nothing before finish") {
+        for (const output::Format format : {output::Format::table, output::Format::wide}) {
+            output::ListWriter writer(options_for(format));
+            CHECK(writer.add(samples()) == "");
+            CHECK(writer.count() == 3);
+            CHECK(writer.finish() == render(options_for(format)));
+        }
+    }
 
-TEST_CASE("list: cells are measured, cut and escaped by code points") {
-    CHECK(output::display_width("") == 0);
-    CHECK(output::display_width("rené") == 4);
-    CHECK(output::display_width("…€") == 2);
+    TEST_CASE("list: parse_columns") {
+        CHECK(output::parse_columns("identifier") == std::vector<std::string>{"identifier"});
+        CHECK(output::parse_columns("user.pk, user.username ,pk,pk") ==
+              std::vector<std::string>{"user.pk", "user.username", "pk", "pk"});
 
-    CHECK(output::truncate_display("rené", 4) == "rené");
-    CHECK(output::truncate_display("rené", 3) == "re…");
-    CHECK(output::truncate_display("aé€b", 3) == "aé…");
-    CHECK(output::truncate_display("éé", 1) == "…");
-    CHECK(output::truncate_display("éé", 0) == "");
+        const std::string valid =
+            " (valid: identifier, pk, intent, user, user.username, user.pk, description, expires, expiring, managed)";
+        auto message = [](std::string_view spec) -> std::string {
+            try {
+                output::parse_columns(spec);
+            } catch (const Error& e) {
+                CHECK(e.kind() == ErrorKind::usage);
+                return e.what();
+            }
+            return "no error";
+        };
+        CHECK(message("identifier,foo") == "--columns: unknown column \"foo\"" + valid);
+        CHECK(message("Identifier") == "--columns: unknown column \"Identifier\"" + valid);
+        CHECK(message("user.name") == "--columns: unknown column \"user.name\"" + valid);
+        CHECK(message("") == "--columns: no column given" + valid);
+        CHECK(message(" ") == "--columns: no column given" + valid);
+        CHECK(message("pk,,intent") == "--columns: empty column name in \"pk,,intent\"" + valid);
+        CHECK(message("pk,") == "--columns: empty column name in \"pk,\"" + valid);
 
-    CHECK(output::escape_cell("a\nb\tc\rd") == "a\\nb\\tc\\rd");
-    CHECK(output::escape_cell("\x1b[2Jx\x7f") == "\\x1b[2Jx\\x7f");
-    CHECK(output::escape_cell("\xc2\x9b" "2J é\\") == "\\u009b2J é\\");
-}
+        // The writer checks columns that did not come through parse_columns.
+        output::ListOptions options = options_for(output::Format::tsv);
+        options.columns = {"pk", "bogus"};
+        CHECK_THROWS_WITH_AS(output::ListWriter{options}, ("--columns: unknown column \"bogus\"" + valid).c_str(),
+                             Error);
+    }
+
+    TEST_CASE("list: cells are measured, cut and escaped by code points") {
+        CHECK(output::display_width("") == 0);
+        CHECK(output::display_width("rené") == 4);
+        CHECK(output::display_width("…€") == 2);
+
+        CHECK(output::truncate_display("rené", 4) == "rené");
+        CHECK(output::truncate_display("rené", 3) == "re…");
+        CHECK(output::truncate_display("aé€b", 3) == "aé…");
+        CHECK(output::truncate_display("éé", 1) == "…");
+        CHECK(output::truncate_display("éé", 0) == "");
+
+        CHECK(output::escape_cell("a\nb\tc\rd") == "a\\nb\\tc\\rd");
+        CHECK(output::escape_cell("\x1b[2Jx\x7f") == "\\x1b[2Jx\\x7f");
+        CHECK(output::escape_cell("\xc2\x9b"
+                                  "2J é\\") == "\\u009b2J é\\");
+    }
 
 }  // TEST_SUITE

@@ -24,38 +24,37 @@ model::Token sample() {
 }  // namespace
 
 TEST_SUITE("unit") {
+    TEST_CASE("render: token block off a terminal has full values only") {
+        output::Style style;
+        CHECK(output::token_blocks({sample()}, style) ==
+              "identifier:  ci\npk:          p\nintent:      api\nuser:        ci-bot (4)\ndescription: Deploys\n"
+              "expires:     2026-12-02T16:00:00Z\nexpiring:    true\nmanaged:     -\n");
+    }
 
-TEST_CASE("render: token block off a terminal has full values only") {
-    output::Style style;
-    CHECK(output::token_blocks({sample()}, style) ==
-          "identifier:  ci\npk:          p\nintent:      api\nuser:        ci-bot (4)\ndescription: Deploys\n"
-          "expires:     2026-12-02T16:00:00Z\nexpiring:    true\nmanaged:     -\n");
-}
+    TEST_CASE("render: on a terminal expires gets the time left or since") {
+        output::Style style;
+        style.terminal = true;
+        style.now = *util::parse_timestamp("2026-11-29T12:00:00Z");
+        model::Token t = sample();
+        CHECK(output::expires_text(t, style) == "2026-12-02T16:00:00Z (in 3d 4h)");
+        style.now = *util::parse_timestamp("2026-12-02T18:00:00Z");
+        CHECK(output::expires_text(t, style) == "2026-12-02T16:00:00Z (expired 2h ago)");
+        style.color = true;
+        CHECK(output::expires_text(t, style) == "2026-12-02T16:00:00Z \x1b[31m(expired 2h ago)\x1b[0m");
+        t.expires.reset();
+        CHECK(output::expires_text(t, style) == "never");
+    }
 
-TEST_CASE("render: on a terminal expires gets the time left or since") {
-    output::Style style;
-    style.terminal = true;
-    style.now = *util::parse_timestamp("2026-11-29T12:00:00Z");
-    model::Token t = sample();
-    CHECK(output::expires_text(t, style) == "2026-12-02T16:00:00Z (in 3d 4h)");
-    style.now = *util::parse_timestamp("2026-12-02T18:00:00Z");
-    CHECK(output::expires_text(t, style) == "2026-12-02T16:00:00Z (expired 2h ago)");
-    style.color = true;
-    CHECK(output::expires_text(t, style) == "2026-12-02T16:00:00Z \x1b[31m(expired 2h ago)\x1b[0m");
-    t.expires.reset();
-    CHECK(output::expires_text(t, style) == "never");
-}
+    TEST_CASE("render: json is the server's object, an array for several") {
+        CHECK(output::tokens_json({sample()}, false) == "{\n  \"identifier\": \"ci\"\n}\n");
+        CHECK(output::tokens_json({sample()}, true) == "[\n  {\n    \"identifier\": \"ci\"\n  }\n]\n");
+        CHECK(output::tokens_json({}, true) == "[]\n");
+    }
 
-TEST_CASE("render: json is the server's object, an array for several") {
-    CHECK(output::tokens_json({sample()}, false) == "{\n  \"identifier\": \"ci\"\n}\n");
-    CHECK(output::tokens_json({sample()}, true) == "[\n  {\n    \"identifier\": \"ci\"\n  }\n]\n");
-    CHECK(output::tokens_json({}, true) == "[]\n");
-}
-
-TEST_CASE("render: formats by name") {
-    CHECK(output::parse_format("table") == output::Format::table);
-    CHECK(output::parse_format("json") == output::Format::json);
-    CHECK_FALSE(output::parse_format("yaml"));
-}
+    TEST_CASE("render: formats by name") {
+        CHECK(output::parse_format("table") == output::Format::table);
+        CHECK(output::parse_format("json") == output::Format::json);
+        CHECK_FALSE(output::parse_format("yaml"));
+    }
 
 }  // TEST_SUITE

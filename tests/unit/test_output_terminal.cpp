@@ -57,27 +57,26 @@ private:
 }  // namespace
 
 TEST_SUITE("unit") {
-
-TEST_CASE("terminal: a pipe is not a terminal") {
-    Pipe p;
-    CHECK_FALSE(output::is_terminal(p.fds[0]));
-    CHECK_FALSE(output::is_terminal(p.fds[1]));
-    CHECK_FALSE(output::is_terminal(-1));
-}
-
-TEST_CASE("terminal: without a window size the width comes from a positive COLUMNS") {
-    Pipe p;
-    ColumnsVariable columns;
-    columns.set("132");
-    CHECK(output::terminal_width(p.fds[1]) == 132);
-    CHECK(output::terminal_width(-1) == 132);
-    columns.set(nullptr);
-    CHECK(output::terminal_width(p.fds[1]) == 0);
-    for (const char* bad : {"", "0", "-80", "80x", " 80", "wide", "99999999999"}) {
-        CAPTURE(bad);
-        columns.set(bad);
-        CHECK(output::terminal_width(p.fds[1]) == 0);
+    TEST_CASE("terminal: a pipe is not a terminal") {
+        Pipe p;
+        CHECK_FALSE(output::is_terminal(p.fds[0]));
+        CHECK_FALSE(output::is_terminal(p.fds[1]));
+        CHECK_FALSE(output::is_terminal(-1));
     }
-}
+
+    TEST_CASE("terminal: without a window size the width comes from a positive COLUMNS") {
+        Pipe p;
+        ColumnsVariable columns;
+        columns.set("132");
+        CHECK(output::terminal_width(p.fds[1]) == 132);
+        CHECK(output::terminal_width(-1) == 132);
+        columns.set(nullptr);
+        CHECK(output::terminal_width(p.fds[1]) == 0);
+        for (const char* bad : {"", "0", "-80", "80x", " 80", "wide", "99999999999"}) {
+            CAPTURE(bad);
+            columns.set(bad);
+            CHECK(output::terminal_width(p.fds[1]) == 0);
+        }
+    }
 
 }  // TEST_SUITE

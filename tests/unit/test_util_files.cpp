@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "unit/temp_dir.h"
 #include "aktoken/util/error.h"
 #include "aktoken/util/files.h"
+#include "unit/temp_dir.h"
 
 using namespace aktoken::util;
 using aktoken::Error;

@@ -25,8 +25,8 @@ struct CreateFlags {
 
 // The checked request.
 struct CreatePlan {
-    model::TokenPatch fields;                  // identifier, intent, ... as they will be sent
-    std::optional<std::string> user_name;      // to turn into a pk first
+    model::TokenPatch fields;              // identifier, intent, ... as they will be sent
+    std::optional<std::string> user_name;  // to turn into a pk first
     bool if_not_exists = false;
     bool show_key = false;
     std::optional<std::string> key_file;

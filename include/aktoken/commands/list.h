@@ -52,7 +52,7 @@ struct ListPlan {
 };
 
 // The fields authentik can order tokens by.
-inline constexpr const char* kOrderingFields[] = {"identifier", "intent",  "user",     "description",
+inline constexpr const char* kOrderingFields[] = {"identifier", "intent",   "user",    "description",
                                                   "expires",    "expiring", "managed", "pk"};
 
 // Checks every flag; throws Error(usage) before anything is sent.
@@ -65,7 +65,8 @@ bool passes_client_filters(const ListPlan& plan, const model::Token& token, util
 // filters at `now` to on_page, in server order, until the --limit is reached. After the first
 // page (which gives total_pages) the others are fetched several at once (Client::list_token_pages,
 // --parallel transfers); a server that gives no total_pages is followed through `next` one page
-// at a time. Shared by list, check and list_named_tokens. Returns false when it stopped after the first page because of plan.max_pages.
+// at a time. Shared by list, check and list_named_tokens. Returns false when it stopped after the first page because of
+// plan.max_pages.
 bool for_each_listed_page(Context& context, const ListPlan& plan, util::Timestamp now,
                           const std::function<void(std::vector<model::Token>&)>& on_page);
 
@@ -80,7 +81,7 @@ inline constexpr std::int64_t kListedInsteadOfGets = 4;
 // Tokens the listing does not show (or did not get to) are absent: read those with GET, which
 // also tells why one is missing. Empty when too few identifiers are named.
 std::unordered_map<std::string, model::Token> list_named_tokens(Context& context,
-                                                                 const std::vector<std::string>& identifiers);
+                                                                const std::vector<std::string>& identifiers);
 
 // `aktoken list`: follows the pages until `next` is 0, printing each page as it arrives.
 Result run_list(Context& context, const ListPlan& plan);

@@ -50,7 +50,7 @@ struct Rotation {
     std::string result;  // rotated, skipped, failed
     std::string reason;
     std::optional<util::Timestamp> expires;
-    std::string key_went_to;  // "", a path, "stdout" or both
+    std::string key_went_to;          // "", a path, "stdout" or both
     std::optional<util::Secret> key;  // kept only for --show-key
 };
 

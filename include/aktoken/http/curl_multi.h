@@ -19,8 +19,8 @@ class CurlMulti : public ConcurrentTransport {
 public:
     // `parallel` is clamped to at least 1. An empty note means no notes; an empty clock or
     // jitter the real one.
-    CurlMulti(TransportOptions options, RetryPolicy policy, int parallel, RetryNote note = {},
-              RetryClock clock = {}, RetryRandom jitter = {});
+    CurlMulti(TransportOptions options, RetryPolicy policy, int parallel, RetryNote note = {}, RetryClock clock = {},
+              RetryRandom jitter = {});
     ~CurlMulti() override;
     CurlMulti(const CurlMulti&) = delete;
     CurlMulti& operator=(const CurlMulti&) = delete;

@@ -26,7 +26,6 @@ struct RetryPolicy {
     double retry_after_cap_seconds = 60;
 };
 
-
 // Parses an HTTP-date (RFC 9110 5.6.7): IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850
 // "Sunday, 06-Nov-94 08:49:37 GMT" (a two-digit year more than 50 years after `now` is taken in
 // the previous century) or asctime "Sun Nov  6 08:49:37 1994"; names are matched ignoring case,
@@ -139,8 +138,8 @@ public:
     using Random = RetryRandom;
 
     // An empty sleeper, clock or jitter means the real one; an empty note means no notes.
-    RetryingTransport(Transport& inner, RetryPolicy policy, Note note = {}, Sleeper sleeper = {},
-                      Clock clock = {}, Random jitter = {});
+    RetryingTransport(Transport& inner, RetryPolicy policy, Note note = {}, Sleeper sleeper = {}, Clock clock = {},
+                      Random jitter = {});
 
     Response send(const Request& request) override;
 

@@ -21,8 +21,7 @@ enum class Delivery {
 // Transport counts as maybe_sent and transient.
 class TransportError : public Error {
 public:
-    TransportError(ErrorKind kind, const std::string& message, Delivery delivery,
-                   bool transient = true)
+    TransportError(ErrorKind kind, const std::string& message, Delivery delivery, bool transient = true)
         : Error(kind, message), delivery_(delivery), transient_(transient) {}
 
     // Wraps an Error built elsewhere (e.g. by describe_curl_failure), keeping kind and message.

@@ -53,5 +53,4 @@ std::string pretty_array(const std::vector<std::string>& json_texts);
 // Adds a "key" member to a JSON object text (for `create --show-key -o json`).
 std::string with_key(std::string_view object_text, std::string_view key);
 
-
 }  // namespace aktoken::json

@@ -53,9 +53,7 @@ struct TokenPatch {
     std::optional<bool> expiring;
     std::optional<Nullable<std::string>> managed;
 
-    bool empty() const {
-        return !identifier && !intent && !user && !description && !expires && !expiring && !managed;
-    }
+    bool empty() const { return !identifier && !intent && !user && !description && !expires && !expiring && !managed; }
 };
 
 // One page of a paginated list; next is 0 when there is no further page.

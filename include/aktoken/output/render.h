@@ -43,8 +43,7 @@ std::string tokens_json(const std::vector<model::Token>& tokens, bool as_array);
 std::string render_tokens(const std::vector<model::Token>& tokens, bool several, Format format, const Style& style);
 
 // A token with its key (create --show-key): json adds a "key" member, the others a `key:` line.
-std::string render_token_with_key(const model::Token& token, std::string_view key, Format format,
-                                  const Style& style);
+std::string render_token_with_key(const model::Token& token, std::string_view key, Format format, const Style& style);
 
 // Wraps text in an ANSI colour when allowed (codes: 31 red, 33 yellow, 2 dim, 1 bold).
 std::string paint(std::string_view text, int code, bool color);
