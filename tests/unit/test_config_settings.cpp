@@ -12,6 +12,7 @@
 
 #include "aktoken/config/settings.h"
 #include "aktoken/util/error.h"
+#include "unit/error_of.h"
 #include "unit/temp_dir.h"
 
 using namespace aktoken::config;
@@ -56,17 +57,6 @@ struct World {
         return std::string(read_token(settings.token, env(), in).view());
     }
 };
-
-template <class F>
-std::string error_of(F&& f, ErrorKind expected_kind = ErrorKind::config) {
-    try {
-        f();
-    } catch (const Error& e) {
-        CHECK(e.kind() == expected_kind);
-        return e.what();
-    }
-    return "(no error)";
-}
 
 bool has(unsigned mask, unsigned bit) { return (mask & (1U << bit)) != 0; }
 

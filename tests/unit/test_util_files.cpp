@@ -17,6 +17,7 @@
 
 #include "aktoken/util/error.h"
 #include "aktoken/util/files.h"
+#include "unit/error_of.h"
 #include "unit/temp_dir.h"
 
 using namespace aktoken::util;
@@ -57,17 +58,6 @@ std::set<std::string> entries(const std::string& directory) {
     }
     ::closedir(dir);
     return names;
-}
-
-template <class F>
-std::string error_of(F&& f, ErrorKind expected_kind = ErrorKind::config) {
-    try {
-        f();
-    } catch (const Error& e) {
-        CHECK(e.kind() == expected_kind);
-        return e.what();
-    }
-    return "(no error)";
 }
 
 // Sets the umask for one scope.

@@ -8,6 +8,7 @@
 
 #include "aktoken/util/error.h"
 #include "aktoken/util/values.h"
+#include "unit/error_of.h"
 
 using namespace aktoken::util;
 using aktoken::Error;
@@ -24,17 +25,6 @@ std::string outcome(Parse&& parse) {
         return fmt::format("{}", *value);
     }
     return "problem: " + problem;
-}
-
-template <class F>
-std::string error_of(F&& f, ErrorKind expected_kind) {
-    try {
-        f();
-    } catch (const Error& e) {
-        CHECK(e.kind() == expected_kind);
-        return e.what();
-    }
-    return "(no error)";
 }
 
 // An istream whose buffer fails after handing out `good` bytes, like a read error on a pipe.
