@@ -45,11 +45,8 @@ std::string paint(std::string_view text, int code, bool color) {
 }
 
 std::string expires_text(const model::Token& token, const Style& style) {
-    if (!token.expires) {
-        return "never";
-    }
-    std::string text = util::format_timestamp(*token.expires);
-    if (style.terminal) {
+    std::string text = timestamp_or_never(token.expires);
+    if (token.expires && style.terminal) {
         const bool expired = *token.expires <= style.now;
         std::string relative = fmt::format("({})", util::format_relative(*token.expires, style.now));
         text += ' ';
