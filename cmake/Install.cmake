@@ -3,15 +3,27 @@
 # configures CPack to build a Debian package (scripts/package).
 include(GNUInstallDirs)
 
-# Debian's zsh has share/zsh/vendor-completions on $fpath for packages (prefix /usr); for a
-# /usr/local install pass -DAKTOKEN_ZSH_COMPLETION_DIR=share/zsh/site-functions.
-set(AKTOKEN_ZSH_COMPLETION_DIR "${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions" CACHE STRING
-  "Directory for the zsh completion _aktoken (relative to the prefix)")
+# zsh searches share/zsh/vendor-completions for packages under /usr and share/zsh/site-functions
+# for local installs (Debian's $fpath has /usr/share/zsh/vendor-completions and
+# /usr/local/share/zsh/site-functions): the directory follows the prefix given at install time
+# (cmake --install --prefix), unless AKTOKEN_ZSH_COMPLETION_DIR names one.
+set(AKTOKEN_ZSH_COMPLETION_DIR "" CACHE STRING
+  "Directory for the zsh completion _aktoken, relative to the prefix (empty: by prefix)")
 
 install(FILES ${PROJECT_SOURCE_DIR}/man/aktoken.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${PROJECT_SOURCE_DIR}/completions/aktoken.bash
   DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME aktoken)
-install(FILES ${PROJECT_SOURCE_DIR}/completions/_aktoken DESTINATION ${AKTOKEN_ZSH_COMPLETION_DIR})
+install(CODE "
+  set(zsh_dir \"${AKTOKEN_ZSH_COMPLETION_DIR}\")
+  if(zsh_dir STREQUAL \"\")
+    if(CMAKE_INSTALL_PREFIX STREQUAL \"/usr\")
+      set(zsh_dir \"${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions\")
+    else()
+      set(zsh_dir \"${CMAKE_INSTALL_DATADIR}/zsh/site-functions\")
+    endif()
+  endif()
+  file(INSTALL \"${PROJECT_SOURCE_DIR}/completions/_aktoken\" DESTINATION \"\${CMAKE_INSTALL_PREFIX}/\${zsh_dir}\"
+    FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)")
 install(FILES ${PROJECT_SOURCE_DIR}/completions/aktoken.fish
   DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR})
