@@ -10,7 +10,27 @@ include(GNUInstallDirs)
 set(AKTOKEN_ZSH_COMPLETION_DIR "" CACHE STRING
   "Directory for the zsh completion _aktoken, relative to the prefix (empty: by prefix)")
 
-install(FILES ${PROJECT_SOURCE_DIR}/man/aktoken.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+# aktoken-sandbox is a test tool: installed (and packaged) only when asked for.
+option(AKTOKEN_INSTALL_SANDBOX "Install aktoken-sandbox with aktoken" OFF)
+
+# Debian policy wants manual pages and the changelog compressed with gzip -9n (no name or time
+# stamp, so the result is the same on every build).
+find_program(AKTOKEN_GZIP gzip REQUIRED)
+set(AKTOKEN_GZIPPED ${PROJECT_BINARY_DIR}/gzipped)
+foreach(pair IN ITEMS "man/aktoken.1:aktoken.1.gz" "packaging/changelog:changelog.gz")
+  string(REPLACE ":" ";" pair "${pair}")
+  list(GET pair 0 source)
+  list(GET pair 1 target)
+  add_custom_command(OUTPUT ${AKTOKEN_GZIPPED}/${target}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${AKTOKEN_GZIPPED}
+    COMMAND ${AKTOKEN_GZIP} -9n -c ${PROJECT_SOURCE_DIR}/${source} > ${AKTOKEN_GZIPPED}/${target}
+    DEPENDS ${PROJECT_SOURCE_DIR}/${source}
+    VERBATIM)
+  list(APPEND AKTOKEN_GZIPPED_FILES ${AKTOKEN_GZIPPED}/${target})
+endforeach()
+add_custom_target(aktoken_gzipped ALL DEPENDS ${AKTOKEN_GZIPPED_FILES})
+
+install(FILES ${AKTOKEN_GZIPPED}/aktoken.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${PROJECT_SOURCE_DIR}/completions/aktoken.bash
   DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME aktoken)
 install(CODE "
@@ -26,11 +46,13 @@ install(CODE "
     FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)")
 install(FILES ${PROJECT_SOURCE_DIR}/completions/aktoken.fish
   DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
-install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# The license is in copyright, where Debian looks for it.
+install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/packaging/copyright
+  ${AKTOKEN_GZIPPED}/changelog.gz DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # Debian package: cpack -G DEB in a configured build tree. dpkg-shlibdeps (package dpkg-dev)
-# computes the dependencies from the installed binaries (libcurl4 and libc6 for aktoken;
-# libcpp-httplib0.11, libfmt9 and libstdc++6 for aktoken-sandbox).
+# computes the dependencies from the installed binaries (libc6, libcurl4, libfmt9 and libstdc++6
+# for aktoken; libcpp-httplib0.11 for aktoken-sandbox when AKTOKEN_INSTALL_SANDBOX packs it too).
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME aktoken)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
@@ -45,10 +67,7 @@ set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "aktoken reads, changes, lists, creates, de
 an authentik server, safely and scriptably: it keeps intent and user across
 partial updates, reports values the server stored differently, writes key
 files atomically with mode 0600, rotates keys without locking anyone out and
-monitors expiry with monitoring-plugin exit codes or a Prometheus textfile.
-.
-The package also contains aktoken-sandbox, an in-memory server that answers
-like authentik's tokens API, to test scripts without a real authentik.")
+monitors expiry with monitoring-plugin exit codes or a Prometheus textfile.")
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://goauthentik.io")

@@ -7,8 +7,9 @@
 # AKTOKEN_STATIC_RUNTIME, for the sandbox always) and, with the sandbox, libcpp-httplib0.11);
 # `dpkg -x` into a scratch root gives a working aktoken (--version, --help) and aktoken-sandbox;
 # aktoken loads libstdc++ and libfmt from the system (the default, as Debian packages do) or
-# neither (AKTOKEN_STATIC_RUNTIME); the binaries are stripped.
-# Usage: deb.sh BUILD_DIR WITH_SANDBOX(0|1) STATIC_RUNTIME(0|1)
+# neither (AKTOKEN_STATIC_RUNTIME); the binaries are stripped; lintian reports no error and no
+# warning.
+# Usage: deb.sh BUILD_DIR WITH_SANDBOX(0|1: AKTOKEN_INSTALL_SANDBOX) STATIC_RUNTIME(0|1)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 BUILD=${1:?usage: deb.sh BUILD_DIR WITH_SANDBOX STATIC_RUNTIME}
@@ -41,14 +42,15 @@ expected=(
     "-rw-r--r-- root/root ./usr/share/bash-completion/completions/aktoken"
     "drwxr-xr-x root/root ./usr/share/doc/"
     "drwxr-xr-x root/root ./usr/share/doc/aktoken/"
-    "-rw-r--r-- root/root ./usr/share/doc/aktoken/LICENSE"
     "-rw-r--r-- root/root ./usr/share/doc/aktoken/README.md"
+    "-rw-r--r-- root/root ./usr/share/doc/aktoken/changelog.gz"
+    "-rw-r--r-- root/root ./usr/share/doc/aktoken/copyright"
     "drwxr-xr-x root/root ./usr/share/fish/"
     "drwxr-xr-x root/root ./usr/share/fish/vendor_completions.d/"
     "-rw-r--r-- root/root ./usr/share/fish/vendor_completions.d/aktoken.fish"
     "drwxr-xr-x root/root ./usr/share/man/"
     "drwxr-xr-x root/root ./usr/share/man/man1/"
-    "-rw-r--r-- root/root ./usr/share/man/man1/aktoken.1"
+    "-rw-r--r-- root/root ./usr/share/man/man1/aktoken.1.gz"
     "drwxr-xr-x root/root ./usr/share/zsh/"
     "drwxr-xr-x root/root ./usr/share/zsh/vendor-completions/"
     "-rw-r--r-- root/root ./usr/share/zsh/vendor-completions/_aktoken"
@@ -106,6 +108,14 @@ if command -v readelf >/dev/null 2>&1; then
     else
         echo "ok: stripped"
     fi
+fi
+
+# Debian's own checks: no error and no warning (informational tags are allowed).
+if command -v lintian >/dev/null 2>&1; then
+    report=$(lintian --tag-display-limit 0 "$deb" 2>/dev/null | grep -E '^[EW]: ' || true)
+    expect_lines "lintian: no errors or warnings" "" "$report"
+else
+    echo "note: lintian is not installed, its check is left out"
 fi
 
 finish

@@ -5,7 +5,7 @@
 # install (/usr/local), and each shell finds its completion where it was installed:
 # bash-completion loads it on demand, zsh's compinit from the directory Debian's zsh searches for
 # that prefix, fish from vendor_completions.d under $XDG_DATA_DIRS; man finds the page.
-# Usage: install.sh BUILD_DIR WITH_SANDBOX(0|1)
+# Usage: install.sh BUILD_DIR WITH_SANDBOX(0|1: AKTOKEN_INSTALL_SANDBOX)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 BUILD=${1:?usage: install.sh BUILD_DIR WITH_SANDBOX}
@@ -27,10 +27,11 @@ check_install() {
     local expected=(
         "755 $base/bin/aktoken"
         "644 $base/share/bash-completion/completions/aktoken"
-        "644 $base/share/doc/aktoken/LICENSE"
         "644 $base/share/doc/aktoken/README.md"
+        "644 $base/share/doc/aktoken/changelog.gz"
+        "644 $base/share/doc/aktoken/copyright"
         "644 $base/share/fish/vendor_completions.d/aktoken.fish"
-        "644 $base/share/man/man1/aktoken.1"
+        "644 $base/share/man/man1/aktoken.1.gz"
         "644 $base/$zsh_dir/_aktoken"
     )
     ((WITH_SANDBOX)) && expected+=("755 $base/bin/aktoken-sandbox")
@@ -38,16 +39,23 @@ check_install() {
         "$(printf '%s\n' "${expected[@]}" | LC_ALL=C sort -k2)" \
         "$(cd "$root" && find . -mindepth 1 \( -type f -o -type l \) -printf '%m %P\n' | LC_ALL=C sort -k2)"
 
-    # Contents: the sources as they are.
-    local pair
-    for pair in "man/aktoken.1:share/man/man1/aktoken.1" \
+    # Contents: the sources as they are (the .gz ones once unpacked).
+    local pair installed
+    for pair in "man/aktoken.1:share/man/man1/aktoken.1.gz" \
         "completions/aktoken.bash:share/bash-completion/completions/aktoken" \
         "completions/_aktoken:$zsh_dir/_aktoken" \
         "completions/aktoken.fish:share/fish/vendor_completions.d/aktoken.fish" \
-        "README.md:share/doc/aktoken/README.md" "LICENSE:share/doc/aktoken/LICENSE"; do
+        "README.md:share/doc/aktoken/README.md" "packaging/copyright:share/doc/aktoken/copyright" \
+        "packaging/changelog:share/doc/aktoken/changelog.gz"; do
         checks=$((checks + 1))
-        cmp -s "$SOURCE_DIR/${pair%%:*}" "$root/$base/${pair#*:}" && echo "ok: ${pair#*:} = ${pair%%:*}" ||
-            fail "$base/${pair#*:} differs from ${pair%%:*}"
+        installed=$root/$base/${pair#*:}
+        if [[ $installed == *.gz ]]; then
+            cmp -s "$SOURCE_DIR/${pair%%:*}" <(gzip -dc "$installed") && echo "ok: ${pair#*:} = gzip ${pair%%:*}" ||
+                fail "$base/${pair#*:} is not ${pair%%:*} gzipped"
+        else
+            cmp -s "$SOURCE_DIR/${pair%%:*}" "$installed" && echo "ok: ${pair#*:} = ${pair%%:*}" ||
+                fail "$base/${pair#*:} differs from ${pair%%:*}"
+        fi
     done
 
     # --strip: what is installed carries no debug information (the build itself may).
@@ -106,7 +114,7 @@ check_install() {
 
     # man finds the page by name.
     if command -v man >/dev/null 2>&1; then
-        expect_lines "man -w finds the page" "$root/$base/share/man/man1/aktoken.1" \
+        expect_lines "man -w finds the page" "$root/$base/share/man/man1/aktoken.1.gz" \
             "$(MANPATH=$root/$base/share/man man -w aktoken 2>&1)"
     fi
 }
