@@ -22,14 +22,14 @@ _aktoken_global_options='--url --token-file --profile --ca-file --insecure --tim
 # _aktoken_command_options COMMAND: the options of COMMAND (without the global ones).
 _aktoken_command_options() {
     local list_filters='--identifier --intent --user --description --managed --expiring --no-expiring
-      --search --ordering --expiring-within --expired --limit --columns --no-headers'
+      --search --ordering --expiring-within --expired --limit --no-headers'
     case $1 in
         get) echo --from-file --parallel ;;
         update)
             echo --description --expires --expiring --no-expiring --intent --user --identifier --managed \
                 --no-managed --no-preserve --dry-run --strict --from-file --parallel
             ;;
-        list) echo $list_filters --parallel ;;
+        list) echo $list_filters --columns --parallel ;;
         create)
             echo --intent --user --description --expires --no-expiring --managed --if-not-exists --show-key \
                 --key-file --strict

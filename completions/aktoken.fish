@@ -186,7 +186,7 @@ complete -c aktoken -n '__aktoken_using list check' -l expiring-within -x \
     -d 'Expiring tokens whose expiry is at most DURATION away'
 complete -c aktoken -n '__aktoken_using list check' -l expired -d 'Only expiring tokens past their expiry'
 complete -c aktoken -n '__aktoken_using list check' -l limit -x -d 'Print at most N tokens'
-complete -c aktoken -n '__aktoken_using list check' -l columns -x \
+complete -c aktoken -n '__aktoken_using list' -l columns -x \
     -a '(__aktoken_comma_values identifier pk intent user user.username user.pk description expires expiring managed)' \
     -d 'Columns for table, wide and tsv'
 complete -c aktoken -n '__aktoken_using list check' -l no-headers -d 'No header line'

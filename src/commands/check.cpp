@@ -23,6 +23,8 @@ namespace {
 
 using std::chrono::seconds;
 
+constexpr const char* kNotFound = "not found";
+
 seconds duration_flag(std::string_view flag, const std::optional<std::string>& value, seconds fallback) {
     if (!value) {
         return fallback;
@@ -85,14 +87,28 @@ int state_color(TokenState state) {
             return 33;
         case TokenState::critical:
         case TokenState::expired:
+        case TokenState::not_found:
             return 31;
     }
     return 0;
 }
 
 output::Record record_of(const model::Token& token, TokenState state, util::Timestamp now) {
-    const std::optional<std::int64_t> left = seconds_left(token, now);
     output::Record record;
+    if (state == TokenState::not_found) {
+        output::Value state_value = output::Value::string(std::string(state_name(state)));
+        state_value.color = state_color(state);
+        record.add("identifier", output::Value::string(token.identifier));
+        record.add("state", std::move(state_value));
+        record.add("expires", output::Value::null());
+        record.add("seconds_left", output::Value::null());
+        record.add("intent", output::Value::null());
+        record.add("user", output::Value::null());
+        record.add("reason", output::Value::string(kNotFound));
+        record.add_text("left", kNotFound);
+        return record;
+    }
+    const std::optional<std::int64_t> left = seconds_left(token, now);
     record.add("identifier", output::Value::string(token.identifier));
     output::Value state_value = output::Value::string(std::string(state_name(state)));
     state_value.color = state_color(state);
@@ -106,9 +122,44 @@ output::Record record_of(const model::Token& token, TokenState state, util::Time
     return record;
 }
 
-std::string report(const std::vector<model::Token>& tokens, const std::vector<TokenState>& states, bool headers,
-                   output::Format format, const output::Style& style) {
+// The first line for a monitoring system (the monitoring-plugins guidelines): the worst state, the
+// counts, and after `|` the performance data: the counts and the fewest seconds any token has
+// left, with the thresholds as ranges that alert below them.
+std::string summary_line(const std::vector<model::Token>& tokens, const std::vector<TokenState>& states,
+                         const CheckPlan& plan, util::Timestamp now) {
+    std::array<std::size_t, 5> counts{};
+    for (TokenState state : states) {
+        ++counts[static_cast<std::size_t>(state)];
+    }
+    const auto count = [&counts](TokenState state) { return counts[static_cast<std::size_t>(state)]; };
+    std::optional<std::int64_t> fewest;
+    for (const model::Token& token : tokens) {
+        if (const auto left = seconds_left(token, now); left && (!fewest || *left < *fewest)) {
+            fewest = left;
+        }
+    }
+    constexpr const char* kOverall[] = {"OK", "WARNING", "CRITICAL"};
+    std::string line = fmt::format("AKTOKEN {} - ", kOverall[check_exit_code(states)]);
+    if (count(TokenState::not_found) > 0) {
+        line += fmt::format("{} not found, ", count(TokenState::not_found));
+    }
+    line += fmt::format("{} expired, {} expiring within {}, {} expiring within {}, {} ok", count(TokenState::expired),
+                        count(TokenState::critical), util::format_duration(plan.crit), count(TokenState::warning),
+                        util::format_duration(plan.warn), count(TokenState::ok));
+    line += fmt::format(" | not_found={} expired={} critical={} warning={} ok={}", count(TokenState::not_found),
+                        count(TokenState::expired), count(TokenState::critical), count(TokenState::warning),
+                        count(TokenState::ok));
+    if (fewest) {
+        line += fmt::format(" min_seconds_left={}s;{}:;{}:", *fewest, plan.warn.count(), plan.crit.count());
+    }
+    return line;
+}
+
+std::string report(const std::vector<model::Token>& tokens, const std::vector<TokenState>& states,
+                   const CheckPlan& plan, output::Format format, const output::Style& style) {
+    const bool headers = plan.headers;
     output::View view;
+    view.title = summary_line(tokens, states, plan, style.now);
     view.columns = {{"state", "state"}, {"identifier", "identifier"}, {"expires", "expires"}, {"left", "left"}};
     view.tsv = true;
     view.tsv_columns = {{"state", "state"},     {"identifier", "identifier"},
@@ -181,9 +232,6 @@ std::string unix_seconds(util::Timestamp t) {
 CheckPlan plan_check(const CheckFlags& flags) {
     CheckPlan plan;
     check_identifiers(flags.identifiers);
-    if (flags.filters.columns) {
-        throw Error(ErrorKind::usage, "--columns cannot be used with check: its columns are fixed");
-    }
     if (!flags.identifiers.empty()) {
         if (const auto filter = flags.filters.first_filter()) {
             throw Error(ErrorKind::usage, fmt::format("{} cannot be used with IDENTIFIER arguments: the list filters "
@@ -231,6 +279,8 @@ std::string_view state_name(TokenState state) {
             return "CRITICAL";
         case TokenState::expired:
             return "EXPIRED";
+        case TokenState::not_found:
+            return "CRITICAL";
     }
     return "UNKNOWN";
 }
@@ -281,37 +331,62 @@ std::string prometheus_text(const std::vector<model::Token>& tokens) {
 
 std::string check_report(const std::vector<model::Token>& tokens, const CheckPlan& plan, output::Format format,
                          const output::Style& style) {
-    return report(tokens, states_of(tokens, plan, style.now), plan.headers, format, style);
+    return report(tokens, states_of(tokens, plan, style.now), plan, format, style);
 }
 
 Result run_check(Context& context, const CheckPlan& plan) {
     const util::Timestamp now = context.style.now;
     // Everything is read first: a check that fails part-way prints nothing and writes no file.
     std::vector<model::Token> tokens;
+    std::vector<TokenState> states;
     if (!plan.identifiers.empty()) {
-        for (std::optional<model::Token>& token : fetch_tokens(context, plan.identifiers, nullptr)) {
-            tokens.push_back(std::move(*token));
+        std::vector<Error> errors;
+        std::vector<std::optional<model::Token>> fetched = fetch_tokens(context, plan.identifiers, &errors);
+        // A named token that is gone (housekeeping deletes expired app passwords) is a finding;
+        // any other failure means the check could not be made.
+        for (const Error& error : errors) {
+            if (error.kind() != ErrorKind::not_found) {
+                throw error;
+            }
+        }
+        for (std::size_t i = 0; i < fetched.size(); ++i) {
+            if (fetched[i]) {
+                states.push_back(state_of(*fetched[i], now, plan.warn, plan.crit));
+                tokens.push_back(std::move(*fetched[i]));
+            } else {
+                model::Token missing;
+                missing.identifier = plan.identifiers[i];
+                states.push_back(TokenState::not_found);
+                tokens.push_back(std::move(missing));
+            }
         }
     } else {
         for_each_listed_page(context, plan.list, now, [&](std::vector<model::Token>& page) {
             std::move(page.begin(), page.end(), std::back_inserter(tokens));
         });
+        states = states_of(tokens, plan, now);
     }
     if (plan.prometheus) {
+        std::vector<model::Token> found;
+        for (std::size_t i = 0; i < tokens.size(); ++i) {
+            if (states[i] != TokenState::not_found) {
+                found.push_back(tokens[i]);
+            }
+        }
         // It holds no secret, and node_exporter usually runs as another user.
-        util::write_file_atomic(*plan.prometheus, prometheus_text(tokens), 0644);
+        util::write_file_atomic(*plan.prometheus, prometheus_text(found), 0644);
     }
-    const std::vector<TokenState> states = states_of(tokens, plan, now);
-    context.out << report(tokens, states, plan.headers, context.format, context.style);
+    context.out << report(tokens, states, plan, context.format, context.style);
     context.out.flush();
     if (context.style.terminal) {
-        std::array<std::size_t, 4> counts{};
+        std::array<std::size_t, 5> counts{};
         for (TokenState state : states) {
             ++counts[static_cast<std::size_t>(state)];
         }
-        context.err << fmt::format("aktoken: check: {} token{}: {} OK, {} WARNING, {} CRITICAL, {} EXPIRED\n",
-                                   tokens.size(), tokens.size() == 1 ? "" : "s", counts[0], counts[1], counts[2],
-                                   counts[3]);
+        context.err << fmt::format("aktoken: check: {} token{}: {} OK, {} WARNING, {} CRITICAL, {} EXPIRED{}\n",
+                                   tokens.size(), tokens.size() == 1 ? "" : "s", counts[0], counts[1],
+                                   counts[2] + counts[4], counts[3],
+                                   counts[4] > 0 ? fmt::format(" ({} not found)", counts[4]) : "");
     }
     return {{}, check_exit_code(states)};
 }
@@ -326,7 +401,7 @@ public:
         arguments.option("--crit", flags_.crit, "CRITICAL when expiring within DURATION (default 3d)", "DURATION");
         arguments.option("--prometheus", flags_.prometheus, "Also write a node_exporter textfile to FILE (atomic)",
                          "FILE");
-        flags_.filters.define(arguments);
+        flags_.filters.define(arguments, false);
     }
 
     void prepare(const Preparation& preparation) override {
@@ -346,11 +421,14 @@ private:
 
 }  // namespace
 
-const CommandSpec check_command{"check",
-                                "Monitor expiry (monitoring-plugin exit codes)",
-                                R"TXT(One line per token: OK, WARNING (expires within --warn), CRITICAL (within
---crit) or EXPIRED; tokens that do not expire are OK. Without IDENTIFIERs the list
-filters choose the tokens (all visible ones by default).
+const CommandSpec check_command{
+    "check",
+    "Monitor expiry (monitoring-plugin exit codes)",
+    R"TXT(A status line for the monitoring system (AKTOKEN STATE - counts | performance data),
+then one line per token: OK, WARNING (expires within --warn), CRITICAL (within
+--crit, or a named token that is not found) or EXPIRED; tokens that do not expire
+are OK. Without IDENTIFIERs the list filters choose the tokens (all visible ones by
+default).
 
 Exit status follows the monitoring-plugin convention: 0 all OK, 1 any WARNING,
 2 any CRITICAL or EXPIRED, 3 the check could not be made (any error, bad flags
@@ -364,8 +442,8 @@ Examples:
   aktoken check --warn 14d --crit 3d
   aktoken check ci-deploy backup-job
   aktoken check --intent api --prometheus /var/lib/node_exporter/textfile/authentik_tokens.prom)TXT",
-                                Phase::client,
-                                make_command<CheckCommand>,
-                                kCheckUnknown};
+    Phase::client,
+    make_command<CheckCommand>,
+    kCheckUnknown};
 
 }  // namespace aktoken::commands

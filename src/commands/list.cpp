@@ -48,7 +48,7 @@ std::optional<std::string>& ListFlags::field_filter(std::string_view name) {
     throw Error(ErrorKind::internal, fmt::format("no token field {}", name));
 }
 
-void ListFlags::define(Arguments& arguments) {
+void ListFlags::define(Arguments& arguments, bool with_columns) {
     const auto fields = output::token_fields();
     for (std::size_t i = 0; i < fields.size(); ++i) {
         if (!fields[i].filter.empty()) {
@@ -64,7 +64,9 @@ void ListFlags::define(Arguments& arguments) {
                      "Expiring tokens whose expiry is at most DURATION away (expired ones included)", "DURATION");
     arguments.flag("--expired", expired, "Only expiring tokens already past their expiry");
     arguments.option("--limit", limit, "Print at most N tokens", "N");
-    arguments.option("--columns", columns, "Columns for table, wide and tsv", "A,B,C");
+    if (with_columns) {
+        arguments.option("--columns", columns, "Columns for table, wide and tsv", "A,B,C");
+    }
     arguments.flag("--no-headers", no_headers, "No header line in table, wide and tsv");
 }
 

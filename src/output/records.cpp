@@ -240,8 +240,9 @@ void RecordWriter::wipe() {
 }
 
 std::string RecordWriter::table_text() {
+    std::string out = view_.title.empty() ? std::string() : view_.title + '\n';
     if (cells_.empty()) {
-        return {};
+        return out;
     }
     const std::size_t n = view_.columns.size();
     std::vector<std::string> headers;
@@ -255,7 +256,6 @@ std::string RecordWriter::table_text() {
             widths[c] = std::max(widths[c], display_width(row[c]));
         }
     }
-    std::string out;
     const auto append_line = [&](const std::vector<std::string>& row, const std::vector<int>* colors) {
         std::string line;
         for (std::size_t c = 0; c < n; ++c) {

@@ -303,6 +303,8 @@ TEST_SUITE("integration") {
         BulkSandbox b;
         const std::string file = b.home.write("ids", kIdentifierFile);
         const std::string table =
+            "AKTOKEN OK - 0 expired, 0 expiring within 3d, 0 expiring within 14d, 5 ok | not_found=0 expired=0 "
+            "critical=0 warning=0 ok=5\n"
             "STATE  IDENTIFIER  EXPIRES  LEFT\n"
             "OK     bulk-01     never    -\n"
             "OK     bulk-03     never    -\n"
@@ -534,13 +536,18 @@ TEST_SUITE("integration") {
             CHECK(file_mode(b.home.path() + "/gone.key") == -1);
             CHECK(read_file(b.home.path() + "/bulk-01.key") == b.sandbox.key_of("bulk-01").value_or("?") + "\n");
         }
-        SUBCASE("check: a token that cannot be read makes the whole check UNKNOWN (3) and prints no report") {
+        SUBCASE("check: a token that is gone is a CRITICAL row; the others are still checked") {
             RunResult r = aktoken({"check", "bulk-01", "gone", "bulk-02", "--parallel", "1"}, b.env);
-            CHECK(r.exit_code == 3);
-            CHECK(r.err == not_found("gone"));
-            CHECK(r.out == "");
-            // One worker stops at the failure.
-            CHECK(request_lines(b.sandbox) == get_lines({"bulk-01", "gone"}));
+            CHECK(r.exit_code == 2);
+            CHECK(r.err == "");
+            CHECK(r.out ==
+                  "AKTOKEN CRITICAL - 1 not found, 0 expired, 0 expiring within 3d, 0 expiring within 14d, 2 ok | "
+                  "not_found=1 expired=0 critical=0 warning=0 ok=2\n"
+                  "STATE     IDENTIFIER  EXPIRES  LEFT\n"
+                  "OK        bulk-01     never    -\n"
+                  "CRITICAL  gone        -        not found\n"
+                  "OK        bulk-02     never    -\n");
+            CHECK(request_lines(b.sandbox) == get_lines({"bulk-01", "gone", "bulk-02"}));
         }
     }
 

@@ -92,6 +92,20 @@ std::vector<std::string> with(std::vector<std::string> args, const std::vector<s
     return args;
 }
 
+// The monitoring summary (the first line of the table) with the fewest seconds left, which moves
+// with the clock, as N; `seconds` gets the number.
+std::string summary_of(const std::string& out, long& seconds) {
+    std::string line = out.substr(0, out.find('\n'));
+    const std::string key = "min_seconds_left=";
+    const std::size_t at = line.find(key);
+    if (at == std::string::npos) {
+        return line;
+    }
+    const std::size_t end = line.find('s', at + key.size());
+    seconds = std::stol(line.substr(at + key.size(), end - at - key.size()));
+    return line.replace(at + key.size(), end - at - key.size(), "N");
+}
+
 }  // namespace
 
 TEST_SUITE("integration") {
@@ -103,19 +117,27 @@ TEST_SUITE("integration") {
         RunResult r = aktoken({"check", "--description", "check test"}, aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.err == "");
         CHECK(r.exit_code == 2);
-        CHECK(r.out == fmt::format("STATE     IDENTIFIER   EXPIRES               LEFT\n"
-                                   "CRITICAL  chk-crit-hi  {}  2d 23h\n"
-                                   "EXPIRED   chk-exp      {}  expired 2h ago\n"
-                                   "OK        chk-kept     {}  -\n"
-                                   "OK        chk-never    never                 -\n"
-                                   "OK        chk-nodate   never                 -\n"
-                                   "OK        chk-ok       {}  29d 23h\n"
-                                   "OK        chk-ok-lo    {}  14d\n"
-                                   "WARNING   chk-warn-hi  {}  13d 23h\n"
-                                   "WARNING   chk-warn-lo  {}  3d\n",
-                                   e.at("chk-crit-hi").text, e.at("chk-exp").text, e.at("chk-kept").text,
-                                   e.at("chk-ok").text, e.at("chk-ok-lo").text, e.at("chk-warn-hi").text,
-                                   e.at("chk-warn-lo").text));
+        // The first line is the monitoring plugin's status: the worst state, the counts, performance
+        // data (the fewest seconds left is chk-exp's, expired two hours ago).
+        long fewest = 0;
+        CHECK(summary_of(r.out, fewest) ==
+              "AKTOKEN CRITICAL - 1 expired, 1 expiring within 3d, 2 expiring within 14d, 5 ok | not_found=0 "
+              "expired=1 critical=1 warning=2 ok=5 min_seconds_left=Ns;1209600:;259200:");
+        CHECK(fewest <= -7200);
+        CHECK(fewest > -7260);
+        CHECK(r.out.substr(r.out.find('\n') + 1) ==
+              fmt::format("STATE     IDENTIFIER   EXPIRES               LEFT\n"
+                          "CRITICAL  chk-crit-hi  {}  2d 23h\n"
+                          "EXPIRED   chk-exp      {}  expired 2h ago\n"
+                          "OK        chk-kept     {}  -\n"
+                          "OK        chk-never    never                 -\n"
+                          "OK        chk-nodate   never                 -\n"
+                          "OK        chk-ok       {}  29d 23h\n"
+                          "OK        chk-ok-lo    {}  14d\n"
+                          "WARNING   chk-warn-hi  {}  13d 23h\n"
+                          "WARNING   chk-warn-lo  {}  3d\n",
+                          e.at("chk-crit-hi").text, e.at("chk-exp").text, e.at("chk-kept").text, e.at("chk-ok").text,
+                          e.at("chk-ok-lo").text, e.at("chk-warn-hi").text, e.at("chk-warn-lo").text));
         auto requests = sandbox.requests();
         REQUIRE(requests.size() == 1);
         CHECK(requests[0].path == "/api/v3/core/tokens/");
@@ -124,8 +146,10 @@ TEST_SUITE("integration") {
         r = aktoken({"check", "--description", "check test", "--no-headers", "-o", "table"},
                     aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.exit_code == 2);
-        CHECK(lines(r.out).size() == 9);
-        CHECK(starts_with(r.out, "CRITICAL  chk-crit-hi  "));
+        // Without headers the summary is still the first line, never a token's row.
+        CHECK(lines(r.out).size() == 10);
+        CHECK(starts_with(r.out, "AKTOKEN CRITICAL - "));
+        CHECK(starts_with(lines(r.out)[1], "CRITICAL  chk-crit-hi  "));
     }
 
     TEST_CASE("check: exit status at each boundary, IDENTIFIERs read with GET") {
@@ -302,7 +326,7 @@ TEST_SUITE("integration") {
 
         // A check that fails leaves the file as it was (its mtime shows how old it is).
         const std::string before = read_file(path);
-        r = aktoken({"check", "chk-ok", "nope", "--prometheus", path}, env);
+        r = aktoken({"check", "chk-ok", "--prometheus", path}, aktoken_env(sandbox, "not-a-key", home));
         CHECK(r.exit_code == 3);
         CHECK(r.out == "");
         CHECK(read_file(path) == before);
@@ -320,12 +344,7 @@ TEST_SUITE("integration") {
         add_check_tokens(sandbox);
         const Env env = aktoken_env(sandbox, kAdminKey, home);
 
-        RunResult r = aktoken({"check", "chk-ok", "nope"}, env);
-        CHECK(r.exit_code == 3);
-        CHECK(r.out == "");
-        CHECK(r.err == error_line("token \"nope\" not found (HTTP 404 Not Found)"));
-
-        r = aktoken({"check", "chk-ok"}, aktoken_env(sandbox, "not-a-key", home));
+        RunResult r = aktoken({"check", "chk-ok"}, aktoken_env(sandbox, "not-a-key", home));
         CHECK(r.exit_code == 3);
         CHECK(r.out == "");
         CHECK(r.err == error_line("authentication failed: Token invalid/expired (HTTP 403 Forbidden)"));
@@ -337,7 +356,7 @@ TEST_SUITE("integration") {
         CHECK(starts_with(r.err, "aktoken: error: "));
 
         // The JSON error object carries the status the process exits with.
-        r = aktoken({"check", "nope", "-o", "json"}, env);
+        r = aktoken({"check", "chk-ok", "-o", "json"}, aktoken_env(sandbox, "not-a-key", home));
         CHECK(r.exit_code == 3);
         CHECK(r.out == "");
         CHECK(r.err.find(R"("exit_code":3)") != std::string::npos);
@@ -406,15 +425,43 @@ TEST_SUITE("integration") {
         env.emplace("NO_COLOR", "1");
         RunResult r = run_on_terminal(AKTOKEN_BINARY, {"check", "chk-never", "chk-warn-lo"}, env, "");
         CHECK(r.exit_code == 1);
-        CHECK(r.out == fmt::format("STATE    IDENTIFIER   EXPIRES               LEFT\r\n"
-                                   "OK       chk-never    never                 -\r\n"
-                                   "WARNING  chk-warn-lo  {}  3d\r\n"
-                                   "aktoken: check: 2 tokens: 1 OK, 1 WARNING, 0 CRITICAL, 0 EXPIRED\r\n",
-                                   tokens.expires.at("chk-warn-lo").text));
+        long fewest = 0;
+        CHECK(summary_of(r.out, fewest) ==
+              "AKTOKEN WARNING - 0 expired, 0 expiring within 3d, 1 expiring within 14d, 1 ok | not_found=0 "
+              "expired=0 critical=0 warning=1 ok=1 min_seconds_left=Ns;1209600:;259200:\r");
+        CHECK(r.out.substr(r.out.find('\n') + 1) ==
+              fmt::format("STATE    IDENTIFIER   EXPIRES               LEFT\r\n"
+                          "OK       chk-never    never                 -\r\n"
+                          "WARNING  chk-warn-lo  {}  3d\r\n"
+                          "aktoken: check: 2 tokens: 1 OK, 1 WARNING, 0 CRITICAL, 0 EXPIRED\r\n",
+                          tokens.expires.at("chk-warn-lo").text));
 
         r = run_on_terminal(AKTOKEN_BINARY, {"check", "--description", "nothing"}, env, "");
         CHECK(r.exit_code == 0);
-        CHECK(r.out == "aktoken: check: 0 tokens: 0 OK, 0 WARNING, 0 CRITICAL, 0 EXPIRED\r\n");
+        CHECK(r.out ==
+              "AKTOKEN OK - 0 expired, 0 expiring within 3d, 0 expiring within 14d, 0 ok | not_found=0 expired=0 "
+              "critical=0 warning=0 ok=0\r\n"
+              "aktoken: check: 0 tokens: 0 OK, 0 WARNING, 0 CRITICAL, 0 EXPIRED\r\n");
+    }
+
+    TEST_CASE("check: a named token that is gone is a CRITICAL row; the others still print") {
+        Sandbox sandbox;
+        TempDir home;
+        Tokens tokens = add_check_tokens(sandbox);
+        RunResult r = aktoken({"check", "chk-warn-lo", "nope", "chk-never", "--no-headers"},
+                              aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 2);
+        CHECK(r.err == "");
+        long fewest = 0;
+        CHECK(summary_of(r.out, fewest) ==
+              "AKTOKEN CRITICAL - 1 not found, 0 expired, 0 expiring within 3d, 1 expiring within 14d, 1 ok | "
+              "not_found=1 expired=0 critical=0 warning=1 ok=1 min_seconds_left=Ns;1209600:;259200:");
+        CHECK(r.out.substr(r.out.find('\n') + 1) ==
+              fmt::format("WARNING   chk-warn-lo  {}  3d\n"
+                          "CRITICAL  nope         -                     not found\n"
+                          "OK        chk-never    never                 -\n",
+                          tokens.expires.at("chk-warn-lo").text));
+        CHECK(sandbox.requests().size() == 3);
     }
 
 }  // TEST_SUITE

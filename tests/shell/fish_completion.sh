@@ -38,7 +38,7 @@ check 'aktoken update --' --ca-file --description --dry-run --expires --expiring
 check 'aktoken delete -' -h -o -v -y --ca-file --from-file --help --ignore-missing --insecure --no-color \
     --output --parallel --profile --retries --retry-max-time --timeout --token-file --url --verbose --version --yes
 check 'aktoken rotate x --l' --length --lock --lock-timeout
-check 'aktoken check --' --ca-file --columns --crit --description --expired --expiring --expiring-within \
+check 'aktoken check --' --ca-file --crit --description --expired --expiring --expiring-within \
     --from-file --help --identifier --insecure --intent --limit --managed --no-color --no-expiring \
     --no-headers --ordering --output --parallel --profile --prometheus --retries --retry-max-time --search \
     --timeout --token-file --url --user --verbose --version --warn

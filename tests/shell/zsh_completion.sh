@@ -50,7 +50,7 @@ check 'aktoken list --intent ' verification api recovery app_password
 check 'aktoken list --ordering ' identifier intent user description expires expiring managed pk \
     -identifier -intent -user -description -expires -expiring -managed -pk
 check 'aktoken list --ordering user,-e' user,-expires user,-expiring
-check 'aktoken check --columns user.' user.username user.pk
+check 'aktoken list --columns user.' user.username user.pk
 check 'aktoken completion ' bash zsh fish
 check 'aktoken config ' show path
 

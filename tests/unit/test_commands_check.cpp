@@ -245,8 +245,6 @@ TEST_SUITE("unit") {
              },
              "--limit cannot be used with IDENTIFIER arguments: the list filters select the tokens only when no "
              "IDENTIFIER is given"},
-            {[](CheckFlags& f) { f.filters.columns = "identifier"; },
-             "--columns cannot be used with check: its columns are fixed"},
             {[](CheckFlags& f) { f.identifiers = {"a b"}; },
              R"(IDENTIFIER: invalid value "a b": expected 1 to 255 letters, digits, '-' or '_' (authentik's identifier slug))"},
             {[](CheckFlags& f) {
@@ -310,22 +308,27 @@ TEST_SUITE("unit") {
             "CRITICAL  crit        2026-12-01T12:00:00Z  2d\n"
             "EXPIRED   gone        2026-11-29T10:00:00Z  expired 2h ago\n"
             "OK        kept        2020-01-01T00:00:00Z  -\n";
+        const std::string summary =
+            "AKTOKEN CRITICAL - 1 expired, 1 expiring within 3d, 1 expiring within 14d, 2 ok | not_found=0 expired=1 "
+            "critical=1 warning=1 ok=2 min_seconds_left=-7200s;1209600:;259200:\n";
         CHECK(render(output::Format::table) ==
-              fmt::format("STATE     IDENTIFIER  EXPIRES               LEFT\n{}", rows));
+              fmt::format("{}STATE     IDENTIFIER  EXPIRES               LEFT\n{}", summary, rows));
         CHECK(render(output::Format::wide) == render(output::Format::table));
-        CHECK(render(output::Format::table, false) ==
-              "OK        ok-never  never                 -\n"
-              "WARNING   warn      2026-12-09T17:00:00Z  10d 5h\n"
-              "CRITICAL  crit      2026-12-01T12:00:00Z  2d\n"
-              "EXPIRED   gone      2026-11-29T10:00:00Z  expired 2h ago\n"
-              "OK        kept      2020-01-01T00:00:00Z  -\n");
+        // The summary stays the first line without headers: never a token's row.
+        CHECK(render(output::Format::table, false) == summary +
+                                                          "OK        ok-never  never                 -\n"
+                                                          "WARNING   warn      2026-12-09T17:00:00Z  10d 5h\n"
+                                                          "CRITICAL  crit      2026-12-01T12:00:00Z  2d\n"
+                                                          "EXPIRED   gone      2026-11-29T10:00:00Z  expired 2h ago\n"
+                                                          "OK        kept      2020-01-01T00:00:00Z  -\n");
         CHECK(render(output::Format::table, true, true) ==
-              "STATE     IDENTIFIER  EXPIRES               LEFT\n"
-              "OK        ok-never    never                 -\n"
-              "\033[33mWARNING\033[0m   warn        2026-12-09T17:00:00Z  10d 5h\n"
-              "\033[31mCRITICAL\033[0m  crit        2026-12-01T12:00:00Z  2d\n"
-              "\033[31mEXPIRED\033[0m   gone        2026-11-29T10:00:00Z  expired 2h ago\n"
-              "OK        kept        2020-01-01T00:00:00Z  -\n");
+              summary +
+                  "STATE     IDENTIFIER  EXPIRES               LEFT\n"
+                  "OK        ok-never    never                 -\n"
+                  "\033[33mWARNING\033[0m   warn        2026-12-09T17:00:00Z  10d 5h\n"
+                  "\033[31mCRITICAL\033[0m  crit        2026-12-01T12:00:00Z  2d\n"
+                  "\033[31mEXPIRED\033[0m   gone        2026-11-29T10:00:00Z  expired 2h ago\n"
+                  "OK        kept        2020-01-01T00:00:00Z  -\n");
     }
 
     TEST_CASE("check report: LEFT under a second and exactly at expiry") {
@@ -335,6 +338,8 @@ TEST_SUITE("unit") {
         const std::vector<model::Token> tokens{token("soon", kNow + microseconds(500000)), token("now", kNow),
                                                token("just", kNow - microseconds(500000))};
         CHECK(commands::check_report(tokens, plan, output::Format::table, style) ==
+              "AKTOKEN CRITICAL - 2 expired, 1 expiring within 3d, 0 expiring within 14d, 0 ok | not_found=0 "
+              "expired=2 critical=1 warning=0 ok=0 min_seconds_left=0s;1209600:;259200:\n"
               "STATE     IDENTIFIER  EXPIRES               LEFT\n"
               "CRITICAL  soon        2026-11-29T12:00:00Z  0s\n"
               "EXPIRED   now         2026-11-29T12:00:00Z  expired now\n"
@@ -422,10 +427,15 @@ TEST_SUITE("unit") {
         commands::CheckPlan plan;
         output::Style style;
         style.now = kNow;
-        for (output::Format format : {output::Format::table, output::Format::wide, output::Format::jsonl,
-                                      output::Format::tsv, output::Format::id}) {
+        for (output::Format format : {output::Format::jsonl, output::Format::tsv, output::Format::id}) {
             CHECK(commands::check_report({}, plan, format, style) == "");
         }
+        // A monitoring system needs its status line even then.
+        const std::string summary =
+            "AKTOKEN OK - 0 expired, 0 expiring within 3d, 0 expiring within 14d, 0 ok | not_found=0 expired=0 "
+            "critical=0 warning=0 ok=0\n";
+        CHECK(commands::check_report({}, plan, output::Format::table, style) == summary);
+        CHECK(commands::check_report({}, plan, output::Format::wide, style) == summary);
         CHECK(commands::check_report({}, plan, output::Format::json, style) == "[]\n");
     }
 
@@ -462,6 +472,8 @@ TEST_SUITE("unit") {
         CHECK(f.transport.requests[1].url ==
               "https://ak.example.com/api/v3/core/tokens/?user__username=alice&page_size=100&page=2");
         CHECK(f.out.str() ==
+              "AKTOKEN CRITICAL - 2 expired, 0 expiring within 3d, 0 expiring within 14d, 0 ok | not_found=0 "
+              "expired=2 critical=0 warning=0 ok=0 min_seconds_left=-2462400s;1209600:;259200:\n"
               "STATE    IDENTIFIER  EXPIRES               LEFT\n"
               "EXPIRED  y           2026-11-01T00:00:00Z  expired 28d 12h ago\n"
               "EXPIRED  z           2026-11-02T00:00:00Z  expired 27d 12h ago\n");
@@ -521,7 +533,7 @@ TEST_SUITE("unit") {
             old << "old\n";
         }
         f.transport.answer(200, token_json("a", R"("2026-12-01T00:00:00Z")", true));
-        f.transport.answer(404, R"({"detail":"Not found."})");
+        f.transport.answer(403, R"({"detail":"You do not have permission to perform this action."})");
         CheckFlags flags;
         flags.identifiers = {"a", "nope"};
         flags.prometheus = path;
@@ -530,7 +542,7 @@ TEST_SUITE("unit") {
             commands::run_check(context, commands::plan_check(flags));
             FAIL("no error");
         } catch (const Error& e) {
-            CHECK(e.kind() == ErrorKind::not_found);
+            CHECK(e.kind() == ErrorKind::permission);
         }
         CHECK(f.out.str() == "");
         CHECK(f.err.str() == "");
@@ -544,4 +556,40 @@ TEST_SUITE("unit") {
         CHECK(slurp(path) == "old\n");
     }
 
+    TEST_CASE("check run: a named token that is gone is a CRITICAL row of its own; the others still print") {
+        Fixture f;
+        TempDir dir;
+        const std::string path = dir / "authentik.prom";
+        f.transport.answer(200, token_json("a", R"("2027-06-01T00:00:00Z")", true));
+        f.transport.answer(404, R"({"detail":"Not found."})");
+        f.transport.answer(200, token_json("c", "null", false));
+        CheckFlags flags;
+        flags.identifiers = {"a", "nope", "c"};
+        flags.prometheus = path;
+        commands::Context context = f.context(output::Format::table, true);
+        CHECK(commands::run_check(context, commands::plan_check(flags)).status == 2);
+        CHECK(f.out.str() ==
+              "AKTOKEN CRITICAL - 1 not found, 0 expired, 0 expiring within 3d, 0 expiring within 14d, 2 ok | "
+              "not_found=1 expired=0 critical=0 warning=0 ok=2 min_seconds_left=15854400s;1209600:;259200:\n"
+              "STATE     IDENTIFIER  EXPIRES               LEFT\n"
+              "OK        a           2027-06-01T00:00:00Z  183d 12h\n"
+              "CRITICAL  nope        -                     not found\n"
+              "OK        c           never                 -\n");
+        CHECK(f.err.str() == "aktoken: check: 3 tokens: 2 OK, 0 WARNING, 1 CRITICAL, 0 EXPIRED (1 not found)\n");
+        // The textfile has the tokens that exist.
+        CHECK(slurp(path) == commands::prometheus_text({token("a", util::parse_timestamp("2027-06-01T00:00:00Z")),
+                                                        token("c", std::nullopt, false)}));
+
+        f.out.str("");
+        f.err.str("");
+        f.transport.answer(404, R"({"detail":"Not found."})");
+        commands::Context json = f.context(output::Format::json);
+        flags.identifiers = {"nope"};
+        flags.prometheus.reset();
+        CHECK(commands::run_check(json, commands::plan_check(flags)).status == 2);
+        CHECK(f.out.str() ==
+              "[\n  {\n    \"identifier\": \"nope\",\n    \"state\": \"CRITICAL\",\n    \"expires\": null,\n"
+              "    \"seconds_left\": null,\n    \"intent\": null,\n    \"user\": null,\n"
+              "    \"reason\": \"not found\"\n  }\n]\n");
+    }
 }  // TEST_SUITE

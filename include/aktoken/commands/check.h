@@ -28,9 +28,9 @@
 //      An interrupt (SIGINT/SIGTERM) keeps 128+signal.
 //
 // Selection: with IDENTIFIER arguments each token is read with GET (in argument order; no list
-// request; a missing one is an error, so exit 3); without, the list filters select the tokens
-// exactly as `aktoken list` does (every visible token by default). Filters and IDENTIFIERs
-// cannot be combined, and --columns is refused (the columns are fixed); --no-headers applies.
+// request; a missing one is a CRITICAL row "not found", any other failure exit 3); without, the list filters select the
+// tokens exactly as `aktoken list` does (every visible token by default). Filters and IDENTIFIERs cannot be combined;
+// check has no --columns (the columns are fixed); --no-headers applies.
 //
 // A token whose `expiring` is false or whose `expires` is null never expires and is OK.
 // Otherwise, at `now`: EXPIRED if expires <= now, CRITICAL if expires <= now + crit, WARNING if
@@ -41,7 +41,8 @@
 // notice a check that keeps failing). On success the file is replaced atomically, mode 0644.
 //
 // Output by format (`wide` is `table`):
-//   table  STATE  IDENTIFIER  EXPIRES  LEFT, aligned; EXPIRES is RFC 3339 or `never`; LEFT is
+//   table  a status line `AKTOKEN STATE - counts | perfdata` (also without headers and for an
+//          empty selection), then STATE  IDENTIFIER  EXPIRES  LEFT, aligned; EXPIRES is RFC 3339 or `never`; LEFT is
 //          `3d 4h`, `0s` (under a second), `expired 2h ago`, `expired now`, or `-` when the
 //          token does not expire. STATE is coloured (WARNING yellow, CRITICAL/EXPIRED red)
 //          when colour is allowed.
@@ -53,8 +54,9 @@
 //   tsv    header `state identifier expires seconds_left intent user`, then the same fields
 //          (expires `never` for null, seconds_left and user `-` when null), escaped as list's.
 //   id     the identifiers only.
-// An empty selection prints nothing (json: `[]`). When standard output is a terminal a summary
-// follows on the error stream: `aktoken: check: 5 tokens: 3 OK, 1 WARNING, 1 CRITICAL, 0 EXPIRED`.
+// An empty selection prints only the status line (json: `[]`, the others nothing). When standard
+// output is a terminal a summary follows on the error stream: `aktoken: check: 5 tokens: 3 OK, 1 WARNING, 1 CRITICAL, 0
+// EXPIRED`.
 namespace aktoken::commands {
 
 // The flags of `aktoken check` as the user gave them.
@@ -86,9 +88,10 @@ struct CheckPlan {
 // accepted, before anything is sent. (The CLI turns it into exit 3 for check.)
 CheckPlan plan_check(const CheckFlags& flags);
 
-enum class TokenState { ok, warning, critical, expired };
+// not_found: a named token the server does not have (shown as CRITICAL, "not found").
+enum class TokenState { ok, warning, critical, expired, not_found };
 
-// "OK", "WARNING", "CRITICAL" or "EXPIRED".
+// "OK", "WARNING", "CRITICAL" (also for not_found) or "EXPIRED".
 std::string_view state_name(TokenState state);
 
 // The state of a token at `now` by the rules above.

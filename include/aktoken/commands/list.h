@@ -33,8 +33,8 @@ struct ListFlags {
 
     // The value of the filter of the token field `name` ("intent", "user", ...).
     std::optional<std::string>& field_filter(std::string_view name);
-    // Declares every filter and --columns/--no-headers.
-    void define(Arguments& arguments);
+    // Declares every filter, --no-headers and, unless `columns` is false, --columns.
+    void define(Arguments& arguments, bool columns = true);
     // The first filter given, by its flag ("--intent"); nullopt when none is.
     std::optional<std::string> first_filter() const;
 };

@@ -78,6 +78,8 @@ struct View {
     std::string line_field;           // lines: the field whose text is the line
     bool single = false;              // json: one object, not an array
     bool headers = true;              // table and tsv header lines
+    // table and wide: a line printed first, even with no record (a monitoring plugin's summary).
+    std::string title;
 };
 
 // Renders records as they come: formats that can print each record at once return its text
