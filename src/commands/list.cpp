@@ -288,7 +288,7 @@ Examples:
   aktoken list --expiring-within 14d
   aktoken list --user alice --intent app_password -o wide
   aktoken list --search ci --ordering -expires --limit 10
-  aktoken list -o id --expired | xargs aktoken delete --yes
+  aktoken list -o id --expired | xargs -r aktoken delete --yes
   aktoken list -o tsv --columns identifier,user.username,expires --no-headers)TXT",
                                Phase::client, make_command<ListCommand>};
 
