@@ -233,11 +233,6 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
     const config::Setting<std::string>& url = config::require_url(settings);
     const std::string base_url = url.value;
     const bool err_color = color_allowed(STDERR_FILENO, inv.no_color, env);
-    if (const auto host = plain_text_host(base_url)) {
-        std::cerr << "aktoken: " << output::paint("warning:", 33, err_color) << " the API token goes to "
-                  << output::escape_cell(*host) << " in plain text (http://, " << url.origin.where
-                  << "); use https://\n";
-    }
     http::TransportOptions options;
     options.timeout_seconds = settings.timeout.value;
     if (settings.ca_file) {
@@ -264,8 +259,17 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
         policy.max_time_seconds = settings.retry_max_time->value;
     }
     http::GlobalInit curl_global;
-    auto credentials = std::make_shared<api::Credentials>(
-        [&settings, &env]() { return config::read_token(settings.token, env, std::cin); });
+    // The token is read when the first request needs it, once: the moment it is about to travel,
+    // and the one to warn at (a dry run sends nothing and gets no warning).
+    auto credentials = std::make_shared<api::Credentials>([&settings, &env, &url, err_color]() {
+        util::Secret token = config::read_token(settings.token, env, std::cin);
+        if (const auto host = plain_text_host(url.value)) {
+            std::cerr << "aktoken: " << output::paint("warning:", 33, err_color) << " the API token goes to "
+                      << output::escape_cell(*host) << " in plain text (http://, " << url.origin.where
+                      << "); use https://\n";
+        }
+        return token;
+    });
     const int parallel = inv.command->parallel();
     http::CurlMulti pages(options, policy, parallel, options.trace);
     Session session(options, policy, base_url, credentials, &pages);

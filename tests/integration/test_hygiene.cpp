@@ -298,15 +298,32 @@ TEST_SUITE("integration") {
                        });
     }
 
-    TEST_CASE("hygiene: the token sent over plain http to a host that is not loopback gets a warning") {
+    TEST_CASE("hygiene: the token sent over plain http to a host that is not loopback gets one warning") {
         TempDir home;
-        const std::string url = "http://0.0.0.0:" + std::to_string(closed_port());
-        RunResult r = aktoken({"whoami", "--retries", "0"},
-                              {{"HOME", home.path()}, {"AUTHENTIK_URL", url}, {"AUTHENTIK_TOKEN", "k"}});
+        const std::string port = std::to_string(closed_port());
+        const auto count = [](const std::string& text, const std::string& part) {
+            std::size_t n = 0;
+            for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) {
+                ++n;
+            }
+            return n;
+        };
+        RunResult r =
+            aktoken({"get", "a", "b", "c", "--parallel", "3", "--retries", "0"},
+                    {{"HOME", home.path()}, {"AUTHENTIK_URL", "http://0.0.0.0:" + port}, {"AUTHENTIK_TOKEN", "k"}});
         CHECK(r.exit_code == 9);
-        CHECK(r.err.rfind("aktoken: warning: the API token goes to " + url.substr(7) +
-                              " in plain text (http://, AUTHENTIK_URL); use https://\naktoken: error: ",
+        CHECK(r.err.rfind("aktoken: warning: the API token goes to 0.0.0.0:" + port +
+                              " in plain text (http://, AUTHENTIK_URL); use https://\n",
                           0) == 0);
+        CHECK(count(r.err, "warning:") == 1);
+
+        for (const std::string host : {"localhost", "127.0.0.2", "[::1]"}) {
+            CAPTURE(host);
+            r = aktoken({"whoami", "--retries", "0", "--url", "http://" + host + ":" + port},
+                        {{"HOME", home.path()}, {"AUTHENTIK_TOKEN", "k"}});
+            CHECK(r.exit_code == 9);
+            CHECK(count(r.err, "warning:") == 0);
+        }
     }
 
     TEST_CASE("hygiene: output that cannot be written is an error, exit 11") {
