@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "aktoken/util/values.h"
 #include "aktoken/version.h"
 #include "cli/invocation.h"
 #include "cli/report.h"
@@ -48,15 +49,32 @@ std::string command_word(int argc, const char* const* argv) {
 // The first word of a command's name: "config" for "config show".
 std::string_view group_of(std::string_view name) { return name.substr(0, name.find(' ')); }
 
+// Every value typed is text that is sent, stored or shown: invalid UTF-8 is refused before anything
+// is sent (authentik may store it, and every later list of tokens would fail). Paths are bytes to
+// the kernel, not text, and stay as given.
+void require_utf8(CLI::Option* option, std::string_view value_name = {}) {
+    if (value_name == "PATH" || value_name == "FILE") {
+        return;
+    }
+    option->check(CLI::Validator(
+        [](std::string& value) -> std::string {
+            return util::is_valid_utf8(value)
+                       ? std::string()
+                       : fmt::format("invalid value {}: expected text in UTF-8", util::quoted(value));
+        },
+        "", "UTF-8"));
+}
+
 class CliArguments final : public commands::Arguments {
 public:
     explicit CliArguments(CLI::App* app) : app_(app) {}
 
     void option(std::string_view names, std::optional<std::string>& target, std::string_view help,
                 std::string_view value_name) override {
-        app_->add_option_function<std::string>(
-                std::string(names), [&target](const std::string& value) { target = value; }, std::string(help))
-            ->type_name(std::string(value_name));
+        CLI::Option* option = app_->add_option_function<std::string>(
+            std::string(names), [&target](const std::string& value) { target = value; }, std::string(help));
+        option->type_name(std::string(value_name));
+        require_utf8(option, value_name);
     }
 
     void flag(std::string_view names, bool& target, std::string_view help) override {
@@ -64,12 +82,12 @@ public:
     }
 
     void arguments(std::string_view name, std::vector<std::string>& target, std::string_view help) override {
-        app_->add_option(std::string(name), target, std::string(help))
-            ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+        require_utf8(app_->add_option(std::string(name), target, std::string(help))
+                         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll));
     }
 
     void argument(std::string_view name, std::string& target, std::string_view help) override {
-        app_->add_option(std::string(name), target, std::string(help))->required();
+        require_utf8(app_->add_option(std::string(name), target, std::string(help))->required());
     }
 
     void exclusive(std::string_view first, std::string_view second) override {
@@ -158,11 +176,13 @@ void parse(int argc, const char* const* argv, std::ostream& out, std::string_vie
                 names, [&line, &spec]() { spec.set(line, {}); }, config::flag_help(spec));
             continue;
         }
-        app.add_option_function<std::string>(
-               names, [&line, &spec](const std::string& value) { spec.set(line, value); }, config::flag_help(spec))
+        CLI::Option* option = app.add_option_function<std::string>(
+            names, [&line, &spec](const std::string& value) { spec.set(line, value); }, config::flag_help(spec));
+        option
             ->type_name(std::string(spec.value_name))
             // Read even when parsing fails later, so that the error is reported as -o asked.
             ->trigger_on_parse();
+        require_utf8(option, spec.value_name);
     }
     app.add_flag("--no-color", inv.no_color, "Never colour the output (also NO_COLOR)");
     app.add_flag("-v,--verbose", inv.verbose, "Trace requests and responses on stderr, secrets redacted");

@@ -7,6 +7,7 @@
 #include <csignal>
 
 #include "aktoken/json/builder.h"
+#include "aktoken/output/list.h"
 #include "aktoken/output/render.h"
 #include "aktoken/util/values.h"
 
@@ -31,6 +32,7 @@ constexpr ExitStatus kExitStatuses[] = {
     {ErrorKind::server, 8, "server", "server error or malformed answer"},
     {ErrorKind::network, 9, "network", "network"},
     {ErrorKind::busy, 10, "busy", "lock held by another run"},
+    {ErrorKind::output, 11, "output", "cannot write to standard output"},
     {ErrorKind::interrupted, 130, "interrupted", "interrupted (SIGINT)"},
     {ErrorKind::terminated, 143, "terminated", "terminated (SIGTERM)"},
 };
@@ -124,20 +126,23 @@ void report(std::ostream& err, const Error& error, bool json, bool color, int sh
         err << builder.text() << '\n';
         return;
     }
+    // Messages carry the server's words (a detail, field names and messages, a Location): each
+    // line is escaped, so that none of them can move the cursor, retitle the terminal or fill
+    // the clipboard. Values already quoted() come through unchanged.
     std::string prefix = "aktoken: " + output::paint("error:", 31, color) + " ";
     if (!error.token().empty()) {
         prefix += fmt::format("token {}: ", util::quoted(error.token()));
     }
     if (error.fields().empty()) {
-        err << prefix << error.what() << '\n';
+        err << prefix << output::escape_cell(error.what()) << '\n';
         return;
     }
     for (const auto& [name, messages] : error.fields()) {
         for (const std::string& message : messages) {
             if (name == "non_field_errors") {
-                err << prefix << message << '\n';
+                err << prefix << output::escape_cell(message) << '\n';
             } else {
-                err << prefix << name << ": " << message << '\n';
+                err << prefix << output::escape_cell(name) << ": " << output::escape_cell(message) << '\n';
             }
         }
     }

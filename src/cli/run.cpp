@@ -1,23 +1,32 @@
 // SPDX-License-Identifier: MIT
 #include "aktoken/cli/run.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <streambuf>
 
 #include "aktoken/commands/command.h"
 #include "aktoken/config/settings.h"
 #include "aktoken/http/curl_multi.h"
 #include "aktoken/http/curl_transport.h"
 #include "aktoken/http/retry.h"
+#include "aktoken/output/list.h"
 #include "aktoken/output/terminal.h"
 #include "aktoken/util/files.h"
+#include "aktoken/util/strings.h"
 #include "aktoken/util/values.h"
 #include "aktoken/version.h"
 #include "cli/invocation.h"
@@ -51,6 +60,114 @@ void install_signal_handlers() {
         signal_exit_codes[signal_number] = signal_exit_code(signal_number);
         sigaction(signal_number, &action, nullptr);
     }
+}
+
+// A standard stream that was closed when aktoken started would be the next file it opens (a
+// socket, a key file), and output meant for it would land there: /dev/null takes the place.
+// Standard output gets it read-only, so that a write to it still fails as on a closed stream.
+void occupy_closed_standard_streams() {
+    for (const int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) {
+        if (::fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+            const int null = ::open("/dev/null", fd == STDERR_FILENO ? O_WRONLY : O_RDONLY);
+            if (null >= 0 && null != fd) {
+                ::dup2(null, fd);
+                ::close(null);
+            }
+        }
+    }
+}
+
+// std::cout's buffer: it writes fd 1 itself and keeps the errno of the first failure, which
+// stdio would leave to be overwritten by the next system call. Every byte it held (a key, say)
+// is wiped once written.
+class StdoutBuffer final : public std::streambuf {
+public:
+    StdoutBuffer() { setp(buffer_.data(), buffer_.data() + buffer_.size()); }
+    ~StdoutBuffer() override { explicit_bzero(buffer_.data(), buffer_.size()); }
+    StdoutBuffer(const StdoutBuffer&) = delete;
+    StdoutBuffer& operator=(const StdoutBuffer&) = delete;
+
+    // The errno of the first failed write; 0 when every write succeeded.
+    int error() const { return error_; }
+
+protected:
+    int_type overflow(int_type ch) override {
+        if (!drain()) {
+            return traits_type::eof();
+        }
+        if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+            *pptr() = traits_type::to_char_type(ch);
+            pbump(1);
+        }
+        return traits_type::not_eof(ch);
+    }
+
+    int sync() override { return drain() ? 0 : -1; }
+
+private:
+    bool drain() {
+        const char* next = pbase();
+        auto left = static_cast<std::size_t>(pptr() - pbase());
+        while (left > 0 && error_ == 0) {
+            const ssize_t written = ::write(STDOUT_FILENO, next, left);
+            if (written < 0) {
+                if (errno != EINTR) {
+                    error_ = errno;
+                }
+                continue;
+            }
+            next += written;
+            left -= static_cast<std::size_t>(written);
+        }
+        explicit_bzero(pbase(), static_cast<std::size_t>(pptr() - pbase()));
+        setp(buffer_.data(), buffer_.data() + buffer_.size());
+        return error_ == 0;
+    }
+
+    std::array<char, 8192> buffer_{};
+    int error_ = 0;
+};
+
+// What the run printed must have arrived: a full disk, a closed or broken pipe is an error, never
+// an exit 0 with the output lost (coreutils' close_stdout). Closing fd 1 reports what a network
+// file system held back until then.
+std::optional<Error> stdout_failure(const StdoutBuffer& buffer) {
+    std::cout.flush();
+    int error = buffer.error();
+    if (error == 0 && ::close(STDOUT_FILENO) != 0 && errno != EINTR) {
+        error = errno;
+    }
+    if (error == 0 && !std::cout.good()) {
+        error = EIO;
+    }
+    if (error == 0) {
+        return std::nullopt;
+    }
+    return Error(ErrorKind::output, fmt::format("cannot write to standard output: {}", std::strerror(error)));
+}
+
+// The API token travels in a header: over plain http anyone on the path can read it. Loopback
+// stays quiet (a local proxy, a test server).
+std::optional<std::string> plain_text_host(std::string_view base_url) {
+    constexpr std::string_view scheme = "http://";
+    if (base_url.substr(0, scheme.size()) != scheme) {
+        return std::nullopt;
+    }
+    const std::string_view authority =
+        base_url.substr(scheme.size(), base_url.find('/', scheme.size()) - scheme.size());
+    std::string_view host = authority;
+    if (!host.empty() && host.front() == '[') {
+        host = host.substr(0, host.find(']') + 1);
+    } else {
+        host = host.substr(0, host.find(':'));
+    }
+    const std::string lower = util::to_lower(host);
+    const bool loopback_v4 =
+        lower.substr(0, 4) == "127." && lower.find_first_not_of("0123456789.") == std::string::npos;
+    if (lower == "localhost" || lower == "[::1]" || loopback_v4) {
+        return std::nullopt;
+    }
+    return std::string(authority);
 }
 
 bool color_allowed(int fd, bool no_color_flag, const config::Environment& env) {
@@ -113,7 +230,8 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
         return inv.command->run_local(local);
     }
 
-    const std::string base_url = config::require_url(settings).value;
+    const config::Setting<std::string>& url = config::require_url(settings);
+    const std::string base_url = url.value;
     const bool err_color = color_allowed(STDERR_FILENO, inv.no_color, env);
     http::TransportOptions options;
     options.timeout_seconds = settings.timeout.value;
@@ -127,7 +245,8 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
         options.trace = [](std::string_view line) {
             static std::mutex mutex;
             std::lock_guard<std::mutex> lock(mutex);
-            std::cerr << line << '\n';
+            // Traces show the server's headers and bodies.
+            std::cerr << output::escape_cell(line) << '\n';
         };
     }
     if (options.insecure) {
@@ -140,8 +259,17 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
         policy.max_time_seconds = settings.retry_max_time->value;
     }
     http::GlobalInit curl_global;
-    auto credentials = std::make_shared<api::Credentials>(
-        [&settings, &env]() { return config::read_token(settings.token, env, std::cin); });
+    // The token is read when the first request needs it, once: the moment it is about to travel,
+    // and the one to warn at (a dry run sends nothing and gets no warning).
+    auto credentials = std::make_shared<api::Credentials>([&settings, &env, &url, err_color]() {
+        util::Secret token = config::read_token(settings.token, env, std::cin);
+        if (const auto host = plain_text_host(url.value)) {
+            std::cerr << "aktoken: " << output::paint("warning:", 33, err_color) << " the API token goes to "
+                      << output::escape_cell(*host) << " in plain text (http://, " << url.origin.where
+                      << "); use https://\n";
+        }
+        return token;
+    });
     const int parallel = inv.command->parallel();
     http::CurlMulti pages(options, policy, parallel, options.trace);
     Session session(options, policy, base_url, credentials, &pages);
@@ -154,13 +282,9 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
     return inv.command->run(context);
 }
 
-}  // namespace
-
-int run(int argc, char** argv) {
-    forbid_core_dumps();
-    install_signal_handlers();
-    Invocation inv;
-    bool json_errors = false;
+// The run up to the command's end; `json_errors` and `inv` tell run() how to report a failure
+// to write standard output afterwards.
+int run_command(int argc, char** argv, Invocation& inv, bool& json_errors) {
     const bool err_color = false;
     // A command may give every error one exit status (check: UNKNOWN, 3, bad flags included).
     const auto exit_for = [&inv](const Error& e) {
@@ -201,6 +325,31 @@ int run(int argc, char** argv) {
         report(std::cerr, internal, json_errors, err_color, exit_for(internal));
         return exit_for(internal);
     }
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+    forbid_core_dumps();
+    occupy_closed_standard_streams();
+    install_signal_handlers();
+    StdoutBuffer stdout_buffer;
+    std::cout.rdbuf(&stdout_buffer);
+    if (output::is_terminal(STDOUT_FILENO)) {
+        // Shown as it comes, as stdio does on a terminal.
+        std::cout << std::unitbuf;
+    }
+    Invocation inv;
+    bool json_errors = false;
+    int status = run_command(argc, argv, inv, json_errors);
+    if (const std::optional<Error> failure = stdout_failure(stdout_buffer)) {
+        const int failure_status =
+            inv.spec != nullptr && inv.spec->error_status != 0 ? inv.spec->error_status : exit_code(failure->kind());
+        report(std::cerr, *failure, json_errors, false, failure_status);
+        status = std::max(status, failure_status);
+    }
+    std::cout.rdbuf(nullptr);
+    return status;
 }
 
 }  // namespace aktoken::cli

@@ -6,6 +6,7 @@
 #include "aktoken/commands/get.h"
 #include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
+#include "aktoken/output/list.h"
 #include "aktoken/output/records.h"
 #include "aktoken/util/strings.h"
 #include "aktoken/util/values.h"
@@ -15,7 +16,7 @@ namespace aktoken::commands {
 namespace {
 
 std::string owner_of(const model::Token& token) {
-    return token.user_obj ? token.user_obj->username : fmt::format("user {}", token.user);
+    return token.user_obj ? output::escape_cell(token.user_obj->username) : fmt::format("user {}", token.user);
 }
 
 // Shows what is about to go and asks; returns the identifiers still to delete (those that exist).
@@ -26,12 +27,16 @@ std::vector<std::string> confirm(Context& context, const std::vector<std::string
         try {
             model::Token token = context.client.get_token(identifier);
             std::vector<model::UsedBy> used_by = context.client.used_by(identifier);
-            context.err << fmt::format("token {} (intent {}, owner {})\n", util::quoted(identifier), token.intent,
-                                       owner_of(token));
+            // The question is only as good as what it shows: every word from the server is escaped,
+            // so that none can rewrite the line into another token's.
+            context.err << fmt::format("token {} (intent {}, owner {})\n", util::quoted(identifier),
+                                       output::escape_cell(token.intent), owner_of(token));
             for (const model::UsedBy& use : used_by) {
-                context.err << fmt::format(
-                    "  used by {} {} {}: authentik will {}\n", use.app, use.model_name, util::quoted(use.name),
-                    use.action == "cascade" || use.action == "cascade_many" ? "delete it too" : "apply " + use.action);
+                context.err << fmt::format("  used by {} {} {}: authentik will {}\n", output::escape_cell(use.app),
+                                           output::escape_cell(use.model_name), util::quoted(use.name),
+                                           use.action == "cascade" || use.action == "cascade_many"
+                                               ? "delete it too"
+                                               : "apply " + output::escape_cell(use.action));
             }
             to_delete.push_back(identifier);
         } catch (const Error& e) {

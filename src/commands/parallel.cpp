@@ -63,6 +63,9 @@ std::vector<std::string> collect_identifiers(const std::vector<std::string>& arg
         }
         text = std::move(*content);
     }
+    if (!util::is_valid_utf8(text)) {
+        throw Error(ErrorKind::usage, fmt::format("--from-file: {} is not text in UTF-8", util::quoted(*from_file)));
+    }
     for (const std::string& line : util::split(text, '\n')) {
         std::string_view identifier = util::trim(line);
         if (!identifier.empty() && identifier.front() != '#') {

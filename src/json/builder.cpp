@@ -120,7 +120,9 @@ Builder& Builder::raw(std::string_view json_text) {
     return *this;
 }
 
-std::string Builder::text() const { return {impl_->buffer.GetString(), impl_->buffer.GetSize()}; }
+std::string Builder::text() const {
+    return escape_terminal_controls({impl_->buffer.GetString(), impl_->buffer.GetSize()});
+}
 
 std::string quote(std::string_view text) {
     Builder builder;

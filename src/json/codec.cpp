@@ -4,9 +4,12 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <unordered_set>
+#include <vector>
 
 #include "aktoken/json/builder.h"
 #include "aktoken/util/error.h"
+#include "aktoken/util/values.h"
 #include "json/parse.h"
 #include "json/rapidjson.h"
 
@@ -46,12 +49,54 @@ void check_depth(std::string_view text) {
     }
 }
 
+// Python's json and so authentik take the last of two members of one name, RapidJSON's
+// FindMember the first: keep only the last, so that no two readers see two different objects.
+void keep_last_members(Value& value, rapidjson::Document::AllocatorType& allocator) {
+    if (value.IsArray()) {
+        for (Value& item : value.GetArray()) {
+            keep_last_members(item, allocator);
+        }
+        return;
+    }
+    if (!value.IsObject()) {
+        return;
+    }
+    const rapidjson::SizeType count = value.MemberCount();
+    std::vector<bool> kept(count, true);
+    std::unordered_set<std::string_view> seen;
+    bool duplicates = false;
+    for (rapidjson::SizeType index = count; index-- > 0;) {
+        const Value& name = (value.MemberBegin() + index)->name;
+        if (!seen.emplace(name.GetString(), name.GetStringLength()).second) {
+            kept[index] = false;
+            duplicates = true;
+        }
+    }
+    if (duplicates) {
+        Value unique(rapidjson::kObjectType);
+        for (rapidjson::SizeType index = 0; index < count; ++index) {
+            if (kept[index]) {
+                const auto m = value.MemberBegin() + index;
+                unique.AddMember(m->name, m->value, allocator);
+            }
+        }
+        value = unique;
+    }
+    for (rapidjson::SizeType index = 0; index < value.MemberCount(); ++index) {
+        keep_last_members((value.MemberBegin() + index)->value, allocator);
+    }
+}
+
 }  // namespace
 
-rapidjson::Document parse(std::string_view text) {
+rapidjson::Document parse(std::string_view text, bool validate_encoding) {
     check_depth(text);
     rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
+    if (validate_encoding) {
+        doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
+    } else {
+        doc.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
+    }
     if (doc.HasParseError()) {
         if (text.empty()) {
             bad_shape("empty body where JSON was expected");
@@ -59,7 +104,50 @@ rapidjson::Document parse(std::string_view text) {
         bad_shape(fmt::format("invalid JSON at offset {}: {}", doc.GetErrorOffset(),
                               rapidjson::GetParseError_En(doc.GetParseError())));
     }
+    keep_last_members(doc, doc.GetAllocator());
     return doc;
+}
+
+std::string escape_terminal_controls(std::string json_text) {
+    // Their lead bytes (C2, E2) never continue a sequence, and outside strings a JSON text is
+    // ASCII: every match is one of those characters inside a string.
+    const auto unsafe_at = [&json_text](std::size_t i) -> std::size_t {
+        const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(json_text[k]); };
+        if (byte(i) == 0xC2 && i + 1 < json_text.size() && byte(i + 1) >= 0x80 && byte(i + 1) <= 0x9F) {
+            return 2;
+        }
+        if (byte(i) == 0xE2 && i + 2 < json_text.size() &&
+            ((byte(i + 1) == 0x80 && byte(i + 2) >= 0xAA && byte(i + 2) <= 0xAE) ||
+             (byte(i + 1) == 0x81 && byte(i + 2) >= 0xA6 && byte(i + 2) <= 0xA9))) {
+            return 3;
+        }
+        return 0;
+    };
+    std::size_t first = 0;
+    while (first < json_text.size() && unsafe_at(first) == 0) {
+        ++first;
+    }
+    if (first == json_text.size()) {
+        return json_text;
+    }
+    std::string out(json_text, 0, first);
+    for (std::size_t i = first; i < json_text.size();) {
+        const std::size_t length = unsafe_at(i);
+        if (length == 0) {
+            out += json_text[i];
+            ++i;
+            continue;
+        }
+        const auto byte = [&](std::size_t k) {
+            return static_cast<unsigned>(static_cast<unsigned char>(json_text[k]));
+        };
+        const unsigned code_point =
+            length == 2 ? byte(i + 1)
+                        : ((byte(i) & 0x0FU) << 12) | ((byte(i + 1) & 0x3FU) << 6) | (byte(i + 2) & 0x3FU);
+        out += fmt::format("\\u{:04X}", code_point);
+        i += length;
+    }
+    return out;
 }
 
 namespace {
@@ -146,7 +234,7 @@ std::string compact(const Value& v) {
     if (!v.Accept(writer)) {
         bad_shape("JSON holding invalid UTF-8 (a lone surrogate escape?)");
     }
-    return {buffer.GetString(), buffer.GetSize()};
+    return escape_terminal_controls({buffer.GetString(), buffer.GetSize()});
 }
 
 std::string pretty_value(const Value& v) {
@@ -158,7 +246,7 @@ std::string pretty_value(const Value& v) {
     if (!v.Accept(writer)) {
         bad_shape("JSON that cannot be re-serialised");
     }
-    return {buffer.GetString(), buffer.GetSize()};
+    return escape_terminal_controls({buffer.GetString(), buffer.GetSize()});
 }
 
 model::User decode_user_value(const Value& v, const char* what) {
@@ -177,6 +265,12 @@ model::Token decode_token_value(const Value& v) {
     model::Token token;
     token.pk = string_member(v, "pk", what, true);
     token.identifier = string_member(v, "identifier", what, true);
+    // Token answers are parsed without the encoding check so that the broken one can be named.
+    try {
+        token.json = compact(v);
+    } catch (const Error&) {
+        bad_shape(fmt::format("token {} holds text that is not valid UTF-8", util::quoted(token.identifier)));
+    }
     token.managed = nullable_string_member(v, "managed", what);
     token.intent = string_member(v, "intent", what, false);
     token.user = integer_member(v, "user", what, false);
@@ -191,13 +285,12 @@ model::Token decode_token_value(const Value& v) {
         }
     }
     token.expiring = bool_member(v, "expiring", what, true);
-    token.json = compact(v);
     return token;
 }
 
 template <class T, class Decode>
-model::Page<T> decode_page(std::string_view body, const char* what, Decode decode_item) {
-    rapidjson::Document doc = parse(body);
+model::Page<T> decode_page(std::string_view body, const char* what, Decode decode_item, bool validate_encoding) {
+    rapidjson::Document doc = parse(body, validate_encoding);
     require_object(doc, what);
     const Value* pagination = member(doc, "pagination");
     if (pagination == nullptr) {
@@ -267,17 +360,17 @@ void write_patch(Writer& w, const model::TokenPatch& patch) {
 }  // namespace
 
 model::Token decode_token(std::string_view body) {
-    rapidjson::Document doc = parse(body);
+    rapidjson::Document doc = parse(body, false);
     return decode_token_value(doc);
 }
 
 model::Page<model::Token> decode_token_page(std::string_view body) {
-    return decode_page<model::Token>(body, "the token list", decode_token_value);
+    return decode_page<model::Token>(body, "the token list", decode_token_value, false);
 }
 
 model::Page<model::User> decode_user_page(std::string_view body) {
-    return decode_page<model::User>(body, "the user list",
-                                    [](const Value& v) { return decode_user_value(v, "a user"); });
+    return decode_page<model::User>(
+        body, "the user list", [](const Value& v) { return decode_user_value(v, "a user"); }, true);
 }
 
 model::User decode_me(std::string_view body) {
@@ -297,6 +390,11 @@ util::Secret decode_key(std::string_view body) {
     // The parsed document holds a copy of the key in its own buffers.
     if (doc.HasMember("key")) {
         doc["key"].SetString("", 0);
+    }
+    // Such a key would reach a terminal, a file or a header as something else than it is; the
+    // message leaves it out, as every message leaves out keys.
+    if (key.view().find(' ') != std::string_view::npos || util::has_control(key.view())) {
+        bad_shape("the key in the answer of view_key holds whitespace or a control character");
     }
     return key;
 }

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "aktoken/output/list.h"
+
 namespace aktoken::output {
 namespace {
 
@@ -15,7 +17,7 @@ std::string intent(const model::Token& t) { return t.intent; }
 std::string user(const model::Token& t) { return t.user_obj ? t.user_obj->username : fmt::format("{}", t.user); }
 
 std::string user_block(const model::Token& t, const Style&) {
-    return t.user_obj ? fmt::format("{} ({})", t.user_obj->username, t.user) : fmt::format("{}", t.user);
+    return t.user_obj ? fmt::format("{} ({})", escape_cell(t.user_obj->username), t.user) : fmt::format("{}", t.user);
 }
 
 std::string username(const model::Token& t) { return t.user_obj ? t.user_obj->username : "-"; }
@@ -38,7 +40,7 @@ std::string managed_stored(const model::Token& t) { return t.managed.value_or("n
 
 template <std::string (*F)(const model::Token&)>
 std::string in_block(const model::Token& t, const Style&) {
-    return F(t);
+    return escape_cell(F(t));
 }
 
 std::optional<std::string> identifier_asked(const model::TokenPatch& p) { return p.identifier; }

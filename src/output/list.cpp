@@ -98,55 +98,10 @@ std::string truncate_display(std::string_view text, std::size_t width) {
     return out;
 }
 
-std::string escape_cell(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto byte = static_cast<unsigned char>(text[i]);
-        if (byte == '\n') {
-            out += "\\n";
-        } else if (byte == '\r') {
-            out += "\\r";
-        } else if (byte == '\t') {
-            out += "\\t";
-        } else if (byte < 0x20 || byte == 0x7F) {
-            out += fmt::format("\\x{:02x}", byte);
-        } else if (byte == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
-                   static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
-            // U+0080..U+009F: some terminals take U+009B as CSI, which would let a description
-            // start an escape sequence just as ESC would.
-            out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[i + 1]));
-            ++i;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
+std::string escape_cell(std::string_view text) { return util::escape_controls(text); }
 
-std::string escape_tsv(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '\t':
-                out += "\\t";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
+// The backslash too, so that a reader can undo the escaping of a field.
+std::string escape_tsv(std::string_view text) { return util::escape_controls(text, "\\"); }
 
 std::vector<std::string> parse_columns(std::string_view spec) {
     if (util::trim(spec).empty()) {
@@ -222,7 +177,7 @@ std::string ListWriter::add(const std::vector<model::Token>& page) {
                 break;
             }
             case Format::id:
-                out += token.identifier;
+                out += escape_cell(token.identifier);
                 out += '\n';
                 break;
         }

@@ -184,8 +184,11 @@ std::string RecordWriter::add(const Record& record) {
             break;
         }
         case Layout::lines:
-            out = text_of(record, view_.line_field);
-            out += '\n';
+            // A prepared line may span lines of its own (a dry run's request and body).
+            for (const std::string& line : util::split(text_of(record, view_.line_field), '\n')) {
+                out += escape_cell(line);
+                out += '\n';
+            }
             break;
         case Layout::tsv:
             if (count_ == 0 && view_.headers) {

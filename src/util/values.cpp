@@ -166,13 +166,50 @@ std::optional<bool> parse_bool(std::string_view text, std::string* problem) {
     return std::nullopt;
 }
 
-std::string quoted(std::string_view value) {
-    std::string out = "\"";
-    while (!value.empty()) {
-        const char c = value.front();
+bool is_valid_utf8(std::string_view text) {
+    while (!text.empty()) {
+        std::size_t consumed = 1;
+        if (static_cast<unsigned char>(text.front()) >= 0x80) {
+            char32_t code_point = 0;
+            consumed = utf8_length(text, code_point);
+            if (consumed == 0) {
+                return false;
+            }
+        }
+        text.remove_prefix(consumed);
+    }
+    return true;
+}
+
+bool has_control(std::string_view text) {
+    // Walked here rather than compared with escape_controls(): the text may be a key, and no
+    // copy of it may be left behind.
+    while (!text.empty()) {
+        const auto byte = static_cast<unsigned char>(text.front());
+        std::size_t consumed = 1;
+        if (byte < 0x20 || byte == 0x7f) {
+            return true;
+        }
+        if (byte >= 0x80) {
+            char32_t code_point = 0;
+            consumed = utf8_length(text, code_point);
+            if (consumed == 0 || is_unsafe(code_point)) {
+                return true;
+            }
+        }
+        text.remove_prefix(consumed);
+    }
+    return false;
+}
+
+std::string escape_controls(std::string_view text, std::string_view also) {
+    std::string out;
+    out.reserve(text.size());
+    while (!text.empty()) {
+        const char c = text.front();
         const auto byte = static_cast<unsigned char>(c);
         std::size_t consumed = 1;
-        if (c == '"' || c == '\\') {
+        if (also.find(c) != std::string_view::npos) {
             out += '\\';
             out += c;
         } else if (c == '\n') {
@@ -187,21 +224,22 @@ std::string quoted(std::string_view value) {
             out += c;
         } else {
             char32_t code_point = 0;
-            consumed = utf8_length(value, code_point);
+            consumed = utf8_length(text, code_point);
             if (consumed == 0) {
                 consumed = 1;
                 out += fmt::format("\\x{:02x}", byte);
             } else if (is_unsafe(code_point)) {
                 out += fmt::format("\\u{:04x}", static_cast<std::uint32_t>(code_point));
             } else {
-                out += value.substr(0, consumed);
+                out += text.substr(0, consumed);
             }
         }
-        value.remove_prefix(consumed);
+        text.remove_prefix(consumed);
     }
-    out += '"';
     return out;
 }
+
+std::string quoted(std::string_view value) { return '"' + escape_controls(value, "\"\\") + '"'; }
 
 Error invalid_value_error(ErrorKind kind, std::string_view name, std::string_view value, std::string_view expected) {
     return Error(kind, fmt::format("{}: invalid value {}: {}", name, quoted(value), expected));

@@ -20,6 +20,8 @@ TEST_SUITE("unit") {
         CHECK(cli::exit_code(ErrorKind::server) == 8);
         CHECK(cli::exit_code(ErrorKind::network) == 9);
         CHECK(cli::exit_code(ErrorKind::busy) == 10);
+        CHECK(cli::exit_code(ErrorKind::output) == 11);
+        CHECK(cli::kind_name(ErrorKind::output) == std::string("output"));
         CHECK(cli::exit_code(ErrorKind::interrupted) == 130);
         CHECK(cli::worst_exit_code({Error(ErrorKind::not_found, "a"), Error(ErrorKind::network, "b")}) == 9);
         CHECK(cli::worst_exit_code({}) == 0);
@@ -47,6 +49,31 @@ TEST_SUITE("unit") {
         std::ostringstream colored;
         cli::report(colored, Error(ErrorKind::usage, "bad"), false, true);
         CHECK(colored.str() == "aktoken: \x1b[31merror:\x1b[0m bad\n");
+    }
+
+    TEST_CASE("report: every line is escaped, the server's words included; json stays JSON") {
+        Error error(ErrorKind::rejected, "the server rejected the request (HTTP 400 Bad Request)", 400,
+                    {{"description\x1b[2J", {"Bad\r\x1b]0;title\x07"}},
+                     {"non_field_errors",
+                      {"\xc2\x9b"
+                       "2J\xe2\x80\xae"}}});
+        std::ostringstream text;
+        cli::report(text, error, false, false);
+        CHECK(text.str() ==
+              "aktoken: error: description\\x1b[2J: Bad\\r\\x1b]0;title\\x07\n"
+              "aktoken: error: \\u009b2J\\u202e\n");
+        std::ostringstream detail;
+        cli::report(detail, Error(ErrorKind::permission, "permission denied: \x1b]52;c;QUJD\x07 (HTTP 403)"), false,
+                    false);
+        CHECK(detail.str() == "aktoken: error: permission denied: \\x1b]52;c;QUJD\\x07 (HTTP 403)\n");
+        std::ostringstream nul;
+        cli::report(nul, Error(ErrorKind::permission, std::string("Nope\0\x1b (HTTP 403)", 17)), false, false);
+        CHECK(nul.str() == "aktoken: error: Nope\\x00\\x1b (HTTP 403)\n");
+        std::ostringstream json;
+        cli::report(json, Error(ErrorKind::server, "x\x1b\xc2\x9b"), true, false);
+        CHECK(json.str() ==
+              R"({"error":{"exit_code":8,"kind":"server","status":null,"message":"x\u001B\u009B","fields":{}}})"
+              "\n");
     }
 
     TEST_CASE("report: a bulk item's error names its token on every line, and in json") {

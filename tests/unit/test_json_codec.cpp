@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <doctest/doctest.h>
 
+#include "aktoken/json/builder.h"
 #include "aktoken/json/codec.h"
 #include "aktoken/util/error.h"
 
@@ -49,7 +50,9 @@ TEST_SUITE("unit") {
             {R"({"pk":"a","identifier":"x","expiring":"yes"})", "\"expiring\" of the token is not a boolean"},
             {R"({"pk":"a","identifier":"x","user_obj":{"pk":1}})", "the token's user_obj has no \"username\""},
             {std::string(100, '[') + std::string(100, ']'), "JSON nested deeper than 64 levels"},
-            {"{\"pk\":\"\xff\"}", "invalid JSON at offset 7: Invalid encoding in string."},
+            {"{\"pk\":\"\xff\",\"identifier\":\"bob-api\"}", "token \"bob-api\" holds text that is not valid UTF-8"},
+            {"{\"pk\":\"a\",\"identifier\":\"x\",\"description\":\"\\udc00\"}",
+             "token \"x\" holds text that is not valid UTF-8"},
         };
         for (const Case& c : cases) {
             CAPTURE(c.body);
@@ -88,6 +91,71 @@ TEST_SUITE("unit") {
         CHECK(error->fields.empty());
         CHECK_FALSE(json::decode_error("<html></html>"));
         CHECK_FALSE(json::decode_error("[1]"));
+    }
+
+    TEST_CASE("json: a page names the token whose text is not UTF-8; other answers fail as a whole") {
+        const auto message = [](auto decode) {
+            try {
+                decode();
+            } catch (const Error& e) {
+                CHECK(e.kind() == ErrorKind::server);
+                return std::string(e.what());
+            }
+            return std::string("no error");
+        };
+        CHECK(message([] {
+                  json::decode_token_page(
+                      R"({"pagination":{},"results":[{"pk":"a","identifier":"ok"},)"
+                      "{\"pk\":\"b\",\"identifier\":\"bob-api\",\"description\":\"bad\xff\xfe\"}]}");
+              }) == "unexpected answer from the server: token \"bob-api\" holds text that is not valid UTF-8");
+        CHECK(message([] { json::decode_me("{\"user\":{\"pk\":1,\"username\":\"\xff\"}}"); }) ==
+              "unexpected answer from the server: invalid JSON at offset 28: Invalid encoding in string.");
+    }
+
+    TEST_CASE("json: of two members of one name the last counts, as in authentik's Python") {
+        model::Token t = json::decode_token(
+            R"({"pk":"a","identifier":"scratch-test","intent":"app_password","identifier":"prod-ci-deploy",)"
+            R"("user_obj":{"pk":1,"username":"mallory","username":"akadmin"},"intent":"api"})");
+        CHECK(t.identifier == "prod-ci-deploy");
+        CHECK(t.intent == "api");
+        REQUIRE(t.user_obj);
+        CHECK(t.user_obj->username == "akadmin");
+        CHECK(t.json ==
+              R"({"pk":"a","identifier":"prod-ci-deploy","user_obj":{"pk":1,"username":"akadmin"},"intent":"api"})");
+        CHECK(json::pretty(R"([{"a":1,"b":2,"a":3}])") == "[\n  {\n    \"b\": 2,\n    \"a\": 3\n  }\n]");
+        CHECK(json::decode_key(R"({"key":"first","key":"last"})").view() == "last");
+        auto error = json::decode_error(R"({"detail":"first","detail":"Token invalid/expired"})");
+        REQUIRE(error);
+        CHECK(error->detail == "Token invalid/expired");
+        CHECK(error->fields.empty());
+    }
+
+    TEST_CASE("json: a key with whitespace or a control character is a malformed answer, not shown") {
+        for (const std::string body :
+             {R"({"key":"abc def"})", R"({"key":"abc\n"})", R"({"key":"\u001b[2Jabc"})", R"({"key":"abc\u0000"})",
+              R"({"key":"\u009b2J"})", R"({"key":"a\u202eb"})", R"({"key":"\tabc"})"}) {
+            CAPTURE(body);
+            try {
+                json::decode_key(body);
+                FAIL("no error");
+            } catch (const Error& e) {
+                CHECK(e.kind() == ErrorKind::server);
+                CHECK(std::string(e.what()) ==
+                      "unexpected answer from the server: the key in the answer of view_key holds whitespace or a "
+                      "control character");
+            }
+        }
+        CHECK(json::decode_key(R"({"key":"Abc-123_~+/=\u00e9"})").view() == "Abc-123_~+/=\xc3\xa9");
+    }
+
+    TEST_CASE("json: output writes C1 and bidirectional controls as escapes, the same value") {
+        CHECK(json::pretty("{\"d\":\"\xc2\x9b"
+                           "2J\xe2\x80\xae\xe2\x81\xa9\\u001b\xc3\xa9\xe2\x80\xa9\"}") ==
+              "{\n  \"d\": \"\\u009B2J\\u202E\\u2069\\u001B\xc3\xa9\xe2\x80\xa9\"\n}");
+        CHECK(json::decode_token("{\"pk\":\"a\",\"identifier\":\"x\",\"intent\":\"\xc2\x85\"}").json ==
+              R"({"pk":"a","identifier":"x","intent":"\u0085"})");
+        CHECK(json::quote("a\xe2\x80\xaa"
+                          "b\x1b") == R"("a\u202Ab\u001B")");
     }
 
     TEST_CASE("json: pretty printing") {

@@ -326,6 +326,26 @@ TEST_SUITE("unit") {
         CHECK(output::escape_cell("\x1b[2Jx\x7f") == "\\x1b[2Jx\\x7f");
         CHECK(output::escape_cell("\xc2\x9b"
                                   "2J é\\") == "\\u009b2J é\\");
+        CHECK(output::escape_cell("\xe2\x80\xae"
+                                  "gpj.exe\xe2\x81\xa9\xff") == "\\u202egpj.exe\\u2069\\xff");
+        CHECK(output::escape_tsv("\x1b]52;c;QUJD\x07\\\xc2\x9b") == "\\x1b]52;c;QUJD\\x07\\\\\\u009b");
+    }
+
+    TEST_CASE("list: every text format escapes what the server sends, json keeps it JSON-escaped") {
+        std::vector<model::Token> tokens = samples();
+        tokens.resize(1);
+        tokens[0].identifier = "ci\x1b[2J";
+        tokens[0].description = "\x1b]0;owned\x07\xe2\x80\xae";
+        tokens[0].user_obj->username = "bob\rroot";
+        output::ListOptions tsv = options_for(output::Format::tsv);
+        tsv.headers = false;
+        CHECK(render(tsv, tokens) == "ci\\x1b[2J\tapi\tbob\\rroot\t2026-12-02T16:00:00Z\t\\x1b]0;owned\\x07\\u202e\n");
+        CHECK(render(options_for(output::Format::id), tokens) == "ci\\x1b[2J\n");
+        output::ListOptions table = options_for(output::Format::table);
+        table.columns = {"identifier", "user", "description"};
+        CHECK(render(table, tokens) ==
+              "IDENTIFIER  USER       DESCRIPTION\n"
+              "ci\\x1b[2J   bob\\rroot  \\x1b]0;owned\\x07\\u202e\n");
     }
 
 }  // TEST_SUITE

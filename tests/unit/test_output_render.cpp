@@ -31,6 +31,22 @@ TEST_SUITE("unit") {
               "expires:     2026-12-02T16:00:00Z\nexpiring:    true\nmanaged:     -\n");
     }
 
+    TEST_CASE("render: token blocks escape every value from the server") {
+        model::Token t = sample();
+        t.identifier = "ci\x1b[2J";
+        t.intent = "api\r\x1b]0;x\x07";
+        t.user_obj->username = "bob\xc2\x9b";
+        t.description =
+            "a\nb\xe2\x80\xae\x00"
+            "c";
+        t.managed = "\x1b]52;c;QUJD\x07";
+        t.pk = "p\xe2\x81\xa6";
+        CHECK(output::token_blocks({t}, output::Style{}) ==
+              "identifier:  ci\\x1b[2J\npk:          p\\u2066\nintent:      api\\r\\x1b]0;x\\x07\n"
+              "user:        bob\\u009b (4)\ndescription: a\\nb\\u202e\n"
+              "expires:     2026-12-02T16:00:00Z\nexpiring:    true\nmanaged:     \\x1b]52;c;QUJD\\x07\n");
+    }
+
     TEST_CASE("render: on a terminal expires gets the time left or since") {
         output::Style style;
         style.terminal = true;

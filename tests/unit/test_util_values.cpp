@@ -206,6 +206,31 @@ TEST_SUITE("unit") {
         }
     }
 
+    TEST_CASE("escape_controls: quoted's escaping without quotes, plus the characters asked for") {
+        CHECK(escape_controls("plain \"q\" back\\slash caf\xc3\xa9") == "plain \"q\" back\\slash caf\xc3\xa9");
+        CHECK(escape_controls("\x1b]0;title\x07\x1b]52;c;QUJD\x07") == R"(\x1b]0;title\x07\x1b]52;c;QUJD\x07)");
+        CHECK(escape_controls(std::string("a\r\0b\n", 5)) == R"(a\r\x00b\n)");
+        CHECK(escape_controls("\xc2\x9b"
+                              "2J\xe2\x80\xae\xe2\x81\xa6\xff") == R"(\u009b2J\u202e\u2066\xff)");
+        CHECK(escape_controls("a\\b\tc", "\\") == R"(a\\b\tc)");
+        CHECK(escape_controls("a\"b\\", "\"\\") == R"(a\"b\\)");
+    }
+
+    TEST_CASE("is_valid_utf8 and has_control") {
+        CHECK(is_valid_utf8(""));
+        CHECK(is_valid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91 \xc2\x9b \x1b"));
+        for (const char* bad : {"bad\xff\xfe", "\x80", "\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80"}) {
+            CAPTURE(bad);
+            CHECK_FALSE(is_valid_utf8(bad));
+        }
+        CHECK_FALSE(has_control("Abc-123_caf\xc3\xa9 \xc2\xa0 \xe2\x80\xa9"));
+        for (const std::string& bad : {std::string("a\0", 2), std::string("\t"), std::string("\x7f"),
+                                       std::string("\xc2\x85"), std::string("\xe2\x80\xab"), std::string("\xff")}) {
+            CAPTURE(bad);
+            CHECK(has_control(bad));
+        }
+    }
+
     TEST_CASE("invalid_value and invalid_value_error") {
         CHECK(error_of([] { invalid_value("--retries", "x", "expected a whole number from 0 to 10"); },
                        ErrorKind::usage) == R"(--retries: invalid value "x": expected a whole number from 0 to 10)");

@@ -10,7 +10,8 @@ namespace aktoken::json {
 
 // Writes one JSON text, compact or pretty (two-space indentation), value by value: the only way
 // aktoken assembles JSON, so that no output is glued together from templates and quoted strings.
-// Strings that are not valid UTF-8 have each bad byte replaced by U+FFFD, so the text always parses.
+// Strings that are not valid UTF-8 have each bad byte replaced by U+FFFD, so the text always parses;
+// C1 and bidirectional controls are written as \uHHHH escapes, so the text is safe on a terminal.
 class Builder {
 public:
     explicit Builder(bool pretty = false);

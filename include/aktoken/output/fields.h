@@ -19,7 +19,8 @@ struct TokenField {
     std::string (*text)(const model::Token& token);
     // The cell in table and wide on a terminal, when it differs from text (nullptr: text).
     std::string (*terminal_text)(const model::Token& token, const Style& style) = nullptr;
-    // The value in get's blocks (nullptr: not a line of the blocks).
+    // The value in get's blocks, escaped for a terminal but for the colour it adds (nullptr: not
+    // a line of the blocks).
     std::string (*block_text)(const model::Token& token, const Style& style) = nullptr;
     // Tables on a narrow terminal shrink the columns with the lowest rank first.
     int shrink_rank = 0;

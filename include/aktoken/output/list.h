@@ -72,15 +72,17 @@ std::size_t display_width(std::string_view text);
 // UTF-8 sequence.
 std::string truncate_display(std::string_view text, std::size_t width);
 
-// Makes a value safe for one table line: \n, \r, \t as such, other C0 controls and DEL as \xHH and
-// C1 controls as \u00HH, so neither a line break nor a terminal escape sequence gets through.
+// Makes a value safe for one line of a terminal, the one escaping of every text format and
+// message (util::escape_controls): \n, \r, \t as such, other C0 controls, DEL and bytes that are
+// not UTF-8 as \xHH, C1 and bidirectional controls as \uHHHH.
 std::string escape_cell(std::string_view text);
 
 // Indents every line of a pretty JSON object by one level, so that it reads as an element of a
 // pretty array.
 std::string indent_element(const std::string& pretty);
 
-// Escapes a TSV field: tab, newline, carriage return and backslash as \t, \n, \r and \\.
+// Escapes a TSV field as escape_cell does, and a backslash as \\, so that tab, newline and
+// escapes in the value cannot be mistaken for the layout.
 std::string escape_tsv(std::string_view text);
 
 }  // namespace aktoken::output

@@ -21,6 +21,7 @@ enum class ErrorKind {
     server,       // 8: 5xx or a response authentik would not send
     network,      // 9: DNS, connect, TLS, timeout
     busy,         // 10: lock held
+    output,       // 11: standard output cannot be written
     interrupted,  // 130: SIGINT
     terminated,   // 143: SIGTERM
 };
@@ -28,13 +29,27 @@ enum class ErrorKind {
 // Field name -> the server's messages for it (DRF validation errors), in server order.
 using FieldErrors = std::vector<std::pair<std::string, std::vector<std::string>>>;
 
+// what() is a C string: a NUL in a message (from a server's detail, say) would cut off what
+// follows it, so it is written as the escape every report shows it as.
+inline std::string without_nul(const std::string& message) {
+    std::string out;
+    for (const char c : message) {
+        if (c == '\0') {
+            out += "\\x00";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 // The one exception type that crosses module boundaries; cli::run turns it into a message
 // and an exit code.
 class Error : public std::runtime_error {
 public:
     Error(ErrorKind kind, const std::string& message, std::optional<long> status = std::nullopt,
           FieldErrors fields = {})
-        : std::runtime_error(message), kind_(kind), status_(status), fields_(std::move(fields)) {}
+        : std::runtime_error(without_nul(message)), kind_(kind), status_(status), fields_(std::move(fields)) {}
 
     ErrorKind kind() const { return kind_; }
     std::optional<long> status() const { return status_; }

@@ -53,10 +53,24 @@ std::optional<bool> parse_bool(std::string_view text, std::string* problem = nul
 // What parse_duration (time.h) accepts, as a problem.
 inline constexpr std::string_view duration_expected = "expected a duration such as 14d, 12h, 1d12h";
 
-// Returns value in double quotes for a message, safe to print on a terminal: `"` and `\` are
-// escaped with a backslash; \n, \r and \t as such; other C0 controls, DEL and bytes that are not
-// valid UTF-8 as \xHH; C1 controls (U+0080-U+009F) and the bidirectional controls U+202A-U+202E
-// and U+2066-U+2069 as \uHHHH. Other text, UTF-8 included, is kept as it is.
+// Tells whether text is valid UTF-8 (overlong forms, surrogates and code points above U+10FFFF
+// are not).
+bool is_valid_utf8(std::string_view text);
+
+// Tells whether text holds a character that a terminal would act on rather than show: a C0
+// control, DEL, a C1 control, a bidirectional control (U+202A-U+202E, U+2066-U+2069) or a byte
+// that is not valid UTF-8.
+bool has_control(std::string_view text);
+
+// Returns text safe to print on a terminal as part of one line (the escaping of git and gh):
+// \n, \r and \t as such; other C0 controls, DEL and bytes that are not valid UTF-8 as \xHH;
+// C1 controls (U+0080-U+009F) and the bidirectional controls U+202A-U+202E and U+2066-U+2069 as
+// \uHHHH; each character of `also` with a backslash in front. Other text, UTF-8 included, is
+// kept as it is.
+std::string escape_controls(std::string_view text, std::string_view also = {});
+
+// Returns value in double quotes for a message, safe to print on a terminal: escape_controls
+// with `"` and `\` escaped with a backslash too.
 std::string quoted(std::string_view value);
 
 // Builds `<name>: invalid value "<value>": <expected>` (value through quoted()) as an Error of
