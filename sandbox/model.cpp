@@ -26,6 +26,12 @@ bool Token::is_expired(Micros now) const {
     return expiring && (!expires || *expires <= now);
 }
 
+void Token::before_save(Micros now, Micros default_duration) {
+    if (expiring && !expires) {
+        expires = now + default_duration;
+    }
+}
+
 std::string random_key() {
     static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     std::uniform_int_distribution<int> pick(0, 61);

@@ -60,6 +60,9 @@ struct Token {
 
     // The expiry test of authentik's filter_not_expired (expiring and not after now).
     bool is_expired(Micros now) const;
+    // authentik's pre-save signal (core/signals.py, expiring_model_pre_save), run on every save:
+    // an expiring token without a date expires after the default duration.
+    void before_save(Micros now, Micros default_duration);
 };
 
 struct Seed {
