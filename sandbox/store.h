@@ -57,7 +57,11 @@ private:
     void index_add(const Token& token);
     void index_remove(const Token& token);
 
+    // Makes the token of every outpost that has none (authentik does on the outpost's next use).
+    void recreate_outpost_tokens();
+
     std::map<std::int64_t, User> users_;
+    std::vector<Outpost> outposts_;
     std::vector<Token>::iterator position(std::string_view identifier);
 
     // A sorted vector, not a map: listing walks all tokens on every request, and contiguous
