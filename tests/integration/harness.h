@@ -91,7 +91,8 @@ struct HttpAnswer {
 
 // An aktoken-sandbox process on 127.0.0.1 with a port the OS picked. On the real clock (no
 // --now among the arguments) it runs with --no-housekeeping, so that a 5-minute boundary passing
-// during a test changes nothing.
+// during a test changes nothing. It plays the authentik release AKTOKEN_TEST_AUTHENTIK_VERSION
+// names, if set, unless the arguments choose one.
 class Sandbox {
 public:
     explicit Sandbox(const std::vector<std::string>& extra_args = {});
