@@ -313,6 +313,22 @@ TEST_SUITE("integration") {
         CHECK_FALSE(token_exists(sandbox, "alice-app"));
     }
 
+    TEST_CASE("sandbox: a plain user may not look users up, so their create --user NAME exits 5") {
+        Sandbox sandbox({"--now", kNow});
+        TempDir home;
+        const RunResult r = aktoken({"create", "alice-x", "--user", "bob"}, aktoken_env(sandbox, kAliceKey, home));
+        CHECK(r.exit_code == 5);
+        CHECK(r.out == "");
+        CHECK(r.err == error_line("permission denied: You do not have permission to perform this action. (HTTP 403 "
+                                  "Forbidden)"));
+        const auto requests = sandbox.requests();
+        REQUIRE(requests.size() == 1);
+        CHECK(requests[0].method == "GET");
+        CHECK(requests[0].path == "/api/v3/core/users/");
+        CHECK(requests[0].query == "username=bob");
+        CHECK_FALSE(token_exists(sandbox, "alice-x"));
+    }
+
     TEST_CASE("sandbox outposts: a service account's token, used by nothing, made again after deletion") {
         TempDir dir;
         const std::string seed = dir.write("seed.json",
