@@ -19,7 +19,26 @@ constexpr const char* not_found_html =
     "<!doctype html><html><head><title>Not Found</title></head><body><h1>Not Found</h1><p>The requested "
     "resource was not found on this server.</p></body></html>";
 
-enum class RouteKind { token_list, token_detail, view_key, set_key, used_by, users_me, users_list };
+constexpr const char* server_error_html =
+    "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Server Error (500)</title>\n</head>\n<body>\n  "
+    "<h1>Server Error (500)</h1><p></p>\n</body>\n</html>\n";
+
+constexpr const char* permission_denied = "You do not have permission to perform this action.";
+constexpr const char* permission_view_token = "authentik_core.view_token";
+constexpr const char* permission_view_user = "authentik_core.view_user";
+constexpr const char* permission_view_settings = "authentik_rbac.view_system_settings";
+
+enum class RouteKind {
+    token_list,
+    token_detail,
+    view_key,
+    set_key,
+    used_by,
+    users_me,
+    users_list,
+    admin_version,
+    admin_settings
+};
 
 struct Route {
     RouteKind kind;
@@ -35,6 +54,12 @@ std::optional<Route> match_route(const std::string& path) {
     }
     if (path == "/api/v3/core/users/me/") {
         return Route{RouteKind::users_me, "", {"GET"}};
+    }
+    if (path == "/api/v3/admin/version/") {
+        return Route{RouteKind::admin_version, "", {"GET"}};
+    }
+    if (path == "/api/v3/admin/settings/") {
+        return Route{RouteKind::admin_settings, "", {"GET"}};
     }
     if (path.rfind(tokens_prefix, 0) != 0) {
         return std::nullopt;
@@ -82,27 +107,72 @@ std::string trim(const std::string& s) {
     return s.substr(first, s.find_last_not_of(" \t") - first + 1);
 }
 
-// authentik's bearer authentication; answers 403 itself when it fails.
+// authentik's bearer authentication (api/authentication.py); answers 403 itself when it fails.
 const User* authenticate(SandboxState& state, const httplib::Request& req, httplib::Response& res) {
+    const VersionRules& rules = state.options.version;
+    // validate_auth: strip, then "TYPE CREDENTIALS"; "Bearer " strips to one word, no credentials.
     const std::string header = trim(req.get_header_value("Authorization"));
     const auto space = header.find(' ');
-    const std::string scheme = header.substr(0, space);
-    if (header.empty() || lower(scheme) != "bearer") {
+    if (header.empty() || space == std::string::npos) {
         send_json(res, 403, detail_json("Authentication credentials were not provided."));
         return nullptr;
     }
-    const std::string key = space == std::string::npos ? "" : header.substr(space + 1);
-    if (key.empty()) {
-        send_json(res, 403, detail_json("Malformed header"));
+    if (lower(header.substr(0, space)) != "bearer") {
+        send_json(res, 403,
+                  detail_json(rules.unsupported_scheme_message ? "Unsupported authentication type"
+                                                               : "Authentication credentials were not provided."));
         return nullptr;
     }
-    const Token* token = state.store.authenticate(key, state.clock.now());
+    const std::string key = header.substr(space + 1);
+    const Micros now = state.clock.now();
+    const Token* token = state.store.authenticate(key, now);
+    if (token == nullptr && rules.delete_expired_on_auth) {
+        state.store.erase_expired_api_tokens(key, now);
+    }
     const User* user = token != nullptr ? state.store.find_user(token->user) : nullptr;
-    if (user == nullptr) {
+    if (user == nullptr || !user->is_active) {
         send_json(res, 403, detail_json("Token invalid/expired"));
         return nullptr;
     }
     return user;
+}
+
+// The caller sees every token in lists and lookups, not only their own.
+bool sees_all_tokens(const SandboxState& state, const User& caller) {
+    return caller.is_superuser ||
+           (state.options.version.global_token_permissions && caller.has_permission(permission_view_token));
+}
+
+void send_server_error(httplib::Response& res) {
+    res.status = 500;
+    res.set_content(server_error_html, "text/html; charset=utf-8");
+}
+
+void admin_version(SandboxState& state, httplib::Response& res) {
+    const std::string release = string_json(state.options.version.release);
+    send_json(res, 200,
+              fmt::format(R"({{"version_current":{},"version_latest":{},"version_latest_valid":true,)"
+                          R"("build_hash":"","outdated":false,"outpost_outdated":false}})",
+                          release, release));
+}
+
+// The tenant's settings as SettingsSerializer writes them; only the token and page settings
+// follow the sandbox's options, the rest are authentik's defaults.
+void admin_settings(SandboxState& state, httplib::Response& res) {
+    const VersionRules& rules = state.options.version;
+    std::string body = fmt::format(
+        R"({{"avatars":"gravatar,initials","default_user_change_name":true,"default_user_change_email":false,)"
+        R"("default_user_change_username":false,"event_retention":"days=365","reputation_lower_limit":-5,)"
+        R"("reputation_upper_limit":5,"footer_links":[],"gdpr_compliance":true,"impersonation":true,)"
+        R"("impersonation_require_reason":true,"default_token_duration":{},"default_token_length":60)",
+        string_json(format_timedelta_string(state.options.default_duration)));
+    // The tenant's page size settings arrived with the cap (2025.12).
+    if (rules.max_page_size > 0) {
+        body += fmt::format(R"(,"pagination_default_page_size":{},"pagination_max_page_size":{})",
+                            rules.default_page_size, state.options.page_size_cap());
+    }
+    body += "}";
+    send_json(res, 200, body);
 }
 
 // DRF's request.data: JSON only; an empty body is an empty dict whatever its type.
@@ -127,13 +197,27 @@ void send_token(SandboxState& state, httplib::Response& res, int status, const T
     send_json(res, status, token_json(token, *state.store.find_user(token.user)));
 }
 
+std::optional<PageWindow> page_of(const SandboxState& state, std::size_t count, const httplib::Request& req) {
+    return paginate(count, req.params, state.options.version.default_page_size, state.options.page_size_cap());
+}
+
+void end_list(const SandboxState& state, JsonWriter& w) {
+    if (state.options.version.list_autocomplete) {
+        w.Key("autocomplete");
+        w.StartObject();
+        w.EndObject();
+    }
+    w.EndObject();
+}
+
 void token_list(SandboxState& state, const httplib::Request& req, httplib::Response& res, const User& caller) {
-    const auto selection = select_tokens(state.store, caller, req.params);
+    const auto selection = select_tokens(state.store, caller, req.params,
+                                         TokenVisibility{sees_all_tokens(state, caller), state.options.unstable_ties});
     if (!selection.errors.empty()) {
         send_json(res, 400, errors_json(selection.errors));
         return;
     }
-    const auto page = paginate(selection.tokens.size(), req.params, state.options.max_page_size);
+    const auto page = page_of(state, selection.tokens.size(), req);
     if (!page) {
         send_json(res, 404, detail_json("Invalid page."));
         return;
@@ -149,16 +233,18 @@ void token_list(SandboxState& state, const httplib::Request& req, httplib::Respo
         write_token(w, token, *state.store.find_user(token.user), false);
     }
     w.EndArray();
-    w.Key("autocomplete");
-    w.StartObject();
-    w.EndObject();
-    w.EndObject();
+    end_list(state, w);
     send_json(res, 200, std::string(buffer.GetString(), buffer.GetSize()));
 }
 
 void users_list(SandboxState& state, const httplib::Request& req, httplib::Response& res, const User& caller) {
-    const auto users = select_users(state.store, caller, req.params);
-    const auto page = paginate(users.size(), req.params, state.options.max_page_size);
+    // The queryset holds only the users the caller may view; with none, the list is refused.
+    if (!caller.has_permission(permission_view_user)) {
+        send_json(res, 403, detail_json(permission_denied));
+        return;
+    }
+    const auto users = select_users(state.store, req.params);
+    const auto page = page_of(state, users.size(), req);
     if (!page) {
         send_json(res, 404, detail_json("Invalid page."));
         return;
@@ -173,10 +259,7 @@ void users_list(SandboxState& state, const httplib::Request& req, httplib::Respo
         write_user(w, *users[i]);
     }
     w.EndArray();
-    w.Key("autocomplete");
-    w.StartObject();
-    w.EndObject();
-    w.EndObject();
+    end_list(state, w);
     send_json(res, 200, std::string(buffer.GetString(), buffer.GetSize()));
 }
 
@@ -187,13 +270,23 @@ void token_write(SandboxState& state, const httplib::Request& req, httplib::Resp
         return;
     }
     const auto now = state.clock.now();
-    auto outcome = validate_token_write(state.store, body,
-                                        WriteRequest{caller, instance, kind, now, state.options.default_duration});
+    auto outcome = validate_token_write(
+        state.store, body,
+        WriteRequest{caller, instance, kind, now, state.options.default_duration, state.options.version});
+    if (outcome.server_error) {
+        send_server_error(res);
+        return;
+    }
     if (!outcome.token) {
         send_json(res, 400, errors_json(outcome.errors));
         return;
     }
     const Token token = std::move(*outcome.token);
+    // The unique check passed over a hidden expired token (2026.5+); the database refuses.
+    if (const Token* holder = state.store.find_token(token.identifier); holder != nullptr && holder != instance) {
+        send_server_error(res);
+        return;
+    }
     if (instance == nullptr) {
         state.store.insert(token);
         send_token(state, res, 201, token);
@@ -228,10 +321,22 @@ void set_key(SandboxState& state, const httplib::Request& req, httplib::Response
         }
     }
     if (error) {
-        send_json(res, 400, errors_json({{"key", {*error}}}));
+        if (state.options.version.set_key_empty_400) {
+            // Up to 2025.10 the view validated the key itself and answered a bare 400.
+            send_empty(res, 400);
+        } else {
+            send_json(res, 400, errors_json({{"key", {*error}}}));
+        }
         return;
     }
     state.store.set_key(token.identifier, key);
+    // token.save(): the pre-save signal runs here too.
+    Token saved = *state.store.find_token(token.identifier);
+    const Micros before = saved.expires.value_or(0);
+    saved.before_save(state.clock.now(), state.options.default_duration);
+    if (saved.expires.value_or(0) != before) {
+        state.store.replace(saved.identifier, saved);
+    }
     send_empty(res, 204);
 }
 
@@ -266,6 +371,7 @@ void handle_api(SandboxState& state, const httplib::Request& req, httplib::Respo
         return;
     }
     std::lock_guard lock(state.store_mutex);
+    state.housekeep_until_now();
     const User* caller = authenticate(state, req, res);
     if (caller == nullptr) {
         return;
@@ -286,6 +392,16 @@ void handle_api(SandboxState& state, const httplib::Request& req, httplib::Respo
         case RouteKind::users_list:
             users_list(state, req, res, *caller);
             return;
+        case RouteKind::admin_version:
+            admin_version(state, res);
+            return;
+        case RouteKind::admin_settings:
+            if (!caller->has_permission(permission_view_settings)) {
+                send_json(res, 403, detail_json(permission_denied));
+            } else {
+                admin_settings(state, res);
+            }
+            return;
         case RouteKind::token_list:
             if (method == "GET") {
                 token_list(state, req, res, *caller);
@@ -296,13 +412,19 @@ void handle_api(SandboxState& state, const httplib::Request& req, httplib::Respo
         default:
             break;
     }
-    // Object routes: get_object() through the caller's queryset, so others' tokens are 404.
+    // Object routes: get_object() through the caller's queryset, so others' tokens are 404 -
+    // except for the key actions from 2026.2, which skip the owner filter and let the
+    // permission decide.
     const Token* token = state.store.find_token(route->identifier);
-    if (token == nullptr || (!caller->is_superuser && token->user != caller->pk)) {
-        send_json(res, 404, detail_json("No Token matches the given query."));
+    const bool key_action = route->kind == RouteKind::view_key || route->kind == RouteKind::set_key;
+    const bool visible = token != nullptr && (token->user == caller->pk || sees_all_tokens(state, *caller) ||
+                                              (key_action && state.options.version.global_token_permissions));
+    if (!visible) {
+        send_json(res, 404,
+                  detail_json(state.options.version.model_named_not_found ? "No Token matches the given query."
+                                                                          : "Not found."));
         return;
     }
-    const char* permission_denied = "You do not have permission to perform this action.";
     switch (route->kind) {
         case RouteKind::view_key:
             if (!caller->has_permission(permission_view_key) && token->view_key_users.count(caller->pk) == 0) {
@@ -326,6 +448,9 @@ void handle_api(SandboxState& state, const httplib::Request& req, httplib::Respo
     }
     if (method == "GET") {
         send_token(state, res, 200, *token);
+    } else if (!caller->is_superuser && token->user != caller->pk) {
+        // Seen through global view_token, but changing someone else's token needs more.
+        send_json(res, 403, detail_json(permission_denied));
     } else if (method == "DELETE") {
         state.store.erase(token->identifier);
         send_empty(res, 204);

@@ -23,6 +23,7 @@ bool parse_control_body(const httplib::Request& req, httplib::Response& res, rap
 
 void all_tokens(SandboxState& state, httplib::Response& res) {
     std::lock_guard lock(state.store_mutex);
+    state.housekeep_until_now();
     rapidjson::StringBuffer buffer;
     JsonWriter w(buffer);
     w.StartArray();
@@ -121,6 +122,12 @@ void set_clock(SandboxState& state, const httplib::Request& req, httplib::Respon
     } else {
         send_error(res, 400, "now must be a date-time or null");
         return;
+    }
+    {
+        // The runs the move crossed happen now, not at the next request, so that what the
+        // control API shows next is what a server would hold at that instant.
+        std::lock_guard lock(state.store_mutex);
+        state.housekeep_until_now();
     }
     send_json(res, 200, fmt::format(R"({{"now":"{}"}})", format_iso(state.clock.now())));
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <random>
 #include <regex>
 
 namespace sandbox {
@@ -49,21 +50,19 @@ int compare_values(const T& a, const T& b) {
     return a < b ? -1 : (b < a ? 1 : 0);
 }
 
-enum class SortField { pk, identifier, intent, user_username, user, description, expires, expiring, managed };
+enum class SortField { pk, identifier, intent, user, description, expires, expiring, managed };
 
 struct SortTerm {
     SortField field;
     bool descending;
 };
 
-int compare_field(const Store& store, SortField field, const Token& a, const Token& b) {
+int compare_field(SortField field, const Token& a, const Token& b) {
     switch (field) {
         case SortField::identifier:
             return compare_values(a.identifier, b.identifier);
         case SortField::intent:
             return compare_values(a.intent, b.intent);
-        case SortField::user_username:
-            return compare_values(username_of(store, a), username_of(store, b));
         case SortField::user:
             return compare_values(a.user, b.user);
         case SortField::description:
@@ -78,6 +77,15 @@ int compare_field(const Store& store, SortField field, const Token& a, const Tok
             break;
     }
     return compare_values(a.pk, b.pk);
+}
+
+std::string strip(const std::string& s) {
+    const char* whitespace = " \t\n\r\v\f";
+    const auto first = s.find_first_not_of(whitespace);
+    if (first == std::string::npos) {
+        return "";
+    }
+    return s.substr(first, s.find_last_not_of(whitespace) - first + 1);
 }
 
 std::vector<std::string> split_list(const std::string& text, const char* separators) {
@@ -101,15 +109,22 @@ std::vector<std::string> split_list(const std::string& text, const char* separat
 
 // DRF OrderingFilter: unknown fields are dropped; nothing valid left means the default.
 std::vector<SortTerm> ordering_terms(const QueryParams& params) {
-    static const std::map<std::string, SortField> valid = {
-        {"pk", SortField::pk},           {"identifier", SortField::identifier},
-        {"intent", SortField::intent},   {"user__username", SortField::user_username},
-        {"user", SortField::user},       {"description", SortField::description},
-        {"expires", SortField::expires}, {"expiring", SortField::expiring},
-        {"managed", SortField::managed}};
+    static const std::map<std::string, SortField> valid = {{"pk", SortField::pk},
+                                                           {"identifier", SortField::identifier},
+                                                           {"intent", SortField::intent},
+                                                           {"user", SortField::user},
+                                                           {"description", SortField::description},
+                                                           {"expires", SortField::expires},
+                                                           {"expiring", SortField::expiring},
+                                                           {"managed", SortField::managed}};
     std::vector<SortTerm> terms;
     if (const auto ordering = last_param(params, "ordering")) {
-        for (auto& term : split_list(*ordering, ",")) {
+        // DRF strips each term; an empty one, like an unknown one, is dropped.
+        for (const auto& raw : split_list(*ordering, ",")) {
+            const std::string term = strip(raw);
+            if (term.empty()) {
+                continue;
+            }
             const bool descending = term[0] == '-';
             const auto it = valid.find(descending ? term.substr(1) : term);
             if (it != valid.end()) {
@@ -133,7 +148,8 @@ std::optional<std::string> last_param(const QueryParams& params, const std::stri
     return std::prev(last)->second;
 }
 
-TokenSelection select_tokens(const Store& store, const User& caller, const QueryParams& params) {
+TokenSelection select_tokens(const Store& store, const User& caller, const QueryParams& params,
+                             TokenVisibility visibility) {
     TokenSelection out;
     // django-filter ignores empty values.
     auto filter = [&](const char* name) -> std::optional<std::string> {
@@ -179,7 +195,7 @@ TokenSelection select_tokens(const Store& store, const User& caller, const Query
     }
 
     for (const Token& token : store.tokens()) {
-        if (!caller.is_superuser && token.user != caller.pk) {
+        if (!visibility.all && token.user != caller.pk) {
             continue;
         }
         if ((identifier && token.identifier != *identifier) || (intent && token.intent != *intent) ||
@@ -206,10 +222,15 @@ TokenSelection select_tokens(const Store& store, const User& caller, const Query
         }
         return out;
     }
+    if (visibility.unstable_ties) {
+        // Shuffled, then sorted stably: equal keys keep the random order.
+        thread_local std::mt19937_64 generator{std::random_device{}()};
+        std::shuffle(out.tokens.begin(), out.tokens.end(), generator);
+    }
     std::stable_sort(out.tokens.begin(), out.tokens.end(), [&](const Token* a, const Token* b) {
         for (const auto& term : order) {
             // Descending in PostgreSQL puts NULLs first: exactly the reversed comparison.
-            const int c = compare_field(store, term.field, *a, *b);
+            const int c = compare_field(term.field, *a, *b);
             if (c != 0) {
                 return term.descending ? c > 0 : c < 0;
             }
@@ -219,16 +240,13 @@ TokenSelection select_tokens(const Store& store, const User& caller, const Query
     return out;
 }
 
-std::vector<const User*> select_users(const Store& store, const User& caller, const QueryParams& params) {
+std::vector<const User*> select_users(const Store& store, const QueryParams& params) {
     std::vector<const User*> out;
     auto username = last_param(params, "username");
     if (username && username->empty()) {
         username.reset();
     }
     for (const auto& [pk, user] : store.users()) {
-        if (!caller.is_superuser && user.pk != caller.pk) {
-            continue;
-        }
         if (username && user.username != *username) {
             continue;
         }
@@ -239,9 +257,11 @@ std::vector<const User*> select_users(const Store& store, const User& caller, co
     return out;
 }
 
-std::optional<PageWindow> paginate(std::size_t count, const QueryParams& params, std::int64_t max_page_size) {
+std::optional<PageWindow> paginate(std::size_t count, const QueryParams& params, std::int64_t default_page_size,
+                                   std::int64_t max_page_size) {
     static const std::regex positive_re(R"(^\s*\+?\d+\s*$)");
     PageWindow page;
+    page.per_page = default_page_size;
     page.count = static_cast<std::int64_t>(count);
     // DRF get_page_size: a non-positive or malformed page_size falls back to the default.
     if (const auto size = last_param(params, "page_size"); size && std::regex_match(*size, positive_re)) {

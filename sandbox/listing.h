@@ -24,14 +24,24 @@ struct TokenSelection {
     FieldErrors errors;  // a filter value django-filter rejects (400)
 };
 
-// The caller's visible tokens after filters, search and ordering.
-TokenSelection select_tokens(const Store& store, const User& caller, const QueryParams& params);
+struct TokenVisibility {
+    // The caller sees every token (superuser, or global view_token where the version honours
+    // it); otherwise only their own.
+    bool all = false;
+    // Tokens with equal sort keys come in a random order (PostgreSQL gives no order to ties).
+    bool unstable_ties = false;
+};
 
-// Users the caller may see (superusers: all; others: themselves), filtered by username.
-std::vector<const User*> select_users(const Store& store, const User& caller, const QueryParams& params);
+// The caller's visible tokens after filters, search and ordering.
+TokenSelection select_tokens(const Store& store, const User& caller, const QueryParams& params,
+                             TokenVisibility visibility);
+
+// Every user, filtered by username and ordered by it (the caller may view users).
+std::vector<const User*> select_users(const Store& store, const QueryParams& params);
 
 // The page window for `count` results, or nullopt for DRF's 404 "Invalid page.".
 // max_page_size 0 means no cap.
-std::optional<PageWindow> paginate(std::size_t count, const QueryParams& params, std::int64_t max_page_size);
+std::optional<PageWindow> paginate(std::size_t count, const QueryParams& params, std::int64_t default_page_size,
+                                   std::int64_t max_page_size);
 
 }  // namespace sandbox

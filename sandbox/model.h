@@ -60,11 +60,27 @@ struct Token {
 
     // The expiry test of authentik's filter_not_expired (expiring and not after now).
     bool is_expired(Micros now) const;
+    // authentik's pre-save signal (core/signals.py, expiring_model_pre_save), run on every save:
+    // an expiring token without a date expires after the default duration.
+    void before_save(Micros now, Micros default_duration);
+};
+
+// An outpost: authentik keeps a service account and an api token for it, and makes the token
+// again when it is gone.
+struct Outpost {
+    std::string uuid;
+    std::string name;
+    std::int64_t user = 0;  // its service account
+
+    std::string token_identifier() const { return "ak-outpost-" + uuid + "-api"; }
+    // The token authentik creates for it (outposts/models.py, Outpost.token), with a new key.
+    Token make_token() const;
 };
 
 struct Seed {
     std::vector<User> users;
     std::vector<Token> tokens;
+    std::vector<Outpost> outposts;
 };
 
 // 60 characters of [A-Za-z0-9], like authentik's generate_key().

@@ -81,8 +81,8 @@ void define_options(CLI::App& app, ServerOptions& options, std::optional<std::st
         ->type_name("DURATION");
     count("--latency-ms", "sleep N ms before answering each API request (default 0)", 0, 3'600'000,
           [&options](std::int64_t n) { options.latency_ms = n; });
-    count("--max-page-size", "cap on page_size; 0 means no cap (default 100)", 0, INT64_MAX,
-          [&options](std::int64_t n) { options.max_page_size = n; });
+    count("--max-page-size", "cap on page_size; 0 means no cap (default: the version's, 100 from 2025.12)", 0,
+          INT64_MAX, [&options](std::int64_t n) { options.max_page_size = n; });
     app.add_option_function<std::string>(
            "--now",
            [&options](const std::string& text) {
@@ -110,6 +110,24 @@ void define_options(CLI::App& app, ServerOptions& options, std::optional<std::st
         ->allow_extra_args(false);
     app.add_option("--request-log", options.request_log, "also append every recorded API request as a JSON line")
         ->type_name("FILE");
+    app.add_option_function<std::string>(
+           "--authentik-version",
+           [&options](const std::string& text) {
+               const auto rules = find_version(text);
+               if (!rules) {
+                   throw Refused{
+                       fmt::format("--authentik-version: unknown version \"{}\" (one of {})", text, version_names())};
+               }
+               options.version = *rules;
+           },
+           fmt::format("the authentik release to behave like: {} (default {})", version_names(), newest_version().name))
+        ->type_name("VERSION");
+    app.add_flag_callback(
+        "--no-housekeeping", [&options] { options.housekeeping = false; },
+        "never run the expiry housekeeping on the clock, only on POST /_sandbox/housekeeping");
+    app.add_flag_callback(
+        "--unstable-ties", [&options] { options.unstable_ties = true; },
+        "order tokens with equal sort keys randomly on every list request, as PostgreSQL may");
     count("--threads", "worker threads, one per open connection (default 64)", 1, 4096,
           [&options](std::int64_t n) { options.threads = static_cast<int>(n); });
 }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <regex>
 #include <stdexcept>
 
 namespace sandbox {
@@ -131,6 +132,37 @@ User parse_user(const rapidjson::Value& value) {
     return user;
 }
 
+// An outpost as authentik sets it up: a service account ak-outpost-<uuid hex> and its token.
+void add_outpost(Seed& seed, const rapidjson::Value& value) {
+    if (!value.IsObject()) {
+        throw std::runtime_error("an outpost must be an object");
+    }
+    static const std::regex uuid_re("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+    Outpost outpost;
+    outpost.uuid = get_string(value, "uuid", "", true);
+    if (!std::regex_match(outpost.uuid, uuid_re)) {
+        throw std::runtime_error(fmt::format("outpost \"uuid\" must be a lowercase uuid, not \"{}\"", outpost.uuid));
+    }
+    outpost.name = get_string(value, "name", "", true);
+    std::string hex = outpost.uuid;
+    hex.erase(std::remove(hex.begin(), hex.end(), '-'), hex.end());
+    User account;
+    for (const User& user : seed.users) {
+        account.pk = std::max(account.pk, user.pk);
+    }
+    ++account.pk;
+    account.username = "ak-outpost-" + hex;
+    account.name = "Outpost " + outpost.name + " Service-Account";
+    account.email = "";
+    account.type = "internal_service_account";
+    outpost.user = account.pk;
+    seed.users.push_back(account);
+    Token token = outpost.make_token();
+    token.key = get_string(value, "key", token.key, false);
+    seed.tokens.push_back(std::move(token));
+    seed.outposts.push_back(std::move(outpost));
+}
+
 }  // namespace
 
 Token parse_seed_token(const rapidjson::Value& value, const std::vector<User>& users) {
@@ -213,6 +245,11 @@ Seed parse_seed(std::string_view json) {
     if (const auto* tokens = get_array(doc, "tokens")) {
         for (const auto& t : tokens->GetArray()) {
             seed.tokens.push_back(parse_seed_token(t, seed.users));
+        }
+    }
+    if (const auto* outposts = get_array(doc, "outposts")) {
+        for (const auto& o : outposts->GetArray()) {
+            add_outpost(seed, o);
         }
     }
     return seed;

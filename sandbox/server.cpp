@@ -179,6 +179,7 @@ void dispatch(SandboxState& state, const httplib::Request& req, httplib::Respons
 SandboxState::SandboxState(ServerOptions opts) : options(std::move(opts)) {
     store.load(options.seed);
     clock.freeze(options.now);
+    housekept_until = clock.now();
     for (const auto& fault : options.faults) {
         faults.add(fault);
     }
@@ -188,6 +189,7 @@ void SandboxState::reset() {
     {
         std::lock_guard lock(store_mutex);
         store.load(options.seed);
+        housekept_until = clock.now();
     }
     log.clear();
     faults.clear();
@@ -195,6 +197,16 @@ void SandboxState::reset() {
     connections = 0;
     api_connections = 0;
     ++epoch;
+}
+
+void SandboxState::housekeep_until_now() {
+    const Micros now = clock.now();
+    if (options.housekeeping && now > housekept_until) {
+        store.scheduled_housekeeping(housekept_until, now, options.default_duration);
+    }
+    // A clock moved back runs the instants it crosses again on its way forward, as a server
+    // whose clock was set back would.
+    housekept_until = now;
 }
 
 int run_server(ServerOptions options) {

@@ -13,6 +13,7 @@
 #include "model.h"
 #include "store.h"
 #include "timeutil.h"
+#include "versions.h"
 
 namespace sandbox {
 
@@ -22,11 +23,19 @@ struct ServerOptions {
     Seed seed;
     Micros default_duration = 30 * 60 * micros_per_second;
     std::int64_t latency_ms = 0;
-    std::int64_t max_page_size = 100;
+    // --max-page-size; without it the version's cap.
+    std::optional<std::int64_t> max_page_size;
     std::optional<Micros> now;
     std::vector<Fault> faults;
     std::string request_log;
     int threads = 64;
+    VersionRules version = newest_version();
+    // Run authentik's expiry housekeeping at every 5-minute boundary the clock crosses.
+    bool housekeeping = true;
+    // Order tokens with equal sort keys randomly on every list request, as PostgreSQL may.
+    bool unstable_ties = false;
+
+    std::int64_t page_size_cap() const { return max_page_size.value_or(version.max_page_size); }
 };
 
 // Everything the routes share. The store is guarded by store_mutex; the rest guards itself.
@@ -36,9 +45,15 @@ struct SandboxState {
     // Back to the seed: store, log, faults and counters.
     void reset();
 
+    // Runs the housekeeping that fell due since the last call, at the boundaries the clock
+    // crossed (nothing with --no-housekeeping). Call with store_mutex held.
+    void housekeep_until_now();
+
     ServerOptions options;
     std::mutex store_mutex;
     Store store;
+    // The instant up to which scheduled housekeeping has run; guarded by store_mutex.
+    Micros housekept_until = 0;
     Clock clock;
     FaultQueue faults;
     RequestLog log;

@@ -13,6 +13,7 @@ void Store::load(const Seed& seed) {
     users_.clear();
     tokens_.clear();
     by_key_.clear();
+    outposts_ = seed.outposts;
     for (const auto& user : seed.users) {
         if (!users_.emplace(user.pk, user).second) {
             throw std::runtime_error(fmt::format("duplicate user pk {}", user.pk));
@@ -48,6 +49,20 @@ const Token* Store::authenticate(std::string_view key, Micros now) const {
         }
     }
     return nullptr;
+}
+
+void Store::erase_expired_api_tokens(std::string_view key, Micros now) {
+    std::vector<std::string> doomed;
+    const auto [first, last] = by_key_.equal_range(std::string(key));
+    for (auto it = first; it != last; ++it) {
+        const Token* token = find_token(it->second);
+        if (token != nullptr && token->intent == "api" && token->is_expired(now)) {
+            doomed.push_back(token->identifier);
+        }
+    }
+    for (const auto& identifier : doomed) {
+        erase(identifier);
+    }
 }
 
 bool Store::identifier_taken(std::string_view identifier, const Token* except) const {
@@ -141,7 +156,60 @@ std::pair<int, int> Store::housekeeping(Micros now, Micros default_duration) {
     for (const auto& identifier : doomed) {
         erase(identifier);
     }
+    recreate_outpost_tokens();
     return {rotated, static_cast<int>(doomed.size())};
+}
+
+namespace {
+
+constexpr Micros housekeeping_period = micros_per_second * 60 * 5;
+constexpr Micros housekeeping_offset = micros_per_second * 60 * 2;
+
+// The first crontab instant (minute 2, 7, ..., 57 of each hour) strictly after t.
+Micros next_housekeeping_after(Micros t) {
+    Micros periods = (t - housekeeping_offset) / housekeeping_period;
+    if ((t - housekeeping_offset) % housekeeping_period < 0) {
+        --periods;  // floor, not truncation, before 1970
+    }
+    return (periods + 1) * housekeeping_period + housekeeping_offset;
+}
+
+}  // namespace
+
+void Store::recreate_outpost_tokens() {
+    for (const Outpost& outpost : outposts_) {
+        if (find_token(outpost.token_identifier()) == nullptr) {
+            insert(outpost.make_token());
+        }
+    }
+}
+
+void Store::scheduled_housekeeping(Micros from, Micros to, Micros default_duration) {
+    if (next_housekeeping_after(from) <= to) {
+        // The sandbox's stand-in for the outpost controller: a deleted outpost token is back after
+        // the next run. Nothing in a run deletes an outpost's (api) token, so once is enough.
+        recreate_outpost_tokens();
+    }
+    // A run only changes something once a token has expired, so jump from expiry to expiry
+    // instead of visiting every 5-minute instant (a clock moved a year ahead stays cheap).
+    for (Micros run = next_housekeeping_after(from); run <= to;) {
+        std::optional<Micros> earliest;
+        for (const Token& token : tokens_) {
+            if (token.expiring && token.expires && (!earliest || *token.expires < *earliest)) {
+                earliest = token.expires;
+            }
+        }
+        if (!earliest) {
+            return;
+        }
+        // authentik's filter is expires < now: a token expiring exactly at a run waits for the next.
+        run = std::max(run, next_housekeeping_after(*earliest));
+        if (run > to) {
+            return;
+        }
+        housekeeping(run, default_duration);
+        run = next_housekeeping_after(run);
+    }
 }
 
 void Store::index_add(const Token& token) { by_key_.emplace(token.key, token.identifier); }

@@ -30,6 +30,9 @@ public:
 
     // The token authentik's bearer authentication accepts: an unexpired api token with this key.
     const Token* authenticate(std::string_view key, Micros now) const;
+    // Deletes the expired api tokens with this key (what filter_not_expired does to the key an
+    // authentication attempt looks up, up to 2026.2).
+    void erase_expired_api_tokens(std::string_view key, Micros now);
 
     bool identifier_taken(std::string_view identifier, const Token* except) const;
     bool managed_taken(std::string_view managed, const Token* except) const;
@@ -46,12 +49,19 @@ public:
 
     // authentik's expiry housekeeping; returns how many tokens were rotated and deleted.
     std::pair<int, int> housekeeping(Micros now, Micros default_duration);
+    // Every scheduled housekeeping run in (from, to], each at its own instant, as authentik's
+    // crontab "2-59/5 * * * *" would have run them.
+    void scheduled_housekeeping(Micros from, Micros to, Micros default_duration);
 
 private:
     void index_add(const Token& token);
     void index_remove(const Token& token);
 
+    // Makes the token of every outpost that has none (authentik does on the outpost's next use).
+    void recreate_outpost_tokens();
+
     std::map<std::int64_t, User> users_;
+    std::vector<Outpost> outposts_;
     std::vector<Token>::iterator position(std::string_view identifier);
 
     // A sorted vector, not a map: listing walks all tokens on every request, and contiguous

@@ -243,6 +243,26 @@ std::optional<Micros> parse_timedelta_string(std::string_view text) {
     return static_cast<Micros>(total_seconds * 1e6 + (total_seconds >= 0 ? 0.5 : -0.5));
 }
 
+std::string format_timedelta_string(Micros duration) {
+    struct Unit {
+        const char* name;
+        Micros size;
+    };
+    static constexpr Unit units[] = {{"days", 86400 * micros_per_second},
+                                     {"hours", 3600 * micros_per_second},
+                                     {"minutes", 60 * micros_per_second},
+                                     {"seconds", micros_per_second},
+                                     {"microseconds", 1}};
+    std::string text;
+    for (const Unit& unit : units) {
+        if (duration >= unit.size) {
+            text += (text.empty() ? "" : ";") + std::string(unit.name) + "=" + std::to_string(duration / unit.size);
+            duration %= unit.size;
+        }
+    }
+    return text.empty() ? "seconds=0" : text;
+}
+
 Micros Clock::now() const {
     const Micros frozen = frozen_.load();
     if (frozen != real_clock) {

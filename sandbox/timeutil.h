@@ -32,6 +32,9 @@ std::optional<Micros> parse_duration(std::string_view text);
 // seconds, milliseconds, microseconds; unknown keys skipped; none valid is an error).
 std::optional<Micros> parse_timedelta_string(std::string_view text);
 
+// The same format written: 30 minutes is "minutes=30", 36 hours "days=1;hours=12".
+std::string format_timedelta_string(Micros duration);
+
 // The real clock, or a frozen instant set by --now or the control API.
 class Clock {
 public:

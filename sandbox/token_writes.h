@@ -9,6 +9,7 @@
 #include "json_codec.h"
 #include "model.h"
 #include "store.h"
+#include "versions.h"
 
 namespace sandbox {
 
@@ -20,14 +21,17 @@ struct WriteRequest {
     WriteKind kind;
     Micros now;
     Micros default_duration;
+    const VersionRules& rules;
 };
 
 struct WriteOutcome {
     std::optional<Token> token;  // the token to store when valid
     FieldErrors errors;          // DRF's 400 body otherwise
+    bool server_error = false;   // authentik fails with a 500 on this write
 };
 
-// Validates `body` as authentik would and returns the resulting token or the field errors.
+// Validates `body` as authentik would and returns the resulting token (pre-save signal applied)
+// or the field errors.
 WriteOutcome validate_token_write(const Store& store, const rapidjson::Value& body, const WriteRequest& request);
 
 }  // namespace sandbox

@@ -36,6 +36,22 @@ void check_ordering(const std::string& ordering) {
     }
 }
 
+// authentik pages with LIMIT/OFFSET and PostgreSQL gives equal keys no fixed order, so pages read
+// apart (in parallel, or while tokens change) can repeat or skip tokens that tie; a unique last
+// key makes the order total.
+std::string with_unique_tie_breaker(const std::string& ordering) {
+    for (const std::string& part : util::split(ordering, ',')) {
+        std::string_view field = util::trim(part);
+        if (!field.empty() && field.front() == '-') {
+            field.remove_prefix(1);
+        }
+        if (field == "identifier" || field == "pk") {
+            return ordering;
+        }
+    }
+    return ordering + ",identifier";
+}
+
 }  // namespace
 
 std::optional<std::string>& ListFlags::field_filter(std::string_view name) {
@@ -125,7 +141,7 @@ ListPlan plan_list(const ListFlags& flags) {
     }
     if (flags.ordering) {
         check_ordering(*flags.ordering);
-        query.emplace_back("ordering", *flags.ordering);
+        query.emplace_back("ordering", with_unique_tie_breaker(*flags.ordering));
     }
     if (flags.expiring_within) {
         plan.expiring_within = util::parse_duration(*flags.expiring_within);

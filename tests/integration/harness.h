@@ -82,7 +82,17 @@ struct Stats {
     int api_connections = 0;
 };
 
-// An aktoken-sandbox process on 127.0.0.1 with a port the OS picked.
+// One answer of the sandbox's API as it came over the wire.
+struct HttpAnswer {
+    int status = 0;
+    std::string content_type;
+    std::string body;
+};
+
+// An aktoken-sandbox process on 127.0.0.1 with a port the OS picked. On the real clock (no
+// --now among the arguments) it runs with --no-housekeeping, so that a 5-minute boundary passing
+// during a test changes nothing. It plays the authentik release AKTOKEN_TEST_AUTHENTIK_VERSION
+// names, if set, unless the arguments choose one.
 class Sandbox {
 public:
     explicit Sandbox(const std::vector<std::string>& extra_args = {});
@@ -108,6 +118,12 @@ public:
     // The raw JSON of a control endpoint (GET /_sandbox/<what>).
     std::string control_get(const std::string& what) const;
     std::string control_post(const std::string& what, const std::string& body) const;
+    // Freezes the clock at `now` (RFC 3339), or moves it there (POST /_sandbox/clock).
+    void set_clock(const std::string& now) const;
+    // One API request: METHOD to /api/v3 + `path`, with this Authorization header (none when
+    // empty) and, when `body` is not empty, a JSON body.
+    HttpAnswer api(const std::string& method, const std::string& path, const std::string& authorization,
+                   const std::string& body = {}) const;
 
 private:
     int pid_ = -1;
