@@ -170,6 +170,9 @@ Rotation rotate_one(Context& context, const RotatePlan& plan, const std::string&
         return rotation;
     }
     rotation.reason = *reason;
+    // Renewed before the key changes: a housekeeping run or a failed PATCH after set_key would
+    // give an expired api token another key than the one just written.
+    rotation.expires = renew_expiry(context, plan, token);
 
     util::Secret key = util::random_key(plan.length);
     std::optional<std::string> pending;
@@ -189,7 +192,6 @@ Rotation rotate_one(Context& context, const RotatePlan& plan, const std::string&
         rotation.key_went_to = "stdout";
         rotation.key = std::move(key);
         rotation.reason = "outcome unknown: the server may hold the key shown";
-        rotation.expires = token.expires;
         return rotation;
     }
     if (path) {
@@ -200,10 +202,8 @@ Rotation rotate_one(Context& context, const RotatePlan& plan, const std::string&
         rotation.key_went_to += rotation.key_went_to.empty() ? "stdout" : ", stdout";
     }
     // The server holds the new key now: whatever fails from here on, the key must still be shown.
-    rotation.expires = token.expires;
     try {
         rotation.reason += switch_if_own_token(context, plan, token, key);
-        rotation.expires = renew_expiry(context, plan, token);
     } catch (const Error& e) {
         result.errors.push_back(e);
         rotation.reason += "; the key was rotated, but then: " + std::string(e.what());

@@ -86,9 +86,9 @@ TEST_SUITE("integration") {
                            "alice-api   rotated  2026-11-29T12:30:00Z  " + path + "  requested\n");
         CHECK(methods_and_paths(sandbox) == std::vector<std::string>{
                                                 "GET /api/v3/core/tokens/alice-api/",
+                                                "PATCH /api/v3/core/tokens/alice-api/ {\"intent\":\"api\",\"user\":2}",
                                                 "POST /api/v3/core/tokens/alice-api/set_key/",
                                                 "GET /api/v3/core/users/me/",
-                                                "PATCH /api/v3/core/tokens/alice-api/ {\"intent\":\"api\",\"user\":2}",
                                             });
         // The old key no longer works, the new one does.
         CHECK(aktoken({"whoami"}, aktoken_env(sandbox, kAliceKey, home)).exit_code == 4);
@@ -112,7 +112,9 @@ TEST_SUITE("integration") {
                   key + "\"\n  }\n]\n");
         auto requests = sandbox.requests();
         REQUIRE(requests.size() == 3);
-        CHECK(requests[2].body == R"({"intent":"app_password","user":2,"expires":"2027-02-01T00:00:00Z"})");
+        CHECK(requests[1].method == "PATCH");
+        CHECK(requests[1].body == R"({"intent":"app_password","user":2,"expires":"2027-02-01T00:00:00Z"})");
+        CHECK(requests[2].path == "/api/v3/core/tokens/alice-app/set_key/");
     }
 
     TEST_CASE("rotate: GitHub Actions masks a key printed on stdout") {
@@ -125,6 +127,21 @@ TEST_SUITE("integration") {
         const std::string key = *sandbox.key_of("bob-api");
         CHECK(r.out == "::add-mask::" + key + "\nidentifier\tresult\texpires\tkey_went_to\treason\tkey\n" +
                            "bob-api\trotated\tnever\tstdout\trequested\t" + key + "\n");
+    }
+
+    TEST_CASE("rotate: the expiry is renewed before the key changes; a failed renewal changes no key") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        const std::string path = home.write("alice.key", "old-key-on-disk\n");
+        sandbox.fault("delay", 1, 0);
+        sandbox.fault("500", 1);
+        RunResult r = aktoken({"rotate", "alice-api", "--key-file", path, "--retries", "0", "-o", "tsv"},
+                              aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 8);
+        CHECK(token_requests(sandbox) == std::vector<std::string>{"GET alice-api/ (delay)", "PATCH alice-api/ (500)"});
+        CHECK(sandbox.key_of("alice-api") == kAliceKey);
+        CHECK(read_file(path) == "old-key-on-disk\n");
+        CHECK(file_mode(path + ".pending") == -1);
     }
 
     TEST_CASE("rotate: --if-expiring-within skips with the reason and changes nothing") {
