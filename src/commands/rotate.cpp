@@ -2,9 +2,11 @@
 #include "aktoken/commands/rotate.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 
 #include "aktoken/commands/keys.h"
 #include "aktoken/commands/parallel.h"
@@ -20,9 +22,6 @@
 
 namespace aktoken::commands {
 namespace {
-
-constexpr std::int64_t kMinLength = 32;
-constexpr std::int64_t kMaxLength = 512;
 
 // Answers that prove the server did not take the key; anything else leaves it unknown.
 bool refused(const Error& e) {
@@ -40,6 +39,54 @@ bool refused(const Error& e) {
 }
 
 std::string pending_path(const std::string& path) { return path + ".pending"; }
+
+std::string lock_path(const std::string& path) { return path + ".lock"; }
+
+// A pending key file is sent as the token's new key, so only one that aktoken itself can have
+// written is trusted: anyone who may write to the key file's directory could plant one.
+std::optional<util::Secret> read_pending_key(const std::string& pending) {
+    constexpr std::string_view kNothingSent = "; nothing was sent: check where it came from, then remove it";
+    std::optional<std::string> content;
+    try {
+        content = util::read_private_file(pending, "pending key file");
+    } catch (const Error& e) {
+        throw Error(e.kind(), fmt::format("{}{}", e.what(), kNothingSent));
+    }
+    if (!content) {
+        return std::nullopt;
+    }
+    util::Secret key{std::string(*content)};
+    util::wipe(*content);
+    const std::string_view text = key.view();
+    if (text.empty() || text.back() != '\n' || !util::is_generated_key_form(text.substr(0, text.size() - 1))) {
+        throw Error(ErrorKind::config,
+                    fmt::format("refusing pending key file {}: it does not hold a key as aktoken writes one ({} to "
+                                "{} letters and digits, then a newline){}",
+                                pending, util::min_key_length, util::max_key_length, kNothingSent));
+    }
+    return util::Secret(std::string(text.substr(0, text.size() - 1)));
+}
+
+// Everything about a key file and the files beside it that can go wrong is found before the
+// first request: found after set_key, it would leave the server with a key nobody has.
+void check_key_files(std::string_view value, const std::string& path) {
+    check_output_file("--key-file", value, path);
+    read_pending_key(pending_path(path));
+    const std::string lock = lock_path(path);
+    struct stat info {};
+    if (::lstat(lock.c_str(), &info) == 0) {
+        if (S_ISLNK(info.st_mode)) {
+            throw Error(ErrorKind::config, fmt::format("refusing lock file {}: it is a symbolic link", lock));
+        }
+        if (!S_ISREG(info.st_mode)) {
+            throw Error(ErrorKind::config, fmt::format("refusing lock file {}: it is not a regular file", lock));
+        }
+    }
+}
+
+bool same_path(const std::string& a, const std::string& b) {
+    return std::filesystem::absolute(a).lexically_normal() == std::filesystem::absolute(b).lexically_normal();
+}
 
 // Sends the key; when the outcome is unknown, asks the server which key it holds before giving up.
 void send_key_confirmed(Context& context, const std::string& identifier, std::string_view key,
@@ -73,14 +120,11 @@ void send_key_confirmed(Context& context, const std::string& identifier, std::st
 // finish that rotation before anything else.
 void complete_pending(Context& context, const std::string& identifier, const std::string& path) {
     const std::string pending = pending_path(path);
-    std::optional<std::string> content = util::read_file_if_exists(pending, "pending key file");
-    if (!content) {
+    const std::optional<util::Secret> key = read_pending_key(pending);
+    if (!key) {
         return;
     }
-    util::Secret key{std::string(util::trim_right(*content))};
-    util::wipe(*content);
-    check_key(key.view(), pending);
-    send_key_confirmed(context, identifier, key.view(), pending);
+    send_key_confirmed(context, identifier, key->view(), pending);
     util::rename_durably(pending, path);
     note(context,
          fmt::format("completed the interrupted rotation of token {} from {}", util::quoted(identifier), pending));
@@ -156,8 +200,14 @@ std::optional<util::Timestamp> renew_expiry(Context& context, const RotatePlan& 
 Rotation rotate_one(Context& context, const RotatePlan& plan, const std::string& identifier, Result& result) {
     Rotation rotation{identifier, "rotated", "", std::nullopt, "", std::nullopt};
     std::optional<std::string> path;
+    std::optional<util::FileLock> key_file_lock;
     if (plan.key_file) {
         path = key_file_for(*plan.key_file, identifier);
+        // Held from before PATH.pending is read until after the rename: a second run would take
+        // this run's PATH.pending for an interrupted rotation and send its key too.
+        if (!plan.lock || !same_path(*plan.lock, lock_path(*path))) {
+            key_file_lock.emplace(lock_path(*path), plan.lock_timeout);
+        }
         complete_pending(context, identifier, *path);
     }
     const model::Token token = context.client.get_token(identifier);
@@ -286,7 +336,10 @@ RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
     if (flags.length) {
         std::string problem;
         const auto length =
-            util::parse_count(*flags.length, {kMinLength, kMaxLength, "a number of characters"}, &problem);
+            util::parse_count(*flags.length,
+                              {static_cast<std::int64_t>(util::min_key_length),
+                               static_cast<std::int64_t>(util::max_key_length), "a number of characters"},
+                              &problem);
         if (!length) {
             util::invalid_value("--length", *flags.length, problem);
         }
@@ -305,7 +358,7 @@ RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
                                 "rotating several tokens needs {} in the path, replaced by each identifier");
         }
         for (const std::string& identifier : flags.identifiers) {
-            check_output_file("--key-file", *flags.key_file, key_file_for(*flags.key_file, identifier));
+            check_key_files(*flags.key_file, key_file_for(*flags.key_file, identifier));
         }
         plan.key_file = flags.key_file;
     }
@@ -322,8 +375,9 @@ RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
             util::invalid_value("--lock-timeout", *flags.lock_timeout, problem);
         }
         plan.lock_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*seconds * 1000));
-        if (!flags.lock) {
-            throw Error(ErrorKind::usage, "--lock-timeout needs --lock FILE");
+        if (!flags.lock && !flags.key_file) {
+            throw Error(ErrorKind::usage,
+                        "--lock-timeout needs --lock FILE or --key-file PATH (whose PATH.lock every rotation takes)");
         }
     }
     return plan;
