@@ -44,8 +44,7 @@ TEST_SUITE("integration") {
                 {{"view-key", "bob-api", "--key-file", link}, link_refused},
                 {{"rotate", "bob-api", "--key-file", link}, link_refused},
                 {{"rotate", "bob-api", "--key-file", home.path() + "/{}", "--show-key"},
-                 "--key-file: invalid value \"" + home.path() + "/{}\": " + home.path() +
-                     "/bob-api is a directory"},
+                 "--key-file: invalid value \"" + home.path() + "/{}\": " + home.path() + "/bob-api is a directory"},
                 {{"create", "new-token", "--key-file", "/dev/null"},
                  "--key-file: invalid value \"/dev/null\": /dev/null is not a regular file"},
                 {{"view-key", "bob-api", "--key-file", directory},
@@ -86,7 +85,9 @@ TEST_SUITE("integration") {
             {{"create", "new-token", "--key-file", read_only + "/new.key"},
              2,
              refused("--key-file", read_only + "/new.key")},
-            {{"rotate", "bob-api", "--key-file", read_only + "/{}.key"}, 2, refused("--key-file", read_only + "/{}.key")},
+            {{"rotate", "bob-api", "--key-file", read_only + "/{}.key"},
+             2,
+             refused("--key-file", read_only + "/{}.key")},
             {{"view-key", "bob-api", "--key-file", read_only + "/k"}, 2, refused("--key-file", read_only + "/k")},
             // check exits 3 (UNKNOWN) on any error, and must not list the tokens first.
             {{"check", "--prometheus", read_only + "/m.prom"}, 3, refused("--prometheus", read_only + "/m.prom")},
