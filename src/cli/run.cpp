@@ -157,6 +157,7 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
 }  // namespace
 
 int run(int argc, char** argv) {
+    util::reserve_standard_descriptors();
     forbid_core_dumps();
     install_signal_handlers();
     Invocation inv;

@@ -280,12 +280,23 @@ output::Record record_of(const Rotation& r, bool show_key) {
     return record;
 }
 
-void print_rotations(Context& context, const RotatePlan& plan, const std::vector<Rotation>& rotations) {
-    if (plan.mask_for_github) {
-        for (const Rotation& rotation : rotations) {
-            if (rotation.key) {
-                context.out << "::add-mask::" << rotation.key->view() << '\n';
-            }
+// Where a key shown on stdout can still be had when stdout fails.
+std::string recovery_of(const Rotation& rotation) {
+    if (rotation.key_went_to != "stdout") {
+        return fmt::format("it is also in {}", rotation.key_went_to.substr(0, rotation.key_went_to.rfind(", stdout")));
+    }
+    if (rotation.result == "failed") {
+        return fmt::format("the server may hold it: read it with `aktoken view-key {}`", rotation.identifier);
+    }
+    return view_key_recovery(rotation.identifier);
+}
+
+// Prints the rotations; the keys stdout could not take come back as errors saying where else
+// each key is.
+std::vector<Error> print_rotations(Context& context, const RotatePlan& plan, const std::vector<Rotation>& rotations) {
+    for (const Rotation& rotation : rotations) {
+        if (rotation.key) {
+            mask_key(context, plan.mask_for_github, rotation.key->view());
         }
     }
     output::View view;
@@ -309,8 +320,17 @@ void print_rotations(Context& context, const RotatePlan& plan, const std::vector
     }
     text += writer.finish();
     writer.wipe();
-    context.out << text;
+    const std::optional<std::string> failure = print_key_text(context, text);
     util::wipe(text);
+    std::vector<Error> undelivered;
+    for (const Rotation& rotation : rotations) {
+        if (failure && rotation.key) {
+            undelivered.push_back(
+                undelivered_key(fmt::format("the new key of token {}", util::quoted(rotation.identifier)), *failure,
+                                recovery_of(rotation)));
+        }
+    }
+    return undelivered;
 }
 
 }  // namespace
@@ -407,7 +427,9 @@ Result run_rotate(Context& context, const RotatePlan& plan) {
                                               : std::move(error));
         }
     }
-    print_rotations(context, plan, rotations);
+    for (Error& error : print_rotations(context, plan, rotations)) {
+        result.errors.push_back(std::move(error));
+    }
     return result;
 }
 
@@ -426,15 +448,15 @@ public:
                          "WHEN");
         arguments.flag("--verify", flags_.verify, "Check that a new api key authenticates (users/me)");
         arguments.option("--lock", flags_.lock, "Hold an exclusive lock on FILE for the whole run", "FILE");
-        arguments.option("--lock-timeout", flags_.lock_timeout, "Wait this long for the lock, then exit 10 (default 0)",
-                         "SECONDS");
+        arguments.option("--lock-timeout", flags_.lock_timeout,
+                         "Wait this long for PATH.lock and --lock, then exit 10 (default 0)", "SECONDS");
     }
 
     void prepare(const Preparation& preparation) override {
         bulk_.collect(preparation);
         flags_.identifiers = bulk_.identifiers;
         plan_ = plan_rotate(flags_, preparation.now);
-        plan_.mask_for_github = preparation.environment("GITHUB_ACTIONS") == "true";
+        plan_.mask_for_github = masks_keys(preparation);
     }
 
     int parallel() const override { return bulk_.parallel; }
@@ -449,14 +471,17 @@ private:
 }  // namespace
 
 const CommandSpec rotate_command{"rotate", "Give tokens new keys without locking anyone out",
-                                 R"TXT(Rotation never locks anyone out: with --key-file the new key is first written to
-PATH.pending (mode 0600), then sent with set_key, then renamed over PATH. A run
-that finds PATH.pending completes that rotation first. An expiring token's expiry
-is renewed in the same run (app passwords: to --expires). When the rotated token
-is the one aktoken authenticates with, the rest of the run uses the new key and
-checks it with users/me. With several tokens, {} in --key-file stands for the
-identifier. Under GITHUB_ACTIONS=true a key printed on stdout is preceded by
-::add-mask::KEY. Exit 10: the --lock file is held by another run.
+                                 R"TXT(Rotation never locks anyone out: an expiring token's expiry is renewed first (app
+passwords: to --expires); with --key-file the new key is then written to
+PATH.pending (mode 0600), sent with set_key and renamed over PATH, all under an
+exclusive lock on PATH.lock. A run that finds PATH.pending completes that rotation
+first, trusting it only as aktoken writes it (a regular file of yours, mode 0600,
+one key of 32 to 512 letters and digits); anything else exits 3 and sends nothing.
+When the rotated token is the one aktoken authenticates with, the rest of the run
+uses the new key and checks it with users/me. With several tokens, {} in
+--key-file stands for the identifier. Under GITHUB_ACTIONS=true each printed key
+is first masked with ::add-mask::KEY on stderr. Exit 10: PATH.lock or the --lock
+file is held by another run.
 
 Examples:
   aktoken rotate ci-deploy --key-file /etc/ci/ak.key --if-expiring-within 7d --lock /run/lock/aktoken

@@ -289,6 +289,18 @@ std::string read_secret_file(const std::string& path, std::string_view what) {
     return std::move(file->content);
 }
 
+void reserve_standard_descriptors() noexcept {
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (::fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+            // open() returns the lowest free number, which is fd: the lower ones are open by now.
+            const int opened = ::open("/dev/null", O_RDONLY);
+            if (opened >= 0 && opened != fd) {
+                ::close(opened);
+            }
+        }
+    }
+}
+
 TempFileGuard::TempFileGuard(const std::string& path) noexcept {
     if (path.size() >= temp_path_capacity) {
         return;

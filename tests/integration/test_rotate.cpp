@@ -20,6 +20,12 @@ using namespace harness;
 
 namespace {
 
+// Runs aktoken like harness::aktoken, without its guard against keys on stderr: under GitHub
+// Actions the one place a key may go there is the ::add-mask:: line for the runner.
+RunResult aktoken_masked(const std::vector<std::string>& args, const Env& env) {
+    return run_program(AKTOKEN_BINARY, args, env);
+}
+
 const std::vector<std::string> kFrozen = {"--now", "2026-11-29T12:00:00Z", "--default-token-duration", "30m"};
 
 bool saw_set_key(const Sandbox& sandbox, const std::string& identifier) {
@@ -120,16 +126,74 @@ TEST_SUITE("integration") {
         CHECK(requests[2].path == "/api/v3/core/tokens/alice-app/set_key/");
     }
 
-    TEST_CASE("rotate: GitHub Actions masks a key printed on stdout") {
+    TEST_CASE("rotate: GitHub Actions masks a printed key on stderr first, in every format, stdout unchanged") {
         Sandbox sandbox(kFrozen);
         TempDir home;
         Env env = aktoken_env(sandbox, kAdminKey, home);
         env.emplace("GITHUB_ACTIONS", "true");
-        RunResult r = aktoken({"rotate", "bob-api", "--show-key", "-o", "tsv"}, env);
+        RunResult r = aktoken_masked({"rotate", "bob-api", "--show-key", "-o", "tsv"}, env);
         CHECK(r.exit_code == 0);
-        const std::string key = *sandbox.key_of("bob-api");
-        CHECK(r.out == "::add-mask::" + key + "\nidentifier\tresult\texpires\tkey_went_to\treason\tkey\n" +
-                           "bob-api\trotated\tnever\tstdout\trequested\t" + key + "\n");
+        std::string key = *sandbox.key_of("bob-api");
+        CHECK(r.err == "::add-mask::" + key + "\n");
+        CHECK(r.out ==
+              "identifier\tresult\texpires\tkey_went_to\treason\tkey\n"
+              "bob-api\trotated\tnever\tstdout\trequested\t" +
+                  key + "\n");
+
+        r = aktoken_masked({"rotate", "bob-api", "--show-key", "-o", "json"}, env);
+        CHECK(r.exit_code == 0);
+        key = *sandbox.key_of("bob-api");
+        CHECK(r.err == "::add-mask::" + key + "\n");
+        CHECK(r.out ==
+              "[\n  {\n    \"identifier\": \"bob-api\",\n    \"result\": \"rotated\",\n    \"reason\": "
+              "\"requested\",\n    \"expires\": null,\n    \"key_went_to\": \"stdout\",\n    \"key\": \"" +
+                  key + "\"\n  }\n]\n");
+
+        for (const char* format : {"table", "jsonl"}) {
+            CAPTURE(format);
+            r = aktoken_masked({"rotate", "bob-api", "alice-api", "--show-key", "-o", format}, env);
+            CHECK(r.exit_code == 0);
+            const std::string bob = *sandbox.key_of("bob-api");
+            const std::string alice = *sandbox.key_of("alice-api");
+            CHECK(r.err == "::add-mask::" + bob + "\n::add-mask::" + alice + "\n");
+            CHECK(r.out.find("::") == std::string::npos);
+            CHECK(r.out.find(bob) != std::string::npos);
+            CHECK(r.out.find(alice) != std::string::npos);
+        }
+    }
+
+    TEST_CASE("rotate: a new key that stdout cannot take is an error saying where the key still is") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        const Env env = aktoken_env(sandbox, kAdminKey, home);
+        const std::string binary = AKTOKEN_BINARY;
+        struct Case {
+            std::string redirect;
+            std::string reason;
+        };
+        const Case cases[] = {{"> /dev/full", "No space left on device"}, {">&-", "Bad file descriptor"}};
+        for (const Case& c : cases) {
+            CAPTURE(c.redirect);
+            RunResult r =
+                run_program("/bin/sh", {"-c", "exec " + binary + " rotate bob-api --show-key " + c.redirect}, env);
+            CHECK(r.exit_code == 1);
+            CHECK(r.out == "");
+            CHECK(r.err == error_line("the new key of token \"bob-api\" could not be written to standard output (" +
+                                      c.reason + "); the server holds it: read it with `aktoken view-key bob-api`"));
+            CHECK(sandbox.key_of("bob-api") != kBobKey);
+
+            r = run_program("/bin/sh",
+                            {"-c", "exec " + binary + " rotate alice-api bob-api --show-key --parallel 1 --key-file " +
+                                       home.path() + "/{}.key " + c.redirect},
+                            env);
+            CHECK(r.exit_code == 1);
+            CHECK(r.err == error_line("the new key of token \"alice-api\" could not be written to standard output (" +
+                                      c.reason + "); it is also in " + home.path() + "/alice-api.key") +
+                               error_line("the new key of token \"bob-api\" could not be written to standard output (" +
+                                          c.reason + "); it is also in " + home.path() + "/bob-api.key"));
+            CHECK(read_file(home.path() + "/alice-api.key") == *sandbox.key_of("alice-api") + "\n");
+            CHECK(read_file(home.path() + "/bob-api.key") == *sandbox.key_of("bob-api") + "\n");
+        }
     }
 
     TEST_CASE("rotate: the expiry is renewed before the key changes; a failed renewal changes no key") {

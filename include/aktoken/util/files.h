@@ -58,6 +58,11 @@ std::string readable_by_others_hint(const std::string& path, mode_t mode);
 // readable_by_others ("<what> <path> is readable by others ..."). The caller wipes the result.
 std::string read_secret_file(const std::string& path, std::string_view what);
 
+// Opens /dev/null on each of the descriptors 0, 1 and 2 that is closed (`aktoken ... >&-`), read
+// only, so that writing to a closed stdout fails (EBADF) instead of landing in whatever file or
+// socket would otherwise be given that number, a key in a socket of libcurl's, for one.
+void reserve_standard_descriptors() noexcept;
+
 // Registers a temporary file for unlink_registered_temp_files while it exists, so that an
 // interrupt does not leave it behind; it does not unlink the file itself. When the fixed registry
 // is full or the path too long the file is silently not registered.
