@@ -85,7 +85,10 @@ void check_key_files(std::string_view value, const std::string& path) {
 }
 
 bool same_path(const std::string& a, const std::string& b) {
-    return std::filesystem::absolute(a).lexically_normal() == std::filesystem::absolute(b).lexically_normal();
+    std::error_code error;
+    const std::filesystem::path absolute_a = std::filesystem::absolute(a, error).lexically_normal();
+    const std::filesystem::path absolute_b = std::filesystem::absolute(b, error).lexically_normal();
+    return !error && absolute_a == absolute_b;
 }
 
 // Sends the key; when the outcome is unknown, asks the server which key it holds before giving up.
