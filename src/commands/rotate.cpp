@@ -85,10 +85,11 @@ void check_key_files(std::string_view value, const std::string& path) {
 }
 
 bool same_path(const std::string& a, const std::string& b) {
-    std::error_code error;
-    const std::filesystem::path absolute_a = std::filesystem::absolute(a, error).lexically_normal();
-    const std::filesystem::path absolute_b = std::filesystem::absolute(b, error).lexically_normal();
-    return !error && absolute_a == absolute_b;
+    std::error_code error_a;
+    std::error_code error_b;
+    const std::filesystem::path absolute_a = std::filesystem::absolute(a, error_a).lexically_normal();
+    const std::filesystem::path absolute_b = std::filesystem::absolute(b, error_b).lexically_normal();
+    return !error_a && !error_b && absolute_a == absolute_b;
 }
 
 // Sends the key; when the outcome is unknown, asks the server which key it holds before giving up.

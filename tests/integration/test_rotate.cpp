@@ -522,6 +522,13 @@ TEST_SUITE("integration") {
         CHECK(r.exit_code == 0);
         CHECK(read_file(path) == *sandbox.key_of("bob-api") + "\n");
         CHECK(file_mode(lock) == 0600);
+
+        // --lock naming PATH.lock itself is one lock, not a run waiting for itself.
+        r = aktoken({"rotate", "bob-api", "--key-file", path, "--lock", home.path() + "/./bob-api.key.lock"},
+                    aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.err == "");
+        CHECK(r.exit_code == 0);
+        CHECK(read_file(path) == *sandbox.key_of("bob-api") + "\n");
     }
 
     TEST_CASE("rotate: a second run on the same key file leaves the first run's PATH.pending alone") {
