@@ -131,7 +131,8 @@ private:
 // What the run printed must have arrived: a full disk, a closed or broken pipe is an error, never
 // an exit 0 with the output lost (coreutils' close_stdout). Closing fd 1 reports what a network
 // file system held back until then.
-std::optional<Error> stdout_failure(const StdoutBuffer& buffer) {
+// The errno of the first failed write to standard output, its flush or its close; 0 for none.
+int stdout_error(const StdoutBuffer& buffer) {
     std::cout.flush();
     int error = buffer.error();
     if (error == 0 && ::close(STDOUT_FILENO) != 0 && errno != EINTR) {
@@ -140,10 +141,7 @@ std::optional<Error> stdout_failure(const StdoutBuffer& buffer) {
     if (error == 0 && !std::cout.good()) {
         error = EIO;
     }
-    if (error == 0) {
-        return std::nullopt;
-    }
-    return Error(ErrorKind::output, fmt::format("cannot write to standard output: {}", std::strerror(error)));
+    return error;
 }
 
 // The API token travels in a header: over plain http anyone on the path can read it. Loopback
@@ -342,10 +340,18 @@ int run(int argc, char** argv) {
     Invocation inv;
     bool json_errors = false;
     int status = run_command(argc, argv, inv, json_errors);
-    if (const std::optional<Error> failure = stdout_failure(stdout_buffer)) {
+    const int error = stdout_error(stdout_buffer);
+    if (error == EPIPE) {
+        // The reader went away (`aktoken list | head -1`): end quietly, as a program killed by
+        // SIGPIPE does, since nobody is left to read more.
+        status = std::max(status, signal_exit_code(SIGPIPE));
+    } else if (error != 0 && status != exit_code(ErrorKind::output)) {
+        // (A command that already said which output it could not deliver, a key, is not repeated.)
+        const Error failure(ErrorKind::output,
+                            fmt::format("cannot write to standard output: {}", std::strerror(error)));
         const int failure_status =
-            inv.spec != nullptr && inv.spec->error_status != 0 ? inv.spec->error_status : exit_code(failure->kind());
-        report(std::cerr, *failure, json_errors, false, failure_status);
+            inv.spec != nullptr && inv.spec->error_status != 0 ? inv.spec->error_status : exit_code(failure.kind());
+        report(std::cerr, failure, json_errors, false, failure_status);
         status = std::max(status, failure_status);
     }
     std::cout.rdbuf(nullptr);

@@ -43,14 +43,21 @@ std::int64_t user_pk_by_name(api::Client& client, const std::string& username) {
     throw Error(ErrorKind::not_found, fmt::format("user {} not found", util::quoted(username)));
 }
 
-void print_with_key(Context& context, const model::Token& token, const std::optional<util::Secret>& key) {
+void print_with_key(Context& context, const CreatePlan& plan, const model::Token& token,
+                    const std::optional<util::Secret>& key) {
     if (!key) {
         print_tokens(context, {token}, false);
         return;
     }
+    mask_key(context, plan.mask_for_github, key->view());
     std::string text = output::render_token_with_key(token, key->view(), context.format, context.style);
-    context.out << text;
+    const std::optional<std::string> failure = print_key_text(context, text);
     util::wipe(text);
+    if (failure) {
+        throw undelivered_key(
+            fmt::format("the key of token {}", util::quoted(token.identifier)), *failure,
+            plan.key_file ? fmt::format("it is also in {}", *plan.key_file) : view_key_recovery(token.identifier));
+    }
 }
 
 // Whether an existing token is what the create asked for (authentik's own choices aside).
@@ -174,7 +181,7 @@ Result run_create(Context& context, CreatePlan plan) {
             key = std::move(fetched);
         }
     }
-    print_with_key(context, stored, key);
+    print_with_key(context, plan, stored, key);
     return result;
 }
 
@@ -197,7 +204,10 @@ public:
         arguments.flag("--strict", flags_.strict, "Fail (exit 7) when the server stores other values than requested");
     }
 
-    void prepare(const Preparation& preparation) override { plan_ = plan_create(flags_, preparation.now); }
+    void prepare(const Preparation& preparation) override {
+        plan_ = plan_create(flags_, preparation.now);
+        plan_.mask_for_github = masks_keys(preparation);
+    }
     Result run(Context& context) override { return run_create(context, std::move(plan_)); }
 
 private:
@@ -210,7 +220,8 @@ private:
 const CommandSpec create_command{"create", "Create a token",
                                  R"TXT(authentik sets an api token's expiry itself and ignores --user and expiring in a
 create by a user who is not a superuser; aktoken warns when the server chose other
-values than requested (--strict: exit 7).
+values than requested (--strict: exit 7). Under GITHUB_ACTIONS=true a key shown
+with --show-key is first masked with ::add-mask::KEY on stderr.
 
 Examples:
   aktoken create ci-deploy --description "Deploys from CI" --key-file ~/.ci-deploy.key

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <istream>
 
 #include "aktoken/commands/token_fields.h"
@@ -25,6 +27,37 @@ Error with_permission_hint(const Error& e, const std::string& hint) {
 }
 
 }  // namespace
+
+bool masks_keys(const Preparation& preparation) { return preparation.environment("GITHUB_ACTIONS") == "true"; }
+
+void mask_key(Context& context, bool masked, std::string_view key) {
+    if (!masked) {
+        return;
+    }
+    context.err << "::add-mask::" << key << '\n';
+    // The runner must have the mask before the key reaches stdout.
+    context.err.flush();
+}
+
+std::optional<std::string> print_key_text(Context& context, std::string_view text) {
+    errno = 0;
+    context.out << text;
+    context.out.flush();
+    if (context.out) {
+        return std::nullopt;
+    }
+    const int error = errno;
+    return error != 0 ? std::strerror(error) : "write error";
+}
+
+Error undelivered_key(std::string_view what, std::string_view reason, std::string_view recovery) {
+    return Error(ErrorKind::output,
+                 fmt::format("{} could not be written to standard output ({}); {}", what, reason, recovery));
+}
+
+std::string view_key_recovery(const std::string& identifier) {
+    return fmt::format("the server holds it: read it with `aktoken view-key {}`", identifier);
+}
 
 void write_key_file(const std::string& path, std::string_view key) {
     std::string content(key);
@@ -49,12 +82,20 @@ util::Secret fetch_key(api::Client& client, const std::string& identifier) {
     }
 }
 
-Result run_view_key(Context& context, const std::string& identifier, const std::optional<std::string>& key_file) {
+Result run_view_key(Context& context, const std::string& identifier, const std::optional<std::string>& key_file,
+                    bool mask) {
     util::Secret key = fetch_key(context.client, identifier);
     if (key_file) {
         write_key_file(*key_file, key.view());
-    } else {
-        context.out << key.view() << '\n';
+        return {};
+    }
+    mask_key(context, mask, key.view());
+    std::string line = std::string(key.view()) + '\n';
+    const std::optional<std::string> failure = print_key_text(context, line);
+    util::wipe(line);
+    if (failure) {
+        throw undelivered_key(fmt::format("the key of token {}", util::quoted(identifier)), *failure,
+                              "it is unchanged on the server: run view-key again");
     }
     return {};
 }
@@ -123,18 +164,20 @@ public:
         arguments.option("--key-file", key_file_, "Write the key to PATH (mode 0600, atomic) instead", "PATH");
     }
 
-    void prepare(const Preparation&) override {
+    void prepare(const Preparation& preparation) override {
         check_identifier("IDENTIFIER", identifier_);
         if (key_file_) {
             check_output_file("--key-file", *key_file_, *key_file_);
         }
+        mask_ = masks_keys(preparation);
     }
 
-    Result run(Context& context) override { return run_view_key(context, identifier_, key_file_); }
+    Result run(Context& context) override { return run_view_key(context, identifier_, key_file_, mask_); }
 
 private:
     std::string identifier_;
     std::optional<std::string> key_file_;
+    bool mask_ = false;
 };
 
 class SetKeyCommand final : public Command {
@@ -170,7 +213,8 @@ private:
 }  // namespace
 
 const CommandSpec view_key_command{"view-key", "Print a token's key",
-                                   R"TXT(Prints only the key and a newline (authentik logs a secret_view event).
+                                   R"TXT(Prints only the key and a newline (authentik logs a secret_view event). Under
+GITHUB_ACTIONS=true the key is first masked with ::add-mask::KEY on stderr.
 
 Examples:
   aktoken view-key ci-deploy --key-file ~/.ci-deploy.key

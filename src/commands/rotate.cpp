@@ -2,9 +2,11 @@
 #include "aktoken/commands/rotate.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 
 #include "aktoken/commands/keys.h"
 #include "aktoken/commands/parallel.h"
@@ -20,9 +22,6 @@
 
 namespace aktoken::commands {
 namespace {
-
-constexpr std::int64_t kMinLength = 32;
-constexpr std::int64_t kMaxLength = 512;
 
 // Answers that prove the server did not take the key; anything else leaves it unknown.
 bool refused(const Error& e) {
@@ -40,6 +39,58 @@ bool refused(const Error& e) {
 }
 
 std::string pending_path(const std::string& path) { return path + ".pending"; }
+
+std::string lock_path(const std::string& path) { return path + ".lock"; }
+
+// A pending key file is sent as the token's new key, so only one that aktoken itself can have
+// written is trusted: anyone who may write to the key file's directory could plant one.
+std::optional<util::Secret> read_pending_key(const std::string& pending) {
+    constexpr std::string_view kNothingSent = "; nothing was sent: check where it came from, then remove it";
+    std::optional<std::string> content;
+    try {
+        content = util::read_private_file(pending, "pending key file");
+    } catch (const Error& e) {
+        throw Error(e.kind(), fmt::format("{}{}", e.what(), kNothingSent));
+    }
+    if (!content) {
+        return std::nullopt;
+    }
+    util::Secret key{std::string(*content)};
+    util::wipe(*content);
+    const std::string_view text = key.view();
+    if (text.empty() || text.back() != '\n' || !util::is_generated_key_form(text.substr(0, text.size() - 1))) {
+        throw Error(ErrorKind::config,
+                    fmt::format("refusing pending key file {}: it does not hold a key as aktoken writes one ({} to "
+                                "{} letters and digits, then a newline){}",
+                                pending, util::min_key_length, util::max_key_length, kNothingSent));
+    }
+    return util::Secret(std::string(text.substr(0, text.size() - 1)));
+}
+
+// Everything about a key file and the files beside it that can go wrong is found before the
+// first request: found after set_key, it would leave the server with a key nobody has.
+void check_key_files(std::string_view value, const std::string& path) {
+    check_output_file("--key-file", value, path);
+    read_pending_key(pending_path(path));
+    const std::string lock = lock_path(path);
+    struct stat info {};
+    if (::lstat(lock.c_str(), &info) == 0) {
+        if (S_ISLNK(info.st_mode)) {
+            throw Error(ErrorKind::config, fmt::format("refusing lock file {}: it is a symbolic link", lock));
+        }
+        if (!S_ISREG(info.st_mode)) {
+            throw Error(ErrorKind::config, fmt::format("refusing lock file {}: it is not a regular file", lock));
+        }
+    }
+}
+
+bool same_path(const std::string& a, const std::string& b) {
+    std::error_code error_a;
+    std::error_code error_b;
+    const std::filesystem::path absolute_a = std::filesystem::absolute(a, error_a).lexically_normal();
+    const std::filesystem::path absolute_b = std::filesystem::absolute(b, error_b).lexically_normal();
+    return !error_a && !error_b && absolute_a == absolute_b;
+}
 
 // Sends the key; when the outcome is unknown, asks the server which key it holds before giving up.
 void send_key_confirmed(Context& context, const std::string& identifier, std::string_view key,
@@ -73,14 +124,11 @@ void send_key_confirmed(Context& context, const std::string& identifier, std::st
 // finish that rotation before anything else.
 void complete_pending(Context& context, const std::string& identifier, const std::string& path) {
     const std::string pending = pending_path(path);
-    std::optional<std::string> content = util::read_file_if_exists(pending, "pending key file");
-    if (!content) {
+    const std::optional<util::Secret> key = read_pending_key(pending);
+    if (!key) {
         return;
     }
-    util::Secret key{std::string(util::trim_right(*content))};
-    util::wipe(*content);
-    check_key(key.view(), pending);
-    send_key_confirmed(context, identifier, key.view(), pending);
+    send_key_confirmed(context, identifier, key->view(), pending);
     util::rename_durably(pending, path);
     note(context,
          fmt::format("completed the interrupted rotation of token {} from {}", util::quoted(identifier), pending));
@@ -156,8 +204,14 @@ std::optional<util::Timestamp> renew_expiry(Context& context, const RotatePlan& 
 Rotation rotate_one(Context& context, const RotatePlan& plan, const std::string& identifier, Result& result) {
     Rotation rotation{identifier, "rotated", "", std::nullopt, "", std::nullopt};
     std::optional<std::string> path;
+    std::optional<util::FileLock> key_file_lock;
     if (plan.key_file) {
         path = key_file_for(*plan.key_file, identifier);
+        // Held from before PATH.pending is read until after the rename: a second run would take
+        // this run's PATH.pending for an interrupted rotation and send its key too.
+        if (!plan.lock || !same_path(*plan.lock, lock_path(*path))) {
+            key_file_lock.emplace(lock_path(*path), plan.lock_timeout);
+        }
         complete_pending(context, identifier, *path);
     }
     const model::Token token = context.client.get_token(identifier);
@@ -170,6 +224,9 @@ Rotation rotate_one(Context& context, const RotatePlan& plan, const std::string&
         return rotation;
     }
     rotation.reason = *reason;
+    // Renewed before the key changes: a housekeeping run or a failed PATCH after set_key would
+    // give an expired api token another key than the one just written.
+    rotation.expires = renew_expiry(context, plan, token);
 
     util::Secret key = util::random_key(plan.length);
     std::optional<std::string> pending;
@@ -189,7 +246,6 @@ Rotation rotate_one(Context& context, const RotatePlan& plan, const std::string&
         rotation.key_went_to = "stdout";
         rotation.key = std::move(key);
         rotation.reason = "outcome unknown: the server may hold the key shown";
-        rotation.expires = token.expires;
         return rotation;
     }
     if (path) {
@@ -200,10 +256,8 @@ Rotation rotate_one(Context& context, const RotatePlan& plan, const std::string&
         rotation.key_went_to += rotation.key_went_to.empty() ? "stdout" : ", stdout";
     }
     // The server holds the new key now: whatever fails from here on, the key must still be shown.
-    rotation.expires = token.expires;
     try {
         rotation.reason += switch_if_own_token(context, plan, token, key);
-        rotation.expires = renew_expiry(context, plan, token);
     } catch (const Error& e) {
         result.errors.push_back(e);
         rotation.reason += "; the key was rotated, but then: " + std::string(e.what());
@@ -230,12 +284,23 @@ output::Record record_of(const Rotation& r, bool show_key) {
     return record;
 }
 
-void print_rotations(Context& context, const RotatePlan& plan, const std::vector<Rotation>& rotations) {
-    if (plan.mask_for_github) {
-        for (const Rotation& rotation : rotations) {
-            if (rotation.key) {
-                context.out << "::add-mask::" << rotation.key->view() << '\n';
-            }
+// Where a key shown on stdout can still be had when stdout fails.
+std::string recovery_of(const Rotation& rotation) {
+    if (rotation.key_went_to != "stdout") {
+        return fmt::format("it is also in {}", rotation.key_went_to.substr(0, rotation.key_went_to.rfind(", stdout")));
+    }
+    if (rotation.result == "failed") {
+        return fmt::format("the server may hold it: read it with `aktoken view-key {}`", rotation.identifier);
+    }
+    return view_key_recovery(rotation.identifier);
+}
+
+// Prints the rotations; the keys stdout could not take come back as errors saying where else
+// each key is.
+std::vector<Error> print_rotations(Context& context, const RotatePlan& plan, const std::vector<Rotation>& rotations) {
+    for (const Rotation& rotation : rotations) {
+        if (rotation.key) {
+            mask_key(context, plan.mask_for_github, rotation.key->view());
         }
     }
     output::View view;
@@ -259,8 +324,17 @@ void print_rotations(Context& context, const RotatePlan& plan, const std::vector
     }
     text += writer.finish();
     writer.wipe();
-    context.out << text;
+    const std::optional<std::string> failure = print_key_text(context, text);
     util::wipe(text);
+    std::vector<Error> undelivered;
+    for (const Rotation& rotation : rotations) {
+        if (failure && rotation.key) {
+            undelivered.push_back(
+                undelivered_key(fmt::format("the new key of token {}", util::quoted(rotation.identifier)), *failure,
+                                recovery_of(rotation)));
+        }
+    }
+    return undelivered;
 }
 
 }  // namespace
@@ -286,7 +360,10 @@ RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
     if (flags.length) {
         std::string problem;
         const auto length =
-            util::parse_count(*flags.length, {kMinLength, kMaxLength, "a number of characters"}, &problem);
+            util::parse_count(*flags.length,
+                              {static_cast<std::int64_t>(util::min_key_length),
+                               static_cast<std::int64_t>(util::max_key_length), "a number of characters"},
+                              &problem);
         if (!length) {
             util::invalid_value("--length", *flags.length, problem);
         }
@@ -305,7 +382,7 @@ RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
                                 "rotating several tokens needs {} in the path, replaced by each identifier");
         }
         for (const std::string& identifier : flags.identifiers) {
-            check_output_file("--key-file", *flags.key_file, key_file_for(*flags.key_file, identifier));
+            check_key_files(*flags.key_file, key_file_for(*flags.key_file, identifier));
         }
         plan.key_file = flags.key_file;
     }
@@ -322,8 +399,9 @@ RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
             util::invalid_value("--lock-timeout", *flags.lock_timeout, problem);
         }
         plan.lock_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*seconds * 1000));
-        if (!flags.lock) {
-            throw Error(ErrorKind::usage, "--lock-timeout needs --lock FILE");
+        if (!flags.lock && !flags.key_file) {
+            throw Error(ErrorKind::usage,
+                        "--lock-timeout needs --lock FILE or --key-file PATH (whose PATH.lock every rotation takes)");
         }
     }
     return plan;
@@ -353,7 +431,9 @@ Result run_rotate(Context& context, const RotatePlan& plan) {
                                               : std::move(error));
         }
     }
-    print_rotations(context, plan, rotations);
+    for (Error& error : print_rotations(context, plan, rotations)) {
+        result.errors.push_back(std::move(error));
+    }
     return result;
 }
 
@@ -372,15 +452,15 @@ public:
                          "WHEN");
         arguments.flag("--verify", flags_.verify, "Check that a new api key authenticates (users/me)");
         arguments.option("--lock", flags_.lock, "Hold an exclusive lock on FILE for the whole run", "FILE");
-        arguments.option("--lock-timeout", flags_.lock_timeout, "Wait this long for the lock, then exit 10 (default 0)",
-                         "SECONDS");
+        arguments.option("--lock-timeout", flags_.lock_timeout,
+                         "Wait this long for PATH.lock and --lock, then exit 10 (default 0)", "SECONDS");
     }
 
     void prepare(const Preparation& preparation) override {
         bulk_.collect(preparation);
         flags_.identifiers = bulk_.identifiers;
         plan_ = plan_rotate(flags_, preparation.now);
-        plan_.mask_for_github = preparation.environment("GITHUB_ACTIONS") == "true";
+        plan_.mask_for_github = masks_keys(preparation);
     }
 
     int parallel() const override { return bulk_.parallel; }
@@ -395,14 +475,17 @@ private:
 }  // namespace
 
 const CommandSpec rotate_command{"rotate", "Give tokens new keys without locking anyone out",
-                                 R"TXT(Rotation never locks anyone out: with --key-file the new key is first written to
-PATH.pending (mode 0600), then sent with set_key, then renamed over PATH. A run
-that finds PATH.pending completes that rotation first. An expiring token's expiry
-is renewed in the same run (app passwords: to --expires). When the rotated token
-is the one aktoken authenticates with, the rest of the run uses the new key and
-checks it with users/me. With several tokens, {} in --key-file stands for the
-identifier. Under GITHUB_ACTIONS=true a key printed on stdout is preceded by
-::add-mask::KEY. Exit 10: the --lock file is held by another run.
+                                 R"TXT(Rotation never locks anyone out: an expiring token's expiry is renewed first (app
+passwords: to --expires); with --key-file the new key is then written to
+PATH.pending (mode 0600), sent with set_key and renamed over PATH, all under an
+exclusive lock on PATH.lock. A run that finds PATH.pending completes that rotation
+first, trusting it only as aktoken writes it (a regular file of yours, mode 0600,
+one key of 32 to 512 letters and digits); anything else exits 3 and sends nothing.
+When the rotated token is the one aktoken authenticates with, the rest of the run
+uses the new key and checks it with users/me. With several tokens, {} in
+--key-file stands for the identifier. Under GITHUB_ACTIONS=true each printed key
+is first masked with ::add-mask::KEY on stderr. Exit 10: PATH.lock or the --lock
+file is held by another run.
 
 Examples:
   aktoken rotate ci-deploy --key-file /etc/ci/ak.key --if-expiring-within 7d --lock /run/lock/aktoken

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "aktoken/commands/token_fields.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <set>
 
@@ -78,14 +83,44 @@ Error about_token(Error error, const std::string& identifier) {
 }
 
 void check_output_file(std::string_view flag, std::string_view value, const std::string& path) {
-    const std::filesystem::path file(path);
-    const std::filesystem::path directory = file.has_parent_path() ? file.parent_path() : ".";
-    std::error_code error;
-    if (!std::filesystem::is_directory(directory, error)) {
-        util::invalid_value(flag, value, fmt::format("directory {} does not exist", directory.string()));
+    if (path.empty()) {
+        util::invalid_value(flag, value, "expected a file path");
     }
-    if (std::filesystem::is_directory(file, error)) {
-        util::invalid_value(flag, value, fmt::format("{} is a directory", path));
+    if (path.back() == '/') {
+        util::invalid_value(flag, value, fmt::format("{} names a directory; expected a file path", path));
+    }
+    const std::filesystem::path file(path);
+    const std::string directory = file.has_parent_path() ? file.parent_path().string() : ".";
+    struct stat info {};
+    if (::stat(directory.c_str(), &info) != 0) {
+        const int error = errno;
+        util::invalid_value(flag, value,
+                            error == ENOENT ? fmt::format("directory {} does not exist", directory)
+                                            : fmt::format("directory {}: {}", directory, std::strerror(error)));
+    }
+    if (!S_ISDIR(info.st_mode)) {
+        util::invalid_value(flag, value, fmt::format("{} is not a directory", directory));
+    }
+    if (::lstat(path.c_str(), &info) == 0) {
+        if (S_ISLNK(info.st_mode)) {
+            util::invalid_value(flag, value,
+                                fmt::format("{} is a symbolic link; aktoken replaces the file itself, never the "
+                                            "target of a link",
+                                            path));
+        }
+        if (S_ISDIR(info.st_mode)) {
+            util::invalid_value(flag, value, fmt::format("{} is a directory", path));
+        }
+        // A device or FIFO would be replaced by a plain file: /dev/null as root, for one.
+        if (!S_ISREG(info.st_mode)) {
+            util::invalid_value(flag, value, fmt::format("{} is not a regular file", path));
+        }
+    }
+    // The file is written as a temporary file in the same directory, then renamed over path.
+    if (::faccessat(AT_FDCWD, directory.c_str(), W_OK | X_OK, AT_EACCESS) != 0) {
+        const int error = errno;
+        util::invalid_value(flag, value,
+                            fmt::format("cannot create files in directory {} ({})", directory, std::strerror(error)));
     }
 }
 

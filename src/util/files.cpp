@@ -230,6 +230,46 @@ std::optional<std::string> read_file_if_exists(const std::string& path, std::str
     return std::move(file->content);
 }
 
+std::optional<std::string> read_private_file(const std::string& path, std::string_view what) {
+    const auto refuse = [&](const std::string& problem) {
+        return Error(ErrorKind::config, fmt::format("refusing {}: {}", read_subject(what, path), problem));
+    };
+    // O_NOFOLLOW: a link planted at path would hand over a file of the planter's choosing;
+    // O_NONBLOCK: a FIFO planted there would otherwise hang the open.
+    Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK));
+    if (file.get() < 0) {
+        if (errno == ENOENT) {
+            return std::nullopt;
+        }
+        if (errno == ELOOP) {
+            throw refuse("it is a symbolic link");
+        }
+        throw Error(ErrorKind::config, fmt::format("cannot read {}: {}", read_subject(what, path), reason(errno)));
+    }
+    struct stat info {};
+    if (::fstat(file.get(), &info) != 0) {
+        throw Error(ErrorKind::config, fmt::format("cannot read {}: {}", read_subject(what, path), reason(errno)));
+    }
+    if (!S_ISREG(info.st_mode)) {
+        throw refuse("it is not a regular file");
+    }
+    if (info.st_uid != ::geteuid()) {
+        throw refuse(fmt::format("it is owned by uid {}, not by uid {} who runs aktoken", info.st_uid, ::geteuid()));
+    }
+    if ((info.st_mode & 07777) != 0600) {
+        throw refuse(fmt::format("its mode is {:04o}, not 0600", info.st_mode & 07777));
+    }
+    // A second name means someone else may have linked in a file of the user's own.
+    if (info.st_nlink != 1) {
+        throw refuse(fmt::format("it has {} hard links, not 1", info.st_nlink));
+    }
+    std::string content;
+    if (const int error = read_all(file.get(), content); error != 0) {
+        throw Error(ErrorKind::config, fmt::format("cannot read {}: {}", read_subject(what, path), reason(error)));
+    }
+    return content;
+}
+
 bool readable_by_others(const FileContent& file) { return file.owner == ::getuid() && (file.mode & 077) != 0; }
 
 std::string readable_by_others_hint(const std::string& path, mode_t mode) {

@@ -62,4 +62,9 @@ Secret random_key(std::size_t length) {
     return Secret(std::move(key));
 }
 
+bool is_generated_key_form(std::string_view key) {
+    return key.size() >= min_key_length && key.size() <= max_key_length &&
+           key.find_first_not_of(alphabet) == std::string_view::npos;
+}
+
 }  // namespace aktoken::util

@@ -2,8 +2,12 @@
 // Terminal and input hygiene: what a hostile server sends is escaped wherever it is shown, what a
 // user types is checked before anything is sent, and output that cannot be written is an error.
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <httplib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <mutex>
 #include <thread>
 
@@ -358,5 +362,44 @@ TEST_SUITE("integration") {
             CHECK(r.exit_code == c.exit_code);
             CHECK(r.err == c.err);
         }
+    }
+
+    TEST_CASE("hygiene: a reader that went away ends the run quietly, as SIGPIPE would (141)") {
+        Sandbox sandbox;
+        TempDir home;
+        Env env = aktoken_env(sandbox, kAdminKey, home);
+        // Standard output is a pipe whose reading end is closed before aktoken starts, as after
+        // `aktoken list | head -1` once head has what it wants.
+        int ends[2];
+        REQUIRE(::pipe(ends) == 0);
+        ::close(ends[0]);
+        const std::string err_path = home.path() + "/stderr";
+        const pid_t pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            ::signal(SIGPIPE, SIG_IGN);
+            ::dup2(ends[1], STDOUT_FILENO);
+            const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            ::dup2(err, STDERR_FILENO);
+            std::vector<std::string> entries;
+            for (const auto& [name, value] : env) {
+                entries.push_back(name + "=" + value);
+            }
+            std::vector<char*> envp;
+            for (std::string& entry : entries) {
+                envp.push_back(entry.data());
+            }
+            envp.push_back(nullptr);
+            char* argv[] = {const_cast<char*>(AKTOKEN_BINARY), const_cast<char*>("list"), const_cast<char*>("-o"),
+                            const_cast<char*>("id"), nullptr};
+            ::execve(AKTOKEN_BINARY, argv, envp.data());
+            ::_exit(127);
+        }
+        ::close(ends[1]);
+        int status = 0;
+        REQUIRE(::waitpid(pid, &status, 0) == pid);
+        REQUIRE(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 141);
+        CHECK(read_file(err_path) == "");
     }
 }

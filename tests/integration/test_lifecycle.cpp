@@ -11,6 +11,12 @@ using namespace harness;
 
 namespace {
 
+// Runs aktoken like harness::aktoken, without its guard against keys on stderr: under GitHub
+// Actions the one place a key may go there is the ::add-mask:: line for the runner.
+RunResult aktoken_masked(const std::vector<std::string>& args, const Env& env) {
+    return run_program(AKTOKEN_BINARY, args, env);
+}
+
 const std::vector<std::string> kFrozen = {"--now", "2026-11-29T12:00:00Z", "--default-token-duration", "30m"};
 
 // The block `get` prints, minus the pk line (a created token's pk is random).
@@ -204,12 +210,6 @@ TEST_SUITE("integration") {
         CHECK(read_file(path) == "alice-secret-key-0002\n");
         CHECK(file_mode(path) == 0600);
 
-        ::symlink("/dev/null", (home.path() + "/link.key").c_str());
-        r = aktoken({"view-key", "alice-api", "--key-file", home.path() + "/link.key"},
-                    aktoken_env(sandbox, kAdminKey, home));
-        CHECK(r.exit_code == 3);
-        CHECK(r.err == error_line("refusing to write " + home.path() + "/link.key: it is a symbolic link"));
-
         r = aktoken({"view-key", "bob-api"}, aktoken_env(sandbox, kBobKey, home));
         CHECK(r.exit_code == 5);
         CHECK(r.out == "");
@@ -218,6 +218,76 @@ TEST_SUITE("integration") {
             error_line("permission denied: You do not have permission to perform this action. (HTTP 403 Forbidden); "
                        "viewing a key needs the permission authentik_core.view_token_key on the token (superusers have "
                        "it, and so does a token's creator)"));
+    }
+
+    TEST_CASE("create --show-key, view-key: GitHub Actions masks the key on stderr first, stdout unchanged") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        Env env = aktoken_env(sandbox, kAdminKey, home);
+        env.emplace("GITHUB_ACTIONS", "true");
+        RunResult r = aktoken_masked({"create", "ci-masked", "--show-key", "-o", "json"}, env);
+        CHECK(r.exit_code == 0);
+        const std::string key = *sandbox.key_of("ci-masked");
+        CHECK(r.err == "::add-mask::" + key + "\n");
+        rapidjson::Document doc;
+        doc.Parse(r.out.c_str());
+        REQUIRE(doc.IsObject());
+        CHECK(std::string(doc["key"].GetString()) == key);
+
+        r = aktoken_masked({"create", "ci-masked-2", "--show-key"}, env);
+        CHECK(r.exit_code == 0);
+        CHECK(r.err == "::add-mask::" + *sandbox.key_of("ci-masked-2") + "\n");
+        CHECK(r.out.find("key:         " + *sandbox.key_of("ci-masked-2") + "\n") != std::string::npos);
+
+        r = aktoken_masked({"view-key", "bob-api"}, env);
+        CHECK(r.exit_code == 0);
+        CHECK(r.err == "::add-mask::" + kBobKey + "\n");
+        CHECK(r.out == kBobKey + "\n");
+
+        // Only a key that is printed is announced.
+        r = aktoken_masked({"view-key", "bob-api", "--key-file", home.path() + "/bob.key"}, env);
+        CHECK(r.exit_code == 0);
+        CHECK(r.err == "");
+    }
+
+    TEST_CASE("create --show-key, view-key: a key that stdout cannot take is an error saying where the key is") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        const Env env = aktoken_env(sandbox, kAdminKey, home);
+        const std::string binary = AKTOKEN_BINARY;
+        struct Case {
+            std::string redirect;
+            std::string reason;
+        };
+        const Case cases[] = {{"> /dev/full", "No space left on device"}, {">&-", "Bad file descriptor"}};
+        int n = 0;
+        for (const Case& c : cases) {
+            CAPTURE(c.redirect);
+            const std::string identifier = "ci-" + std::to_string(++n);
+            RunResult r = run_program(
+                "/bin/sh", {"-c", "exec " + binary + " create " + identifier + " --show-key " + c.redirect}, env);
+            CHECK(r.exit_code == 11);
+            CHECK(r.err ==
+                  error_line("the key of token \"" + identifier + "\" could not be written to standard output (" +
+                             c.reason + "); the server holds it: read it with `aktoken view-key " + identifier + "`"));
+            CHECK(sandbox.key_of(identifier).has_value());
+
+            const std::string key_file = home.path() + "/" + identifier + "-b.key";
+            r = run_program("/bin/sh",
+                            {"-c", "exec " + binary + " create " + identifier + "-b --show-key --key-file " + key_file +
+                                       " " + c.redirect},
+                            env);
+            CHECK(r.exit_code == 11);
+            CHECK(r.err ==
+                  error_line("the key of token \"" + identifier + "-b\" could not be written to standard output (" +
+                             c.reason + "); it is also in " + key_file));
+            CHECK(read_file(key_file) == sandbox.key_of(identifier + "-b").value_or("?") + "\n");
+
+            r = run_program("/bin/sh", {"-c", "exec " + binary + " view-key bob-api " + c.redirect}, env);
+            CHECK(r.exit_code == 11);
+            CHECK(r.err == error_line("the key of token \"bob-api\" could not be written to standard output (" +
+                                      c.reason + "); it is unchanged on the server: run view-key again"));
+        }
     }
 
     TEST_CASE("set-key: from a file or stdin, checked before sending, 403 explained") {

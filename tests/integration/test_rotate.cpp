@@ -4,11 +4,14 @@
 #include <fmt/format.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <functional>
+#include <set>
 
 #include "integration/harness.h"
 #include "rapidjson/document.h"
@@ -16,6 +19,12 @@
 using namespace harness;
 
 namespace {
+
+// Runs aktoken like harness::aktoken, without its guard against keys on stderr: under GitHub
+// Actions the one place a key may go there is the ::add-mask:: line for the runner.
+RunResult aktoken_masked(const std::vector<std::string>& args, const Env& env) {
+    return run_program(AKTOKEN_BINARY, args, env);
+}
 
 const std::vector<std::string> kFrozen = {"--now", "2026-11-29T12:00:00Z", "--default-token-duration", "30m"};
 
@@ -86,9 +95,9 @@ TEST_SUITE("integration") {
                            "alice-api   rotated  2026-11-29T12:30:00Z  " + path + "  requested\n");
         CHECK(methods_and_paths(sandbox) == std::vector<std::string>{
                                                 "GET /api/v3/core/tokens/alice-api/",
+                                                "PATCH /api/v3/core/tokens/alice-api/ {\"intent\":\"api\",\"user\":2}",
                                                 "POST /api/v3/core/tokens/alice-api/set_key/",
                                                 "GET /api/v3/core/users/me/",
-                                                "PATCH /api/v3/core/tokens/alice-api/ {\"intent\":\"api\",\"user\":2}",
                                             });
         // The old key no longer works, the new one does.
         CHECK(aktoken({"whoami"}, aktoken_env(sandbox, kAliceKey, home)).exit_code == 4);
@@ -112,19 +121,94 @@ TEST_SUITE("integration") {
                   key + "\"\n  }\n]\n");
         auto requests = sandbox.requests();
         REQUIRE(requests.size() == 3);
-        CHECK(requests[2].body == R"({"intent":"app_password","user":2,"expires":"2027-02-01T00:00:00Z"})");
+        CHECK(requests[1].method == "PATCH");
+        CHECK(requests[1].body == R"({"intent":"app_password","user":2,"expires":"2027-02-01T00:00:00Z"})");
+        CHECK(requests[2].path == "/api/v3/core/tokens/alice-app/set_key/");
     }
 
-    TEST_CASE("rotate: GitHub Actions masks a key printed on stdout") {
+    TEST_CASE("rotate: GitHub Actions masks a printed key on stderr first, in every format, stdout unchanged") {
         Sandbox sandbox(kFrozen);
         TempDir home;
         Env env = aktoken_env(sandbox, kAdminKey, home);
         env.emplace("GITHUB_ACTIONS", "true");
-        RunResult r = aktoken({"rotate", "bob-api", "--show-key", "-o", "tsv"}, env);
+        RunResult r = aktoken_masked({"rotate", "bob-api", "--show-key", "-o", "tsv"}, env);
         CHECK(r.exit_code == 0);
-        const std::string key = *sandbox.key_of("bob-api");
-        CHECK(r.out == "::add-mask::" + key + "\nidentifier\tresult\texpires\tkey_went_to\treason\tkey\n" +
-                           "bob-api\trotated\tnever\tstdout\trequested\t" + key + "\n");
+        std::string key = *sandbox.key_of("bob-api");
+        CHECK(r.err == "::add-mask::" + key + "\n");
+        CHECK(r.out ==
+              "identifier\tresult\texpires\tkey_went_to\treason\tkey\n"
+              "bob-api\trotated\tnever\tstdout\trequested\t" +
+                  key + "\n");
+
+        r = aktoken_masked({"rotate", "bob-api", "--show-key", "-o", "json"}, env);
+        CHECK(r.exit_code == 0);
+        key = *sandbox.key_of("bob-api");
+        CHECK(r.err == "::add-mask::" + key + "\n");
+        CHECK(r.out ==
+              "[\n  {\n    \"identifier\": \"bob-api\",\n    \"result\": \"rotated\",\n    \"reason\": "
+              "\"requested\",\n    \"expires\": null,\n    \"key_went_to\": \"stdout\",\n    \"key\": \"" +
+                  key + "\"\n  }\n]\n");
+
+        for (const char* format : {"table", "jsonl"}) {
+            CAPTURE(format);
+            r = aktoken_masked({"rotate", "bob-api", "alice-api", "--show-key", "-o", format}, env);
+            CHECK(r.exit_code == 0);
+            const std::string bob = *sandbox.key_of("bob-api");
+            const std::string alice = *sandbox.key_of("alice-api");
+            CHECK(r.err == "::add-mask::" + bob + "\n::add-mask::" + alice + "\n");
+            CHECK(r.out.find("::") == std::string::npos);
+            CHECK(r.out.find(bob) != std::string::npos);
+            CHECK(r.out.find(alice) != std::string::npos);
+        }
+    }
+
+    TEST_CASE("rotate: a new key that stdout cannot take is an error saying where the key still is") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        const Env env = aktoken_env(sandbox, kAdminKey, home);
+        const std::string binary = AKTOKEN_BINARY;
+        struct Case {
+            std::string redirect;
+            std::string reason;
+        };
+        const Case cases[] = {{"> /dev/full", "No space left on device"}, {">&-", "Bad file descriptor"}};
+        for (const Case& c : cases) {
+            CAPTURE(c.redirect);
+            RunResult r =
+                run_program("/bin/sh", {"-c", "exec " + binary + " rotate bob-api --show-key " + c.redirect}, env);
+            CHECK(r.exit_code == 11);
+            CHECK(r.out == "");
+            CHECK(r.err == error_line("the new key of token \"bob-api\" could not be written to standard output (" +
+                                      c.reason + "); the server holds it: read it with `aktoken view-key bob-api`"));
+            CHECK(sandbox.key_of("bob-api") != kBobKey);
+
+            r = run_program("/bin/sh",
+                            {"-c", "exec " + binary + " rotate alice-api bob-api --show-key --parallel 1 --key-file " +
+                                       home.path() + "/{}.key " + c.redirect},
+                            env);
+            CHECK(r.exit_code == 11);
+            CHECK(r.err == error_line("the new key of token \"alice-api\" could not be written to standard output (" +
+                                      c.reason + "); it is also in " + home.path() + "/alice-api.key") +
+                               error_line("the new key of token \"bob-api\" could not be written to standard output (" +
+                                          c.reason + "); it is also in " + home.path() + "/bob-api.key"));
+            CHECK(read_file(home.path() + "/alice-api.key") == *sandbox.key_of("alice-api") + "\n");
+            CHECK(read_file(home.path() + "/bob-api.key") == *sandbox.key_of("bob-api") + "\n");
+        }
+    }
+
+    TEST_CASE("rotate: the expiry is renewed before the key changes; a failed renewal changes no key") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        const std::string path = home.write("alice.key", "old-key-on-disk\n");
+        sandbox.fault("delay", 1, 0);
+        sandbox.fault("500", 1);
+        RunResult r = aktoken({"rotate", "alice-api", "--key-file", path, "--retries", "0", "-o", "tsv"},
+                              aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 8);
+        CHECK(token_requests(sandbox) == std::vector<std::string>{"GET alice-api/ (delay)", "PATCH alice-api/ (500)"});
+        CHECK(sandbox.key_of("alice-api") == kAliceKey);
+        CHECK(read_file(path) == "old-key-on-disk\n");
+        CHECK(file_mode(path + ".pending") == -1);
     }
 
     TEST_CASE("rotate: --if-expiring-within skips with the reason and changes nothing") {
@@ -286,11 +370,11 @@ TEST_SUITE("integration") {
                 eventually([&] { return file_mode(path + ".pending") == 0600 && saw_set_key(sandbox, "bob-api"); }));
             run.kill(signal_number);
             CHECK(run.wait() == 128 + signal_number);
-            std::vector<std::string> left;
+            std::set<std::string> left;
             for (const auto& entry : std::filesystem::directory_iterator(home.path())) {
-                left.push_back(entry.path().filename().string());
+                left.insert(entry.path().filename().string());
             }
-            CHECK(left == std::vector<std::string>{"bob.key.pending"});
+            CHECK(left == std::set<std::string>{"bob.key.lock", "bob.key.pending"});
         }
     }
 
@@ -333,6 +417,150 @@ TEST_SUITE("integration") {
         CHECK(r.exit_code == 0);
     }
 
+    TEST_CASE("rotate: a PATH.pending that aktoken cannot have written is refused, and nothing is sent") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        const std::string path = home.path() + "/ci.key";
+        const std::string pending = path + ".pending";
+        const std::string other = home.path() + "/other.key";
+        const std::string well_formed(60, 'P');
+        const std::string content_problem =
+            "it does not hold a key as aktoken writes one (32 to 512 letters and digits, then a newline)";
+        struct Case {
+            std::string name;
+            std::function<void()> plant;
+            std::string problem;
+        };
+        std::vector<Case> cases = {
+            {"a symbolic link to a file of the right form",
+             [&] {
+                 home.write("other.key", well_formed + "\n");
+                 REQUIRE(::symlink(other.c_str(), pending.c_str()) == 0);
+             },
+             "it is a symbolic link"},
+            {"a FIFO", [&] { REQUIRE(::mkfifo(pending.c_str(), 0600) == 0); }, "it is not a regular file"},
+            {"mode 0644", [&] { home.write("ci.key.pending", well_formed + "\n", 0644); },
+             "its mode is 0644, not 0600"},
+            {"a second name of another file",
+             [&] {
+                 home.write("other.key", well_formed + "\n");
+                 REQUIRE(::link(other.c_str(), pending.c_str()) == 0);
+             },
+             "it has 2 hard links, not 1"},
+            {"5 characters", [&] { home.write("ci.key.pending", "abcde\n"); }, content_problem},
+            {"31 characters", [&] { home.write("ci.key.pending", std::string(31, 'P') + "\n"); }, content_problem},
+            {"513 characters", [&] { home.write("ci.key.pending", std::string(513, 'P') + "\n"); }, content_problem},
+            {"a character outside [A-Za-z0-9]",
+             [&] { home.write("ci.key.pending", std::string(40, 'P') + "-" + std::string(19, 'P') + "\n"); },
+             content_problem},
+            {"no newline", [&] { home.write("ci.key.pending", well_formed); }, content_problem},
+            {"two keys", [&] { home.write("ci.key.pending", well_formed + "\n" + well_formed + "\n"); },
+             content_problem},
+        };
+        if (::geteuid() == 0) {
+            cases.push_back({"owned by another user",
+                             [&] {
+                                 home.write("ci.key.pending", well_formed + "\n");
+                                 REQUIRE(::chown(pending.c_str(), 65534, 65534) == 0);
+                             },
+                             "it is owned by uid 65534, not by uid 0 who runs aktoken"});
+        }
+        for (const Case& c : cases) {
+            CAPTURE(c.name);
+            ::unlink(pending.c_str());
+            ::unlink(other.c_str());
+            c.plant();
+            sandbox.clear_requests();
+            RunResult r = aktoken({"rotate", "bob-api", "--key-file", path, "--if-expiring-within", "7d"},
+                                  aktoken_env(sandbox, kAdminKey, home));
+            CHECK(r.exit_code == 3);
+            CHECK(r.out == "");
+            CHECK(r.err == error_line("refusing pending key file " + pending + ": " + c.problem +
+                                      "; nothing was sent: check where it came from, then remove it"));
+            CHECK(sandbox.requests().empty());
+            CHECK(sandbox.key_of("bob-api") == kBobKey);
+            CHECK(file_mode(path) == -1);
+        }
+    }
+
+    TEST_CASE("rotate: every rotation to a key file holds PATH.lock; a second run exits 10 and sends nothing") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        const std::string path = home.path() + "/bob-api.key";
+        const std::string lock = path + ".lock";
+        const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        REQUIRE(::flock(fd, LOCK_EX) == 0);
+        const std::string busy = "busy: " + lock + " is locked by another run (waited 0 s; see --lock-timeout)";
+        RunResult r =
+            aktoken({"rotate", "bob-api", "--key-file", path, "-o", "tsv"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 10);
+        CHECK(r.err == error_line(busy));
+        CHECK(r.out == "identifier\tresult\texpires\tkey_went_to\treason\nbob-api\tfailed\t-\t-\t" + busy + "\n");
+        CHECK(sandbox.requests().empty());
+
+        r = aktoken({"rotate", "bob-api", "--key-file", path, "--lock-timeout", "0.2", "-o", "id"},
+                    aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 10);
+        CHECK(r.err == error_line("busy: " + lock + " is locked by another run (waited 0.2 s; see --lock-timeout)"));
+        CHECK(sandbox.requests().empty());
+
+        // One lock per key file: in a bulk run only the token whose file is locked fails.
+        r = aktoken(
+            {"rotate", "alice-api", "bob-api", "--key-file", home.path() + "/{}.key", "--parallel", "2", "-o", "tsv"},
+            aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 10);
+        CHECK(r.err == error_line("token \"bob-api\": " + busy));
+        CHECK(r.out ==
+              "identifier\tresult\texpires\tkey_went_to\treason\n"
+              "alice-api\trotated\t2026-11-29T12:30:00Z\t" +
+                  home.path() + "/alice-api.key\trequested\nbob-api\tfailed\t-\t-\t" + busy + "\n");
+        CHECK(sandbox.key_of("bob-api") == kBobKey);
+        CHECK(read_file(home.path() + "/alice-api.key") == *sandbox.key_of("alice-api") + "\n");
+
+        ::close(fd);
+        r = aktoken({"rotate", "bob-api", "--key-file", path}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 0);
+        CHECK(read_file(path) == *sandbox.key_of("bob-api") + "\n");
+        CHECK(file_mode(lock) == 0600);
+
+        // --lock naming PATH.lock itself is one lock, not a run waiting for itself.
+        r = aktoken({"rotate", "bob-api", "--key-file", path, "--lock", home.path() + "/./bob-api.key.lock"},
+                    aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.err == "");
+        CHECK(r.exit_code == 0);
+        CHECK(read_file(path) == *sandbox.key_of("bob-api") + "\n");
+    }
+
+    TEST_CASE("rotate: a second run on the same key file leaves the first run's PATH.pending alone") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        const std::string path = home.path() + "/bob.key";
+        const Env env = aktoken_env(sandbox, kAdminKey, home);
+        sandbox.fault("delay", 1, 0);
+        sandbox.fault("delay", 5, 3000);
+        Background first(AKTOKEN_BINARY, {"rotate", "bob-api", "--key-file", path}, env);
+        REQUIRE(eventually([&] { return file_mode(path + ".pending") == 0600 && saw_set_key(sandbox, "bob-api"); }));
+        const std::string first_key = trimmed(read_file(path + ".pending"));
+        const std::size_t requests_so_far = sandbox.requests().size();
+
+        RunResult second = aktoken({"rotate", "bob-api", "--key-file", path, "-o", "id"}, env);
+        CHECK(second.exit_code == 10);
+        CHECK(second.out == "bob-api\n");
+        CHECK(second.err ==
+              error_line("busy: " + path + ".lock is locked by another run (waited 0 s; see --lock-timeout)"));
+        CHECK(sandbox.requests().size() == requests_so_far);
+        CHECK(trimmed(read_file(path + ".pending")) == first_key);
+
+        // The first run dies waiting for its set_key; the next run completes its rotation.
+        first.kill(SIGKILL);
+        first.wait();
+        sandbox.clear_faults();
+        RunResult third = aktoken({"rotate", "bob-api", "--key-file", path, "--if-expiring-within", "7d"}, env);
+        CHECK(third.exit_code == 0);
+        CHECK(read_file(path) == first_key + "\n");
+        CHECK(sandbox.key_of("bob-api") == first_key);
+    }
+
     TEST_CASE("rotate: bad input is refused before anything is sent") {
         Sandbox sandbox(kFrozen);
         TempDir home;
@@ -349,7 +577,8 @@ TEST_SUITE("integration") {
                  "--key-file: invalid value \"/tmp/x.key\": rotating several tokens needs {} in the path, replaced by "
                  "each "
                  "identifier"},
-                {{"rotate", "bob-api", "--show-key", "--lock-timeout", "5"}, "--lock-timeout needs --lock FILE"},
+                {{"rotate", "bob-api", "--show-key", "--lock-timeout", "5"},
+                 "--lock-timeout needs --lock FILE or --key-file PATH (whose PATH.lock every rotation takes)"},
                 // Found before anything is sent: a set_key whose key cannot be written would lose it.
                 {{"rotate", "a", "b", "--key-file", "/nonexistent-dir/{}.key"},
                  "--key-file: invalid value \"/nonexistent-dir/{}.key\": directory /nonexistent-dir does not exist"},

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -258,6 +259,48 @@ TEST_SUITE("unit") {
               "cannot read token file " + dir.path() + "/missing: No such file or directory");
         CHECK(error_of([&] { read_secret_file("/dev/zero", "token file"); }) ==
               "cannot read token file /dev/zero: File too large");
+    }
+
+    TEST_CASE("read_private_file trusts only a regular 0600 file of the user's own, with one name") {
+        TempDir dir;
+        const std::string path = dir / "pending";
+        CHECK(read_private_file(path, "pending key file") == std::nullopt);
+        write_plain(path, "key\n", 0600);
+        CHECK(read_private_file(path, "pending key file") == "key\n");
+
+        const auto refusal = [&](const std::string& problem) {
+            return "refusing pending key file " + path + ": " + problem;
+        };
+        for (const mode_t mode : {0400, 0640, 0644, 0700, 0660}) {
+            CAPTURE(mode);
+            REQUIRE(::chmod(path.c_str(), mode) == 0);
+            CHECK(error_of([&] { read_private_file(path, "pending key file"); }) ==
+                  refusal(fmt::format("its mode is {:04o}, not 0600", mode)));
+        }
+        REQUIRE(::chmod(path.c_str(), 0600) == 0);
+        REQUIRE(::link(path.c_str(), (dir / "second-name").c_str()) == 0);
+        CHECK(error_of([&] { read_private_file(path, "pending key file"); }) == refusal("it has 2 hard links, not 1"));
+        REQUIRE(::unlink((dir / "second-name").c_str()) == 0);
+
+        const std::string target = dir / "target";
+        write_plain(target, "key\n", 0600);
+        REQUIRE(::unlink(path.c_str()) == 0);
+        REQUIRE(::symlink(target.c_str(), path.c_str()) == 0);
+        CHECK(error_of([&] { read_private_file(path, "pending key file"); }) == refusal("it is a symbolic link"));
+        REQUIRE(::unlink(path.c_str()) == 0);
+
+        REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+        CHECK(error_of([&] { read_private_file(path, "pending key file"); }) == refusal("it is not a regular file"));
+        REQUIRE(::unlink(path.c_str()) == 0);
+
+        if (::geteuid() == 0) {
+            write_plain(path, "key\n", 0600);
+            REQUIRE(::chown(path.c_str(), 65534, 65534) == 0);
+            CHECK(error_of([&] { read_private_file(path, "pending key file"); }) ==
+                  refusal("it is owned by uid 65534, not by uid 0 who runs aktoken"));
+        }
+        CHECK(error_of([&] { read_private_file(dir / "pending/x", "pending key file"); }) ==
+              "cannot read pending key file " + dir.path() + "/pending/x: Not a directory");
     }
 
 }  // TEST_SUITE

@@ -39,4 +39,19 @@ TEST_SUITE("unit") {
         CHECK(counts['A'] > 100);
     }
 
+    TEST_CASE("is_generated_key_form: 32 to 512 characters of [A-Za-z0-9], as random_key makes them") {
+        using aktoken::util::is_generated_key_form;
+        CHECK(is_generated_key_form(aktoken::util::random_key(60).view()));
+        CHECK(is_generated_key_form(std::string(32, 'a')));
+        CHECK(is_generated_key_form(std::string(512, 'Z')));
+        CHECK(is_generated_key_form("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"));
+        CHECK_FALSE(is_generated_key_form(""));
+        CHECK_FALSE(is_generated_key_form("abcde"));
+        CHECK_FALSE(is_generated_key_form(std::string(31, 'a')));
+        CHECK_FALSE(is_generated_key_form(std::string(513, 'a')));
+        for (const char c : std::string("-_+/= \n\t\0\x7f\xc3", 11)) {
+            CAPTURE(static_cast<int>(static_cast<unsigned char>(c)));
+            CHECK_FALSE(is_generated_key_form(std::string(40, 'a') + c));
+        }
+    }
 }  // TEST_SUITE

@@ -31,6 +31,7 @@ struct CreatePlan {
     bool show_key = false;
     std::optional<std::string> key_file;
     bool strict = false;
+    bool mask_for_github = false;  // GITHUB_ACTIONS=true: ::add-mask::KEY on stderr before a key
 };
 
 // Checks every flag; throws Error(usage) before anything is sent.

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "aktoken/commands/command.h"
 #include "aktoken/commands/context.h"
 #include "aktoken/util/secret.h"
 
@@ -13,11 +14,34 @@ namespace aktoken::commands {
 // directory and renamed over PATH, so a reader never sees half a key; a symlink is refused.
 void write_key_file(const std::string& path, std::string_view key);
 
+// Whether keys are masked before they are printed: under GitHub Actions (GITHUB_ACTIONS=true).
+bool masks_keys(const Preparation& preparation);
+
+// Under GitHub Actions (`masked`), registers `key` as a secret with the runner before it is
+// printed: `::add-mask::KEY` on the error stream, which the runner reads for workflow commands
+// like stdout (actions/runner, Runner.Worker/Handlers/ScriptHandler.cs), so stdout keeps its
+// format for jq and friends.
+void mask_key(Context& context, bool masked, std::string_view key);
+
+// Writes `text`, which holds a key, to the context's output and flushes it at once, so that a
+// key stdout cannot take is known while the user can still be told where else it is. Returns
+// why the write failed, or nullopt.
+std::optional<std::string> print_key_text(Context& context, std::string_view text);
+
+// The error for a key that could not be printed (Error(internal)): "<what> could not be written
+// to standard output (<reason>); <recovery>".
+Error undelivered_key(std::string_view what, std::string_view reason, std::string_view recovery);
+
+// The recovery for a key the server holds: "the server holds it: read it with `aktoken view-key ID`".
+std::string view_key_recovery(const std::string& identifier);
+
 // Fetches a token's key, explaining a 403 with the permission it needs.
 util::Secret fetch_key(api::Client& client, const std::string& identifier);
 
-// `aktoken view-key`: prints only the key and a newline, or writes it to key_file.
-Result run_view_key(Context& context, const std::string& identifier, const std::optional<std::string>& key_file);
+// `aktoken view-key`: prints only the key and a newline (masked first when `mask`), or writes it
+// to key_file.
+Result run_view_key(Context& context, const std::string& identifier, const std::optional<std::string>& key_file,
+                    bool mask = false);
 
 // Where set-key reads the new key from: a file or standard input.
 struct KeySource {

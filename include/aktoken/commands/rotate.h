@@ -35,7 +35,7 @@ struct RotatePlan {
     bool verify = false;
     std::optional<std::string> lock;
     std::chrono::milliseconds lock_timeout{0};
-    bool mask_for_github = false;  // GITHUB_ACTIONS=true: print ::add-mask:: before a key
+    bool mask_for_github = false;  // GITHUB_ACTIONS=true: ::add-mask::KEY on stderr before a key
 };
 
 // Checks every flag; throws Error(usage) before anything is sent.

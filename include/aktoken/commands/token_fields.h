@@ -19,8 +19,9 @@ namespace aktoken::commands {
 Error about_token(Error error, const std::string& identifier);
 
 // Checks, before anything is sent, that a file the run will write (`path`, given with `flag`
-// as `value`) can be: its directory exists and it is not a directory itself. Throws
-// Error(usage) otherwise.
+// as `value`) can be: the path is not empty and does not end in '/', its directory exists and
+// takes new files, and what is at path, if anything, is a regular file (not a symbolic link, a
+// directory or a device). Throws Error(usage) otherwise.
 void check_output_file(std::string_view flag, std::string_view value, const std::string& path);
 
 // Refuses an identifier that authentik would refuse (`^[-a-zA-Z0-9_]+$`, 1 to 255 characters).

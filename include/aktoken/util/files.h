@@ -38,6 +38,13 @@ std::optional<FileContent> read_file_with_mode(const std::string& path, std::str
 // Reads a whole file; nullopt if it does not exist, aktoken::Error (config) on other failures.
 std::optional<std::string> read_file_if_exists(const std::string& path, std::string_view what = {});
 
+// Reads a file that nobody but the user running aktoken can have put there: opened without
+// following a symbolic link, a regular file with a single link, owned by the effective user, mode
+// exactly 0600. nullopt if it does not exist. Throws aktoken::Error (config) "refusing <what>
+// <path>: <problem>" when it is not such a file, "cannot read <what> <path>: <reason>" when it
+// cannot be read. The caller wipes the result.
+std::optional<std::string> read_private_file(const std::string& path, std::string_view what);
+
 // Tells whether a file is owned by the current user and open to group or others, which is what
 // OpenSSH refuses for private keys (files owned by others, like secret mounts, are not judged).
 bool readable_by_others(const FileContent& file);
