@@ -174,7 +174,8 @@ bool for_each_listed_page(Context& context, const ListPlan& plan, util::Timestam
         std::vector<model::Token> kept;
         for (model::Token& token : page.results) {
             if (remaining != 0 && passes_client_filters(plan, token, now)) {
-                kept_bytes += token.json.size();
+                // The decoded fields copy at most what the JSON holds, next to the struct itself.
+                kept_bytes += sizeof(model::Token) + 2 * token.json.size();
                 kept.push_back(std::move(token));
                 remaining -= remaining > 0 ? 1 : 0;
             }

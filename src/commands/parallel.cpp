@@ -18,6 +18,7 @@
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/util/strings.h"
@@ -218,7 +219,10 @@ void run_in_order(Context& context, std::size_t count, const std::function<void(
     // Items may finish out of order; a bounded window keeps finished output from piling up
     // behind a slow item.
     const std::size_t window = workers * 2;
-    std::vector<Slot> slots(count);
+    // One slot per item of the window, reused round the ring: a million identifiers must not
+    // cost a million slots.
+    std::vector<Slot> slots(std::min(window, count));
+    const auto slot_of = [&](std::size_t index) -> Slot& { return slots[index % slots.size()]; };
     std::mutex mutex;
     std::condition_variable changed;
     std::size_t next = 0;
@@ -252,7 +256,7 @@ void run_in_order(Context& context, std::size_t count, const std::function<void(
                 item_failure = std::current_exception();
             }
             std::lock_guard<std::mutex> lock(mutex);
-            slots[index] = {true, out.str(), err.str(), item_failure};
+            slot_of(index) = {true, out.str(), err.str(), item_failure};
             if (item_failure) {
                 end = std::min(end, index + 1);
             }
@@ -277,11 +281,11 @@ void run_in_order(Context& context, std::size_t count, const std::function<void(
     try {
         std::unique_lock<std::mutex> lock(mutex);
         while (printed < count) {
-            changed.wait(lock, [&] { return slots[printed].done || (printed >= end && next <= printed); });
-            if (!slots[printed].done) {
+            changed.wait(lock, [&] { return slot_of(printed).done || (printed >= end && next <= printed); });
+            if (!slot_of(printed).done) {
                 break;
             }
-            Slot slot = std::move(slots[printed]);
+            Slot slot = std::exchange(slot_of(printed), Slot{});
             const std::size_t index = printed++;
             lock.unlock();
             if (in_order && !slot.failure) {

@@ -83,9 +83,8 @@ Env env_for(const HostileServer& server, const TempDir& home) {
 TEST_SUITE("integration") {
     TEST_CASE("limits: a claimed page count or token count past the ceiling is refused after the first page") {
         TempDir home;
-        for (const std::string& pagination :
-             {std::string(R"("next":2,"count":1,"total_pages":8000000000000000)"),
-              std::string(R"("next":2,"count":8000000000000000,"total_pages":3)")}) {
+        for (const std::string& pagination : {std::string(R"("next":2,"count":1,"total_pages":8000000000000000)"),
+                                              std::string(R"("next":2,"count":8000000000000000,"total_pages":3)")}) {
             CAPTURE(pagination);
             HostileServer server([&](const httplib::Request&, httplib::Response& res) {
                 res.set_content(page_json(pagination, 1), "application/json");
@@ -132,8 +131,7 @@ TEST_SUITE("integration") {
              2},
             {[](std::int64_t) { return page_json(R"("next":7)", 1); }, "",
              "unexpected answer from the server: page 1 of the token list names page 7 as the next one", 1},
-            {[](std::int64_t page) { return page_json(fmt::format(R"("next":{})", page == 1 ? 2 : page), 1); },
-             "t0\n",
+            {[](std::int64_t page) { return page_json(fmt::format(R"("next":{})", page == 1 ? 2 : page), 1); }, "t0\n",
              "unexpected answer from the server: page 2 of the token list names page 2 as the next one", 2},
         };
         for (const Case& c : cases) {
@@ -222,9 +220,8 @@ TEST_SUITE("integration") {
         RunResult r = aktoken({"--retries", "0", "get", "ci"}, env);
         CHECK(r.exit_code == 9);
         CHECK(r.out == "");
-        CHECK(r.err ==
-              error_line(fmt::format("cannot connect to proxy 127.0.0.1:{} (for ak.example.invalid): Connection refused",
-                                     port)));
+        CHECK(r.err == error_line(fmt::format(
+                           "cannot connect to proxy 127.0.0.1:{} (for ak.example.invalid): Connection refused", port)));
     }
 
     TEST_CASE("limits: --from-file takes up to 1,000,000 identifiers from a file or standard input alike") {
@@ -291,10 +288,10 @@ TEST_SUITE("integration") {
         });
         Env env = env_for(server, home);
         env.erase("AUTHENTIK_TOKEN");
-        for (const auto& [mode, exposure] : std::vector<std::pair<unsigned, std::string>>{
-                 {0620, "writable by others (mode 0620)"},
-                 {0602, "writable by others (mode 0602)"},
-                 {0640, "readable by others (mode 0640)"}}) {
+        for (const auto& [mode, exposure] :
+             std::vector<std::pair<unsigned, std::string>>{{0620, "writable by others (mode 0620)"},
+                                                           {0602, "writable by others (mode 0602)"},
+                                                           {0640, "readable by others (mode 0640)"}}) {
             const std::string file = home.write("token", "secret-token\n", mode);
             RunResult r = aktoken({"--token-file", file, "get", "ci"}, env);
             CHECK(r.exit_code == 3);

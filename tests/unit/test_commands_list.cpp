@@ -31,8 +31,7 @@ std::string page_json(std::int64_t next, std::int64_t total_pages, const std::ve
     if (total_pages == 0) {
         return fmt::format(R"({{"pagination":{{"next":{}}},"results":[{}]}})", next, results);
     }
-    return fmt::format(R"({{"pagination":{{"next":{},"total_pages":{}}},"results":[{}]}})", next, total_pages,
-                       results);
+    return fmt::format(R"({{"pagination":{{"next":{},"total_pages":{}}},"results":[{}]}})", next, total_pages, results);
 }
 
 struct Fixture {
@@ -55,20 +54,21 @@ TEST_SUITE("unit") {
         }
         commands::Context context = f.context();
         std::size_t delivered = 0;
-        const std::string error = error_of([&] {
-            commands::for_each_listed_page(context, commands::plan_list({}), {},
-                                           [&](std::vector<model::Token>& page) { delivered += page.size(); });
-        }, ErrorKind::server);
+        const std::string error = error_of(
+            [&] {
+                commands::for_each_listed_page(context, commands::plan_list({}), {},
+                                               [&](std::vector<model::Token>& page) { delivered += page.size(); });
+            },
+            ErrorKind::server);
         CHECK(error == "the token list goes on past page 10000; aktoken follows at most 10000 pages");
         CHECK(delivered == 10000);
         CHECK(f.transport.requests.size() == 10000);
-        CHECK(f.transport.requests.back().url ==
-              "https://ak.example.com/api/v3/core/tokens/?page_size=100&page=10000");
+        CHECK(f.transport.requests.back().url == "https://ak.example.com/api/v3/core/tokens/?page_size=100&page=10000");
     }
 
     TEST_CASE("list: a listing whose kept tokens outgrow the ceiling is refused; where nothing is kept it is not") {
         Fixture f;
-        const std::size_t page_bytes = 2 * token_json("a").size();
+        const std::size_t page_bytes = 2 * (sizeof(model::Token) + 2 * token_json("a").size());
         commands::ListPlan plan = commands::plan_list({});
         CHECK(plan.max_kept_bytes == commands::kMaxKeptListingBytes);
         CHECK(commands::kMaxKeptListingBytes == std::size_t{64} << 20);
