@@ -3,10 +3,13 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "aktoken/http/status.h"
 #include "aktoken/http/transport_error.h"
 #include "aktoken/json/codec.h"
 #include "aktoken/util/strings.h"
+#include "aktoken/util/values.h"
 
 namespace aktoken::api {
 namespace {
@@ -67,6 +70,46 @@ ErrorKind kind_for_status(long status, const std::optional<std::string>& detail)
         return ErrorKind::rejected;
     }
     return ErrorKind::server;
+}
+
+// The page size the query asks for (authentik's cap when it names none or a bad one).
+std::int64_t asked_page_size(const Query& query) {
+    std::int64_t size = kMaxPageSize;
+    for (const auto& [name, value] : query) {
+        if (name == "page_size") {
+            const auto asked = util::parse_count(value, {1, std::nullopt, "a positive integer"});
+            size = asked.value_or(kMaxPageSize);
+        }
+    }
+    return size;
+}
+
+// Refuses a page that would make the listing unbounded, before anything of it is used.
+void check_page(const model::Page<model::Token>& page, std::int64_t number, std::int64_t page_size) {
+    const auto malformed = [](const std::string& what) {
+        return Error(ErrorKind::server, fmt::format("unexpected answer from the server: {}", what));
+    };
+    if (static_cast<std::int64_t>(page.results.size()) > page_size) {
+        throw malformed(fmt::format("page {} of the token list holds {} tokens, more than the {} asked for", number,
+                                    page.results.size(), page_size));
+    }
+    if (page.total_pages > kMaxListPages) {
+        throw Error(ErrorKind::server, fmt::format("the server claims the token list has {} pages; aktoken follows "
+                                                   "at most {} pages",
+                                                   page.total_pages, kMaxListPages));
+    }
+    if (page.count > kMaxListedTokens) {
+        throw Error(ErrorKind::server, fmt::format("the server claims the token list holds {} tokens; aktoken lists "
+                                                   "at most {} tokens",
+                                                   page.count, kMaxListedTokens));
+    }
+    if (page.next != 0 && page.next != number + 1) {
+        throw malformed(fmt::format("page {} of the token list names page {} as the next one", number, page.next));
+    }
+    if (page.next != 0 && page.total_pages > 0 && page.next > page.total_pages) {
+        throw malformed(fmt::format("page {} of the token list names page {} as the next one, beyond its {} pages",
+                                    number, page.next, page.total_pages));
+    }
 }
 
 }  // namespace
@@ -277,10 +320,12 @@ void Client::list_token_pages(const Query& query, std::int64_t first, std::int64
         return url("/core/tokens/", paged);
     };
     const CallOptions options{std::nullopt, false, true};
+    const std::int64_t page_size = asked_page_size(query);
     if (concurrent_ == nullptr) {
         for (std::int64_t page = first; page <= last; ++page) {
             model::Page<model::Token> tokens =
                 json::decode_token_page(call("GET", page_url(page), {}, "", options).body);
+            check_page(tokens, page, page_size);
             if (!on_page(tokens)) {
                 return;
             }
@@ -302,7 +347,9 @@ void Client::list_token_pages(const Query& query, std::int64_t first, std::int64
             if (response.status < 200 || response.status >= 300) {
                 throw error_from_response(response, "GET", page_url(first + static_cast<std::int64_t>(index)), "");
             }
-            model::Page<model::Token> tokens = json::decode_token_page(response.body);
+            // The body goes as soon as it is decoded: the window holds enough of them already.
+            model::Page<model::Token> tokens = json::decode_token_page(std::exchange(response.body, {}));
+            check_page(tokens, first + static_cast<std::int64_t>(index), page_size);
             return on_page(tokens);
         });
 }

@@ -52,6 +52,11 @@ std::string with_unique_tie_breaker(const std::string& ordering) {
     return ordering + ",identifier";
 }
 
+std::string byte_size_text(std::size_t bytes) {
+    constexpr std::size_t mib = std::size_t{1} << 20;
+    return bytes >= mib && bytes % mib == 0 ? fmt::format("{} MiB", bytes / mib) : fmt::format("{} bytes", bytes);
+}
+
 }  // namespace
 
 std::optional<std::string>& ListFlags::field_filter(std::string_view name) {
@@ -182,13 +187,22 @@ bool passes_client_filters(const ListPlan& plan, const model::Token& token, util
 bool for_each_listed_page(Context& context, const ListPlan& plan, util::Timestamp now,
                           const std::function<void(std::vector<model::Token>&)>& on_page) {
     std::int64_t remaining = plan.limit.value_or(-1);
+    std::size_t kept_bytes = 0;
     const auto deliver = [&](model::Page<model::Token>& page) {
         std::vector<model::Token> kept;
         for (model::Token& token : page.results) {
             if (remaining != 0 && passes_client_filters(plan, token, now)) {
+                // The decoded fields copy at most what the JSON holds, next to the struct itself.
+                kept_bytes += sizeof(model::Token) + 2 * token.json.size();
                 kept.push_back(std::move(token));
                 remaining -= remaining > 0 ? 1 : 0;
             }
+        }
+        if (plan.max_kept_bytes && kept_bytes > *plan.max_kept_bytes) {
+            throw Error(ErrorKind::server,
+                        fmt::format("the token list exceeds {}, the most aktoken keeps of one listing; narrow it "
+                                    "with filters",
+                                    byte_size_text(*plan.max_kept_bytes)));
         }
         on_page(kept);
         return remaining != 0;
@@ -211,9 +225,15 @@ bool for_each_listed_page(Context& context, const ListPlan& plan, util::Timestam
         }
         return true;
     }
-    // No page count to plan with: follow `next`, one page at a time.
+    // No page count to plan with: follow `next`, one page at a time (the client makes sure each
+    // `next` is the following page), no further than a claimed total would be allowed.
     std::int64_t page_number = next > 1 ? next : 0;
     while (page_number != 0 && remaining != 0) {
+        if (page_number > api::kMaxListPages) {
+            throw Error(ErrorKind::server, fmt::format("the token list goes on past page {}; aktoken follows at most "
+                                                       "{} pages",
+                                                       api::kMaxListPages, api::kMaxListPages));
+        }
         std::int64_t following = 0;
         context.client.list_token_pages(plan.query, page_number, page_number, [&](model::Page<model::Token>& page) {
             following = page.next;
@@ -235,6 +255,8 @@ std::unordered_map<std::string, model::Token> list_named_tokens(Context& context
     ListPlan plan;
     plan.query.emplace_back("page_size", std::to_string(kPageSize));
     plan.max_pages = static_cast<std::int64_t>(identifiers.size()) / kListedInsteadOfGets;
+    // Only the named tokens are kept, no more than the GETs would bring.
+    plan.max_kept_bytes.reset();
     for_each_listed_page(context, plan, context.style.now, [&](std::vector<model::Token>& page) {
         for (model::Token& token : page) {
             if (named.count(token.identifier) != 0) {
@@ -253,8 +275,13 @@ Result run_list(Context& context, const ListPlan& plan) {
     options.headers = plan.headers;
     options.style = context.style;
     output::ListWriter writer(options);
+    ListPlan streaming = plan;
+    // Only the aligned table keeps every row until the end; the other formats print each page.
+    if (context.format != output::Format::table && context.format != output::Format::wide) {
+        streaming.max_kept_bytes.reset();
+    }
 
-    for_each_listed_page(context, plan, context.style.now, [&](std::vector<model::Token>& kept) {
+    for_each_listed_page(context, streaming, context.style.now, [&](std::vector<model::Token>& kept) {
         context.out << writer.add(kept);
         context.out.flush();
     });

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include "aktoken/commands/parallel.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <exception>
 #include <istream>
 #include <iterator>
@@ -12,9 +18,9 @@
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "aktoken/commands/token_fields.h"
-#include "aktoken/util/files.h"
 #include "aktoken/util/strings.h"
 #include "aktoken/util/values.h"
 
@@ -39,39 +45,129 @@ int parallel_value(const std::string& text) {
     return static_cast<int>(*value);
 }
 
+namespace {
+
+// Splits --from-file input into identifiers as it arrives, so that no copy of the whole input
+// is ever held, and stops at the input ceilings.
+class IdentifierReader {
+public:
+    IdentifierReader(std::vector<std::string>& identifiers, std::string origin)
+        : identifiers_(identifiers), origin_(std::move(origin)) {}
+
+    void add(std::string_view chunk) {
+        read_ += chunk.size();
+        if (read_ > kMaxIdentifierInputBytes) {
+            throw Error(ErrorKind::usage, fmt::format("--from-file: {} holds more than {} MiB, the most aktoken "
+                                                      "reads of identifiers",
+                                                      origin_, kMaxIdentifierInputBytes >> 20));
+        }
+        while (!chunk.empty()) {
+            const std::size_t end = chunk.find('\n');
+            line_.append(chunk.substr(0, end));
+            if (end == std::string_view::npos) {
+                return;
+            }
+            chunk.remove_prefix(end + 1);
+            end_line();
+        }
+    }
+
+    void finish() { end_line(); }
+
+private:
+    void end_line() {
+        if (!util::is_valid_utf8(line_)) {
+            throw Error(ErrorKind::usage, fmt::format("--from-file: {} is not text in UTF-8", util::quoted(origin_)));
+        }
+        const std::string_view identifier = util::trim(line_);
+        if (!identifier.empty() && identifier.front() != '#') {
+            if (++taken_ > kMaxIdentifiers) {
+                throw Error(ErrorKind::usage, fmt::format("--from-file: {} holds more than {} identifiers, the most "
+                                                          "aktoken takes at once",
+                                                          origin_, kMaxIdentifiers));
+            }
+            identifiers_.emplace_back(identifier);
+        }
+        line_.clear();
+    }
+
+    std::vector<std::string>& identifiers_;
+    std::string origin_;
+    std::string line_;
+    std::size_t read_ = 0;
+    std::size_t taken_ = 0;
+};
+
+// Closes the descriptor on every way out.
+class OpenFile {
+public:
+    explicit OpenFile(int fd) : fd_(fd) {}
+    OpenFile(const OpenFile&) = delete;
+    OpenFile& operator=(const OpenFile&) = delete;
+    ~OpenFile() { ::close(fd_); }
+
+private:
+    int fd_;
+};
+
+void read_identifier_file(const std::string& path, IdentifierReader& reader) {
+    const auto fail = [&](int error) {
+        // Unreadable, a directory...: a bad argument, like a missing file.
+        return Error(ErrorKind::usage,
+                     error == ENOENT
+                         ? fmt::format("--from-file: cannot read {}: {}", path, std::strerror(error))
+                         : fmt::format("--from-file: cannot read identifier file {}: {}", path, std::strerror(error)));
+    };
+    // O_NOCTTY: a path naming a terminal must not become our controlling terminal.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        throw fail(errno);
+    }
+    const OpenFile file(fd);
+    struct stat info {};
+    if (::fstat(fd, &info) != 0) {
+        throw fail(errno);
+    }
+    if (S_ISDIR(info.st_mode)) {
+        throw fail(EISDIR);
+    }
+    std::array<char, 65536> chunk{};
+    while (true) {
+        const ssize_t n = ::read(fd, chunk.data(), chunk.size());
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            throw fail(errno);
+        }
+        if (n == 0) {
+            break;
+        }
+        reader.add(std::string_view(chunk.data(), static_cast<std::size_t>(n)));
+    }
+}
+
+}  // namespace
+
 std::vector<std::string> collect_identifiers(const std::vector<std::string>& arguments,
                                              const std::optional<std::string>& from_file, std::istream& stdin_stream) {
     std::vector<std::string> identifiers = arguments;
     if (!from_file) {
         return identifiers;
     }
-    std::string text;
+    IdentifierReader reader(identifiers, *from_file == "-" ? std::string("standard input") : *from_file);
     if (*from_file == "-") {
-        text =
-            std::string(util::read_capped(stdin_stream, util::max_read_size, "--from-file -", ErrorKind::usage).view());
+        std::array<char, 65536> chunk{};
+        while (stdin_stream.read(chunk.data(), chunk.size()) || stdin_stream.gcount() > 0) {
+            reader.add(std::string_view(chunk.data(), static_cast<std::size_t>(stdin_stream.gcount())));
+        }
+        if (stdin_stream.bad()) {
+            throw Error(ErrorKind::usage, "--from-file: cannot read standard input");
+        }
     } else {
-        std::optional<std::string> content;
-        try {
-            content = util::read_file_if_exists(*from_file, "identifier file");
-        } catch (const Error& e) {
-            // Unreadable, a directory...: a bad argument, like a missing file.
-            throw Error(ErrorKind::usage, fmt::format("--from-file: {}", e.what()));
-        }
-        if (!content) {
-            throw Error(ErrorKind::usage,
-                        fmt::format("--from-file: cannot read {}: No such file or directory", *from_file));
-        }
-        text = std::move(*content);
+        read_identifier_file(*from_file, reader);
     }
-    if (!util::is_valid_utf8(text)) {
-        throw Error(ErrorKind::usage, fmt::format("--from-file: {} is not text in UTF-8", util::quoted(*from_file)));
-    }
-    for (const std::string& line : util::split(text, '\n')) {
-        std::string_view identifier = util::trim(line);
-        if (!identifier.empty() && identifier.front() != '#') {
-            identifiers.emplace_back(identifier);
-        }
-    }
+    reader.finish();
     return identifiers;
 }
 
@@ -126,7 +222,10 @@ void run_in_order(Context& context, std::size_t count, const std::function<void(
     // Items may finish out of order; a bounded window keeps finished output from piling up
     // behind a slow item.
     const std::size_t window = workers * 2;
-    std::vector<Slot> slots(count);
+    // One slot per item of the window, reused round the ring: a million identifiers must not
+    // cost a million slots.
+    std::vector<Slot> slots(std::min(window, count));
+    const auto slot_of = [&](std::size_t index) -> Slot& { return slots[index % slots.size()]; };
     std::mutex mutex;
     std::condition_variable changed;
     std::size_t next = 0;
@@ -160,7 +259,7 @@ void run_in_order(Context& context, std::size_t count, const std::function<void(
                 item_failure = std::current_exception();
             }
             std::lock_guard<std::mutex> lock(mutex);
-            slots[index] = {true, out.str(), err.str(), item_failure};
+            slot_of(index) = {true, out.str(), err.str(), item_failure};
             if (item_failure) {
                 end = std::min(end, index + 1);
             }
@@ -185,11 +284,11 @@ void run_in_order(Context& context, std::size_t count, const std::function<void(
     try {
         std::unique_lock<std::mutex> lock(mutex);
         while (printed < count) {
-            changed.wait(lock, [&] { return slots[printed].done || (printed >= end && next <= printed); });
-            if (!slots[printed].done) {
+            changed.wait(lock, [&] { return slot_of(printed).done || (printed >= end && next <= printed); });
+            if (!slot_of(printed).done) {
                 break;
             }
-            Slot slot = std::move(slots[printed]);
+            Slot slot = std::exchange(slot_of(printed), Slot{});
             const std::size_t index = printed++;
             lock.unlock();
             if (in_order && !slot.failure) {

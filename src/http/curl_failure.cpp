@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <system_error>
 
 namespace aktoken::http {
@@ -77,7 +78,38 @@ std::string strip_prefix(std::string detail, std::string_view prefix) {
     return detail;
 }
 
+std::string_view without_brackets(std::string_view host) {
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        return host.substr(1, host.size() - 2);
+    }
+    return host;
+}
+
+// libcurl 7.88 has no CURLINFO_USED_PROXY; its message names the host it really tried, the
+// proxy when there is one: "Failed to connect to HOST port PORT after N ms: ...".
+std::optional<std::string> proxy_tried(const std::string& detail, const UrlParts& target) {
+    static constexpr std::string_view prefix = "Failed to connect to ";
+    if (detail.rfind(prefix, 0) != 0) {
+        return std::nullopt;
+    }
+    const std::string_view rest = std::string_view(detail).substr(prefix.size());
+    const std::size_t port_at = rest.find(" port ");
+    if (port_at == std::string_view::npos) {
+        return std::nullopt;
+    }
+    const std::string_view host = rest.substr(0, port_at);
+    std::string_view port = rest.substr(port_at + 6);
+    port = port.substr(0, port.find(' '));
+    if (host == without_brackets(target.host) && port == target.port) {
+        return std::nullopt;
+    }
+    return host.find(':') != std::string_view::npos ? fmt::format("[{}]:{}", host, port)
+                                                    : fmt::format("{}:{}", host, port);
+}
+
 }  // namespace
+
+std::string url_host(std::string_view url) { return url_parts(url).host; }
 
 std::string display_url(std::string_view url) {
     auto u = parse(url);
@@ -129,6 +161,10 @@ Error describe_curl_failure(const CurlFailure& failure, const TransportOptions& 
             // libcurl 7.88 says only "Couldn't connect to server"; the errno says why.
             std::string reason =
                 failure.os_errno != 0 ? std::generic_category().message(failure.os_errno) : failure.detail;
+            if (auto proxy = proxy_tried(failure.detail, parts)) {
+                return Error(ErrorKind::network,
+                             fmt::format("cannot connect to proxy {} (for {}): {}", *proxy, parts.host, reason));
+            }
             return Error(ErrorKind::network, fmt::format("cannot connect to {}: {}", host_port(parts), reason));
         }
         case CURLE_OPERATION_TIMEDOUT:
@@ -156,8 +192,14 @@ Error describe_curl_failure(const CurlFailure& failure, const TransportOptions& 
         case CURLE_SSL_CONNECT_ERROR:
             return Error(ErrorKind::network,
                          fmt::format("TLS handshake with {} failed: {}", host_port(parts), failure.detail));
-        case CURLE_GOT_NOTHING:
         case CURLE_RECV_ERROR:
+            if (failure.detail.rfind("Too large response headers", 0) == 0) {
+                return Error(ErrorKind::server, fmt::format("response headers from {} exceed {} (the limit for all "
+                                                            "headers)",
+                                                            parts.host, format_byte_size(kMaxHeaderBytes)));
+            }
+            [[fallthrough]];
+        case CURLE_GOT_NOTHING:
         case CURLE_SEND_ERROR:
         case CURLE_PARTIAL_FILE:
             if (failure.got_status) {
@@ -184,6 +226,13 @@ Error describe_curl_failure(const CurlFailure& failure, const TransportOptions& 
             }
             break;
         case CURLE_OUT_OF_MEMORY:
+            // libcurl 7.88 answers a header line beyond its limit with "out of memory", and says
+            // nothing else; a real shortage of memory while receiving is far less likely.
+            if (failure.connected) {
+                return Error(ErrorKind::server, fmt::format("a response header from {} exceeds {} (the limit for "
+                                                            "one header line)",
+                                                            parts.host, format_byte_size(kMaxHeaderLineBytes)));
+            }
             return Error(ErrorKind::internal, "out of memory");
         default:
             break;

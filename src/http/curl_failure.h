@@ -34,6 +34,14 @@ Error describe_curl_failure(const CurlFailure& failure, const TransportOptions& 
 // A byte count as the size-cap message shows it: "64 MiB", "512 KiB" or "1000 bytes".
 std::string format_byte_size(std::size_t bytes);
 
+// libcurl's limits on what a server may send before the body: one header line, and all of them.
+inline constexpr std::size_t kMaxHeaderLineBytes = std::size_t{100} << 10;
+inline constexpr std::size_t kMaxHeaderBytes = std::size_t{300} << 10;
+
+// The host of a URL as messages name it (libcurl's parse; the URL without user information
+// when it does not parse).
+std::string url_host(std::string_view url);
+
 // The URL without any user name or password, as error messages and traces show it.
 std::string display_url(std::string_view url);
 

@@ -14,6 +14,7 @@
 #include "aktoken/util/error.h"
 #include "aktoken/util/secret.h"
 #include "aktoken/util/strings.h"
+#include "aktoken/util/values.h"
 #include "aktoken/version.h"
 #include "http/curl_failure.h"
 #include "http/redact.h"
@@ -439,6 +440,21 @@ Response Transfer::finish(CURLcode rc) {
                                  rc == CURLE_SSL_CIPHER || rc == CURLE_UNSUPPORTED_PROTOCOL);
         throw TransportError(describe_curl_failure(failure, impl.options),
                              not_sent ? Delivery::not_sent : Delivery::maybe_sent, transient);
+    }
+
+    // libcurl decodes only the encodings it was asked to accept; anything else would reach the
+    // JSON parser as compressed bytes and be reported as nonsense.
+    if (!request.compressed_answer && !exchange.body.empty()) {
+        for (const auto& [name, value] : exchange.headers) {
+            if (name == "content-encoding" && !util::iequals(value, "identity")) {
+                if (exchange.tracing) {
+                    trace_info_after();
+                }
+                throw Error(ErrorKind::server,
+                            fmt::format("the answer from {} is compressed ({}) although aktoken did not ask for that",
+                                        url_host(request.url), util::quoted(value)));
+            }
+        }
     }
 
     Response response;

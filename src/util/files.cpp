@@ -213,6 +213,7 @@ std::optional<FileContent> read_file_with_mode(const std::string& path, std::str
     FileContent result;
     result.mode = info.st_mode & 07777;
     result.owner = info.st_uid;
+    result.regular = S_ISREG(info.st_mode);
     if (S_ISREG(info.st_mode) && static_cast<std::size_t>(info.st_size) < max_read_size) {
         result.content.reserve(static_cast<std::size_t>(info.st_size) + 1);
     }
@@ -270,10 +271,18 @@ std::optional<std::string> read_private_file(const std::string& path, std::strin
     return content;
 }
 
-bool readable_by_others(const FileContent& file) { return file.owner == ::getuid() && (file.mode & 077) != 0; }
+bool readable_by_others(const FileContent& file) {
+    return file.regular && file.owner == ::getuid() && (file.mode & 077) != 0;
+}
 
 std::string readable_by_others_hint(const std::string& path, mode_t mode) {
-    return fmt::format("readable by others (mode {:04o}); run: chmod 600 {}", mode & 07777, path);
+    const bool readable = (mode & 044) != 0;
+    const bool writable = (mode & 022) != 0;
+    const char* exposure = readable && writable ? "readable and writable by others"
+                           : readable           ? "readable by others"
+                           : writable           ? "writable by others"
+                                                : "open to others";
+    return fmt::format("{} (mode {:04o}); run: chmod 600 {}", exposure, mode & 07777, path);
 }
 
 std::string read_secret_file(const std::string& path, std::string_view what) {

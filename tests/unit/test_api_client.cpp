@@ -197,6 +197,75 @@ TEST_SUITE("unit") {
         CHECK(seen == std::vector<std::string>{"one"});
     }
 
+    TEST_CASE("api client: a page beyond the listing's ceilings is refused before it is used") {
+        const auto page = [](const std::string& pagination, int results) {
+            std::string tokens;
+            for (int i = 0; i < results; ++i) {
+                tokens += fmt::format(R"({}{{"pk":"p","identifier":"t{}","intent":"api","user":1,"description":"",)"
+                                      R"("expires":null,"expiring":false}})",
+                                      i == 0 ? "" : ",", i);
+            }
+            return fmt::format(R"({{"pagination":{{{}}},"results":[{}]}})", pagination, tokens);
+        };
+        struct Case {
+            api::Query query;
+            std::int64_t number;  // the page asked for
+            std::string body;
+            std::string error;  // empty: passed on
+        };
+        const std::string malformed = "unexpected answer from the server: ";
+        const std::vector<Case> cases{
+            {{{"page_size", "2"}}, 1, page(R"("next":2,"count":5,"total_pages":3)", 2), ""},
+            {{{"page_size", "2"}},
+             1,
+             page(R"("next":2,"total_pages":3)", 3),
+             malformed + "page 1 of the token list holds 3 tokens, more than the 2 asked for"},
+            {{}, 1, page(R"("next":0)", 100), ""},
+            {{},
+             1,
+             page(R"("next":0)", 101),
+             malformed + "page 1 of the token list holds 101 tokens, more than the 100 asked for"},
+            {{}, 1, page(R"("next":2,"count":1000000,"total_pages":10000)", 1), ""},
+            {{},
+             1,
+             page(R"("next":2,"count":1,"total_pages":8000000000000000)", 1),
+             "the server claims the token list has 8000000000000000 pages; aktoken follows at most 10000 pages"},
+            {{},
+             1,
+             page(R"("next":2,"count":1000001)", 1),
+             "the server claims the token list holds 1000001 tokens; aktoken lists at most 1000000 tokens"},
+            {{}, 3, page(R"("next":4)", 1), ""},
+            {{}, 1, page(R"("next":5)", 1), malformed + "page 1 of the token list names page 5 as the next one"},
+            {{}, 3, page(R"("next":3)", 1), malformed + "page 3 of the token list names page 3 as the next one"},
+            {{}, 3, page(R"("next":2)", 1), malformed + "page 3 of the token list names page 2 as the next one"},
+            {{}, 2, page(R"("next":0,"total_pages":2)", 1), ""},
+            {{},
+             2,
+             page(R"("next":3,"total_pages":2)", 1),
+             malformed + "page 2 of the token list names page 3 as the next one, beyond its 2 pages"},
+        };
+        for (const Case& c : cases) {
+            CAPTURE(c.body);
+            Fixture f;
+            f.transport.answer(200, c.body);
+            int passed = 0;
+            const auto list = [&] {
+                f.client.list_token_pages(c.query, c.number, c.number, [&](model::Page<model::Token>&) {
+                    ++passed;
+                    return true;
+                });
+            };
+            if (c.error.empty()) {
+                CHECK_NOTHROW(list());
+                CHECK(passed == 1);
+            } else {
+                CHECK_THROWS_WITH_AS(list(), c.error.c_str(), Error);
+                CHECK(passed == 0);
+            }
+            CHECK(f.transport.requests.size() == 1);
+        }
+    }
+
     TEST_CASE("api client: delete_token takes a 404 after a retry of unknown outcome as deleted") {
         Fixture f;
         f.transport.answer(204, "");

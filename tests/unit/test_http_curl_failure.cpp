@@ -30,6 +30,7 @@ constexpr int recv_error = 56;
 constexpr int peer_failed_verification = 60;
 constexpr int filesize_exceeded = 63;
 constexpr int ssl_cacert_badfile = 77;
+constexpr int out_of_memory = 27;
 
 CurlFailure failure(int code, std::string url, std::string detail = "detail") {
     CurlFailure f;
@@ -106,13 +107,58 @@ TEST_SUITE("unit") {
         TransportOptions options;
         auto e = describe_curl_failure(failure(filesize_exceeded, "https://h/"), options);
         CHECK(e.kind() == ErrorKind::server);
-        CHECK(std::string(e.what()) == "response body exceeds 64 MiB");
+        CHECK(std::string(e.what()) == "response body exceeds 4 MiB");
 
         auto f = failure(write_error, "https://h/");
         f.body_over_cap = true;
-        CHECK(std::string(describe_curl_failure(f, options).what()) == "response body exceeds 64 MiB");
+        CHECK(std::string(describe_curl_failure(f, options).what()) == "response body exceeds 4 MiB");
         f.body_over_cap = false;
         CHECK(describe_curl_failure(f, options).kind() == ErrorKind::network);
+    }
+
+    TEST_CASE("http describe_curl_failure names libcurl's header limits as server errors") {
+        const TransportOptions options;
+        // libcurl 7.88 says only "Out of memory" for one header line beyond 100 KiB.
+        auto line = failure(out_of_memory, "https://ak.example.com/api/v3/", "Out of memory");
+        line.connected = true;
+        line.got_status = true;
+        auto e = describe_curl_failure(line, options);
+        CHECK(e.kind() == ErrorKind::server);
+        CHECK(std::string(e.what()) ==
+              "a response header from ak.example.com exceeds 100 KiB (the limit for one header line)");
+        line.connected = false;
+        e = describe_curl_failure(line, options);
+        CHECK(e.kind() == ErrorKind::internal);
+        CHECK(std::string(e.what()) == "out of memory");
+
+        auto flood =
+            failure(recv_error, "https://ak.example.com/api/v3/", "Too large response headers: 307265 > 307200");
+        flood.got_status = true;
+        e = describe_curl_failure(flood, options);
+        CHECK(e.kind() == ErrorKind::server);
+        CHECK(std::string(e.what()) ==
+              "response headers from ak.example.com exceed 300 KiB (the limit for all headers)");
+    }
+
+    TEST_CASE("http describe_curl_failure names the proxy that refused the connection") {
+        const TransportOptions options;
+        auto refused =
+            failure(couldnt_connect, "https://ak.example.com/api/v3/",
+                    "Failed to connect to proxy.example.net port 3128 after 0 ms: Couldn't connect to server");
+        refused.os_errno = 111;
+        CHECK(std::string(describe_curl_failure(refused, options).what()) ==
+              "cannot connect to proxy proxy.example.net:3128 (for ak.example.com): Connection refused");
+        refused.detail = "Failed to connect to ::1 port 3128 after 0 ms: Couldn't connect to server";
+        CHECK(std::string(describe_curl_failure(refused, options).what()) ==
+              "cannot connect to proxy [::1]:3128 (for ak.example.com): Connection refused");
+        // The target itself, also as an IPv6 literal, is no proxy.
+        refused.detail = "Failed to connect to ak.example.com port 443 after 0 ms: Couldn't connect to server";
+        CHECK(std::string(describe_curl_failure(refused, options).what()) ==
+              "cannot connect to ak.example.com:443: Connection refused");
+        refused.url = "http://[::1]:8000/api/v3/";
+        refused.detail = "Failed to connect to ::1 port 8000 after 0 ms: Couldn't connect to server";
+        CHECK(std::string(describe_curl_failure(refused, options).what()) ==
+              "cannot connect to [::1]:8000: Connection refused");
     }
 
     TEST_CASE("http describe_curl_failure keeps credentials in URLs out of messages") {

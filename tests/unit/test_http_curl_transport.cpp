@@ -195,6 +195,20 @@ private:
                 sink.done();
                 return true;
             });
+        } else if (path == "/long-header") {
+            // One line just past libcurl's 100 KiB limit for a header line.
+            res.set_header("X-Long", std::string(std::size_t{100} << 10, 'h'));
+            res.set_content("{}", "application/json");
+        } else if (path == "/many-headers") {
+            // Lines of a few hundred bytes, together past libcurl's 300 KiB limit.
+            for (int i = 0; i < 1000; ++i) {
+                res.set_header("X-Flood-" + std::to_string(i), std::string(400, 'f'));
+            }
+            res.set_content("{}", "application/json");
+        } else if (path == "/gzip") {
+            res.set_header("Content-Encoding", "gzip");
+            // The start of a gzip stream; a JSON parser would see bracket-like bytes in it.
+            res.set_content(std::string("\x1f\x8b\x08\x00[[[[{{{{", 12), "application/json");
         } else if (path == "/slow") {
             // Answers only when the server is being shut down: long after any client timeout.
             std::unique_lock<std::mutex> lock(mutex_);
@@ -476,6 +490,32 @@ TEST_SUITE("unit") {
             CHECK(e.kind() == ErrorKind::server);
             CHECK(std::string(e.what()) == "response body exceeds 4 KiB");
         }
+    }
+
+    TEST_CASE("http curl transport reports libcurl's header limits as server errors") {
+        GlobalInit init;
+        FakeServer server;
+        CurlTransport transport(test_options());
+
+        Error e = send_error(transport, make_request("GET", server.url("/long-header")));
+        CHECK(e.kind() == ErrorKind::server);
+        CHECK(std::string(e.what()) ==
+              "a response header from 127.0.0.1 exceeds 100 KiB (the limit for one header line)");
+
+        e = send_error(transport, make_request("GET", server.url("/many-headers")));
+        CHECK(e.kind() == ErrorKind::server);
+        CHECK(std::string(e.what()) == "response headers from 127.0.0.1 exceed 300 KiB (the limit for all headers)");
+        CHECK(server.seen().size() == 2);
+    }
+
+    TEST_CASE("http curl transport refuses a compressed body it did not ask for") {
+        GlobalInit init;
+        FakeServer server;
+        CurlTransport transport(test_options());
+        const Error e = send_error(transport, make_request("GET", server.url("/gzip")));
+        CHECK(e.kind() == ErrorKind::server);
+        CHECK(std::string(e.what()) ==
+              "the answer from 127.0.0.1 is compressed (\"gzip\") although aktoken did not ask for that");
     }
 
     TEST_CASE("http curl transport reports a refused connection") {

@@ -236,8 +236,10 @@ TEST_SUITE("unit") {
             {0644, "token file " + path + " is readable by others (mode 0644); run: chmod 600 " + path},
             {0640, "token file " + path + " is readable by others (mode 0640); run: chmod 600 " + path},
             {0604, "token file " + path + " is readable by others (mode 0604); run: chmod 600 " + path},
-            {0620, "token file " + path + " is readable by others (mode 0620); run: chmod 600 " + path},
-            {0601, "token file " + path + " is readable by others (mode 0601); run: chmod 600 " + path},
+            {0620, "token file " + path + " is writable by others (mode 0620); run: chmod 600 " + path},
+            {0602, "token file " + path + " is writable by others (mode 0602); run: chmod 600 " + path},
+            {0666, "token file " + path + " is readable and writable by others (mode 0666); run: chmod 600 " + path},
+            {0601, "token file " + path + " is open to others (mode 0601); run: chmod 600 " + path},
         };
         for (const auto& c : cases) {
             CAPTURE(c.mode);
@@ -248,6 +250,15 @@ TEST_SUITE("unit") {
                 CHECK(error_of([&] { read_secret_file(path, "token file"); }) == c.error);
             }
         }
+    }
+
+    TEST_CASE("read_secret_file does not judge the mode of a device") {
+        // As root /dev/null is the caller's own and mode 0666; chmod is no answer for it.
+        const auto device = read_file_with_mode("/dev/null");
+        REQUIRE(device);
+        CHECK_FALSE(device->regular);
+        CHECK_FALSE(readable_by_others(*device));
+        CHECK(read_secret_file("/dev/null", "token file").empty());
     }
 
     TEST_CASE("read_secret_file follows symbolic links and reports missing files") {

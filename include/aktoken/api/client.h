@@ -40,6 +40,14 @@ private:
     unsigned generation_ = 0;
 };
 
+// The ceilings of a token listing, so that no server can make aktoken follow pages forever or
+// hold more than it can: authentik caps page_size at 100 by default, and a listing of more than
+// a million tokens is taken for a malformed answer (exit 8), as is a page holding more tokens
+// than were asked for or a `next` that does not name the following page.
+inline constexpr std::int64_t kMaxPageSize = 100;
+inline constexpr std::int64_t kMaxListedTokens = 1'000'000;
+inline constexpr std::int64_t kMaxListPages = kMaxListedTokens / kMaxPageSize;
+
 // How one request differs from the default.
 struct CallOptions {
     std::optional<std::string_view> bearer;  // instead of the run's token
@@ -72,7 +80,10 @@ public:
     // Pages first to last of the listing `query` selects (a page parameter is appended), passed to
     // on_page in page order as they arrive; stops early once on_page returns false. Over the
     // concurrent transport when there is one (several pages in flight at once), else one page
-    // after the other. The first page that fails throws, after the pages before it were passed on.
+    // after the other. The first page that fails throws, after the pages before it were passed on;
+    // so does a page beyond the ceilings above (more results than the query's page_size, a
+    // claimed count or total_pages past them, a `next` other than the following page or 0, or
+    // past total_pages), before it reaches on_page.
     void list_token_pages(const Query& query, std::int64_t first, std::int64_t last,
                           const std::function<bool(model::Page<model::Token>&)>& on_page);
     util::Secret view_key(const std::string& identifier);

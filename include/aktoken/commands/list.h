@@ -39,6 +39,11 @@ struct ListFlags {
     std::optional<std::string> first_filter() const;
 };
 
+// The most a listing may keep in memory, counted per token as the struct and twice its JSON (the
+// text and the fields decoded from it): about 20,000 tokens of authentik's usual size, inside
+// aktoken's 256 MiB ceiling together with the pages in flight and the report.
+inline constexpr std::size_t kMaxKeptListingBytes = std::size_t{64} << 20;
+
 // The checked request: server-side query and the filters no authentik filter offers.
 struct ListPlan {
     api::Query query;
@@ -49,6 +54,9 @@ struct ListPlan {
     bool headers = true;
     // Stop after the first page when the listing has more pages than this.
     std::optional<std::int64_t> max_pages;
+    // Refuse the listing (exit 8) once the tokens kept from it exceed this many bytes:
+    // set for whoever holds them all (check, the aligned table), unset where they stream.
+    std::optional<std::size_t> max_kept_bytes = kMaxKeptListingBytes;
 };
 
 // The fields authentik can order tokens by.

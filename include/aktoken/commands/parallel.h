@@ -11,6 +11,12 @@
 
 namespace aktoken::commands {
 
+// What --from-file reads at most, from a file or from standard input alike: 1,000,000
+// identifiers of up to 63 characters fit, and so little memory that no bulk command gets near
+// aktoken's 256 MiB ceiling. More is refused before anything is sent (exit 2).
+inline constexpr std::size_t kMaxIdentifierInputBytes = std::size_t{64} << 20;
+inline constexpr std::size_t kMaxIdentifiers = 1'000'000;
+
 // The most workers --parallel allows, and how many work without it.
 inline constexpr int kMaxParallel = 16;
 inline constexpr int kDefaultParallel = 4;
@@ -35,7 +41,8 @@ struct BulkArguments {
 int parallel_value(const std::string& text);
 
 // The identifiers of a bulk command: the arguments, then those of --from-file (one a line,
-// `-` for standard input; blank lines and lines starting with # are skipped).
+// `-` for standard input; blank lines and lines starting with # are skipped). Throws
+// Error(usage) past kMaxIdentifierInputBytes or kMaxIdentifiers.
 std::vector<std::string> collect_identifiers(const std::vector<std::string>& arguments,
                                              const std::optional<std::string>& from_file, std::istream& stdin_stream);
 

@@ -25,6 +25,7 @@ struct FileContent {
     std::string content;
     mode_t mode = 0;  // permission bits only (st_mode & 07777)
     uid_t owner = 0;
+    bool regular = true;  // false for a device, pipe or socket (/dev/null, <(...))
 };
 
 // The largest file the read functions accept, so that /dev/zero or a huge file fails quickly; also
@@ -45,12 +46,15 @@ std::optional<std::string> read_file_if_exists(const std::string& path, std::str
 // cannot be read. The caller wipes the result.
 std::optional<std::string> read_private_file(const std::string& path, std::string_view what);
 
-// Tells whether a file is owned by the current user and open to group or others, which is what
-// OpenSSH refuses for private keys (files owned by others, like secret mounts, are not judged).
+// Tells whether a regular file is owned by the current user and open to group or others, which
+// is what OpenSSH refuses for private keys (files owned by others, like secret mounts, are not
+// judged, nor are devices and pipes, whose modes chmod is no answer for).
 bool readable_by_others(const FileContent& file);
 
 // Builds the end of the message for a secret exposed to others, to follow "<subject> is " or
-// "<subject> holds a token and is ": "readable by others (mode 0644); run: chmod 600 <path>".
+// "<subject> holds a token and is ": "readable by others (mode 0644); run: chmod 600 <path>";
+// "writable by others", "readable and writable by others" or "open to others" (execute bits
+// only) as the mode says.
 std::string readable_by_others_hint(const std::string& path, mode_t mode);
 
 // Reads a secret such as a token file (following symbolic links, which secret mounts use); throws
