@@ -33,17 +33,16 @@ constexpr std::string_view default_seed_json = R"json({
   {"identifier": "bob-app", "pk": "55555555-5555-4555-8555-555555555555", "intent": "app_password", "user": 3,
    "description": "Bob laptop", "expires": "2027-01-15T08:30:00Z", "expiring": true, "managed": null,
    "key": "bob-secret-key-0005", "view_key_users": [], "used_by": []},
-  {"identifier": "outpost-token", "pk": "66666666-6666-4666-8666-666666666666", "intent": "api", "user": 1,
-   "description": "Outpost token", "expires": null, "expiring": false, "managed": "goauthentik.io/outpost/embedded",
-   "key": "outpost-secret-key-0006", "view_key_users": [],
-   "used_by": [{"app": "authentik_outposts", "model_name": "outpost", "pk": "9a5c2b7e-1f0d-4c8a-9e3b-6d2f4a1b8c7e",
-                "name": "authentik Embedded Outpost", "action": "cascade"}]},
   {"identifier": "alice-recovery", "pk": "77777777-7777-4777-8777-777777777777", "intent": "recovery", "user": 2,
    "description": "Recovery link", "expires": "2026-12-31T00:00:00Z", "expiring": true, "managed": null,
    "key": "alice-secret-key-0007", "view_key_users": [], "used_by": []},
   {"identifier": "bob-verification", "pk": "88888888-8888-4888-8888-888888888888", "intent": "verification", "user": 3,
    "description": "Email verification", "expires": "2026-12-31T00:00:00Z", "expiring": true, "managed": null,
    "key": "bob-secret-key-0008", "view_key_users": [], "used_by": []}
+ ],
+ "outposts": [
+  {"uuid": "9a5c2b7e-1f0d-4c8a-9e3b-6d2f4a1b8c7e", "name": "authentik Embedded Outpost",
+   "key": "outpost-secret-key-0006"}
  ]
 })json";
 

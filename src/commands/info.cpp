@@ -70,8 +70,8 @@ public:
 }  // namespace
 
 const CommandSpec used_by_command{"used-by", "Show what uses a token", R"TXT(Examples:
-  aktoken used-by outpost-token
-  aktoken used-by outpost-token -o json)TXT",
+  aktoken used-by ci-deploy
+  aktoken used-by ci-deploy -o json)TXT",
                                   Phase::client, make_command<UsedByCommand>};
 
 const CommandSpec whoami_command{

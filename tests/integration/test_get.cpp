@@ -55,10 +55,11 @@ TEST_SUITE("integration") {
     TEST_CASE("get: -o json prints the server's object, several identifiers give an array") {
         Sandbox sandbox;
         TempDir home;
-        RunResult r = aktoken({"get", "outpost-token", "-o", "json"}, aktoken_env(sandbox, kAdminKey, home));
+        const std::string outpost = "ak-outpost-9a5c2b7e-1f0d-4c8a-9e3b-6d2f4a1b8c7e-api";
+        RunResult r = aktoken({"get", outpost, "-o", "json"}, aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.exit_code == 0);
         CHECK(r.err == "");
-        CHECK(parse(r.out) == parse(server_token(sandbox, "outpost-token")));
+        CHECK(parse(r.out) == parse(server_token(sandbox, outpost)));
 
         r = aktoken({"-o", "json", "get", "alice-api", "bob-app"}, aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.exit_code == 0);

@@ -19,6 +19,13 @@ RunResult aktoken_masked(const std::vector<std::string>& args, const Env& env) {
 
 const std::vector<std::string> kFrozen = {"--now", "2026-11-29T12:00:00Z", "--default-token-duration", "30m"};
 
+// A token that something references: nothing in the built-in seed is (authentik reports its
+// outpost tokens as used by nothing), so tests of used_by bring their own.
+const std::string kReferencedToken =
+    R"([{"identifier": "bob-reset-link", "intent": "verification", "user": 3, "expires": "2026-12-31T00:00:00Z",)"
+    R"( "used_by": [{"app": "authentik_flows", "model_name": "flowtoken", "pk": "42",)"
+    R"( "name": "Password reset of bob", "action": "cascade"}]}])";
+
 // The block `get` prints, minus the pk line (a created token's pk is random).
 std::string without_pk(const std::string& block) {
     std::string result;
@@ -165,19 +172,20 @@ TEST_SUITE("integration") {
     TEST_CASE("delete: on a terminal it names the tokens and what goes with them, then asks") {
         Sandbox sandbox;
         TempDir home;
+        add_tokens(sandbox, kReferencedToken);
         Env env = aktoken_env(sandbox, kAdminKey, home);
-        RunResult r = run_on_terminal(AKTOKEN_BINARY, {"delete", "outpost-token", "--no-color"}, env, "n\n");
+        RunResult r = run_on_terminal(AKTOKEN_BINARY, {"delete", "bob-reset-link", "--no-color"}, env, "n\n");
         CHECK(r.exit_code == 2);
         CHECK(r.out ==
               "n\r\n"
-              "token \"outpost-token\" (intent api, owner akadmin)\r\n"
-              "  used by authentik_outposts outpost \"authentik Embedded Outpost\": authentik will delete it too\r\n"
+              "token \"bob-reset-link\" (intent verification, owner bob)\r\n"
+              "  used by authentik_flows flowtoken \"Password reset of bob\": authentik will delete it too\r\n"
               "Delete 1 token? [y/N] aktoken: error: not confirmed: nothing was deleted\r\n");
-        CHECK(sandbox.key_of("outpost-token"));
+        CHECK(sandbox.key_of("bob-reset-link"));
 
-        r = run_on_terminal(AKTOKEN_BINARY, {"delete", "outpost-token", "bob-app", "--no-color"}, env, "yes\n");
+        r = run_on_terminal(AKTOKEN_BINARY, {"delete", "bob-reset-link", "bob-app", "--no-color"}, env, "yes\n");
         CHECK(r.exit_code == 0);
-        CHECK_FALSE(sandbox.key_of("outpost-token"));
+        CHECK_FALSE(sandbox.key_of("bob-reset-link"));
         CHECK_FALSE(sandbox.key_of("bob-app"));
     }
 
@@ -346,20 +354,25 @@ TEST_SUITE("integration") {
     TEST_CASE("used-by and whoami") {
         Sandbox sandbox;
         TempDir home;
-        RunResult r = aktoken({"used-by", "outpost-token"}, aktoken_env(sandbox, kAdminKey, home));
+        add_tokens(sandbox, kReferencedToken);
+        RunResult r = aktoken({"used-by", "bob-reset-link"}, aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.exit_code == 0);
         CHECK(r.out ==
-              "APP                 MODEL    NAME                        ACTION\n"
-              "authentik_outposts  outpost  authentik Embedded Outpost  cascade\n");
-        r = aktoken({"used-by", "outpost-token", "-o", "json"}, aktoken_env(sandbox, kAdminKey, home));
-        CHECK(
-            r.out ==
-            "[\n  {\n    \"app\": \"authentik_outposts\",\n    \"model_name\": \"outpost\",\n    \"pk\": "
-            "\"9a5c2b7e-1f0d-4c8a-9e3b-6d2f4a1b8c7e\",\n    \"name\": \"authentik Embedded Outpost\",\n    \"action\": "
-            "\"cascade\"\n  }\n]\n");
+              "APP              MODEL      NAME                   ACTION\n"
+              "authentik_flows  flowtoken  Password reset of bob  cascade\n");
+        r = aktoken({"used-by", "bob-reset-link", "-o", "json"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.out ==
+              "[\n  {\n    \"app\": \"authentik_flows\",\n    \"model_name\": \"flowtoken\",\n    \"pk\": \"42\",\n"
+              "    \"name\": \"Password reset of bob\",\n    \"action\": \"cascade\"\n  }\n]\n");
         r = aktoken({"used-by", "bob-api"}, aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.exit_code == 0);
         CHECK(r.out == "");
+        // The outpost reaches its token through a property, not a foreign key: nothing to report.
+        r = aktoken({"used-by", "ak-outpost-9a5c2b7e-1f0d-4c8a-9e3b-6d2f4a1b8c7e-api", "-o", "json"},
+                    aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 0);
+        CHECK(r.err == "");
+        CHECK(r.out == "[]\n");
 
         r = aktoken({"whoami"}, aktoken_env(sandbox, kAliceKey, home));
         CHECK(r.exit_code == 0);

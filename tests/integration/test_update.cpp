@@ -164,20 +164,20 @@ TEST_SUITE("integration") {
     TEST_CASE("update: a managed token gets a warning, --no-managed sends null") {
         Sandbox sandbox(kFrozen);
         TempDir home;
-        RunResult r = aktoken({"update", "outpost-token", "--description", "Embedded outpost"},
-                              aktoken_env(sandbox, kAdminKey, home));
+        const std::string outpost = "ak-outpost-9a5c2b7e-1f0d-4c8a-9e3b-6d2f4a1b8c7e-api";
+        RunResult r =
+            aktoken({"update", outpost, "--description", "Embedded outpost"}, aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.exit_code == 0);
-        CHECK(r.err ==
-              "aktoken: warning: token \"outpost-token\" is managed by authentik (goauthentik.io/outpost/embedded): "
-              "authentik may overwrite this change\n"
-              "aktoken: note: expires moved from never to 2026-11-29T12:30:00Z: authentik resets an api token's expiry "
-              "on every write\n");
+        CHECK(r.err == "aktoken: warning: token \"" + outpost + "\" is managed by authentik (goauthentik.io/outpost/" +
+                           outpost + "): authentik may overwrite this change\n" +
+                           "aktoken: note: expires moved from never to 2026-11-29T12:30:00Z: authentik resets an api "
+                           "token's expiry on every write\n");
         sandbox.clear_requests();
-        r = aktoken({"update", "outpost-token", "--no-managed"}, aktoken_env(sandbox, kAdminKey, home));
+        r = aktoken({"update", outpost, "--no-managed"}, aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.exit_code == 0);
         auto requests = sandbox.requests();
         REQUIRE(requests.size() == 2);
-        CHECK(requests[1].body == R"({"managed":null,"intent":"api","user":1})");
+        CHECK(requests[1].body == R"({"managed":null,"intent":"api","user":4})");
     }
 
     TEST_CASE("update: --dry-run sends no PATCH, and with --no-preserve nothing at all") {

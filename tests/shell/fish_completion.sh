@@ -78,19 +78,19 @@ start_sandbox "$SANDBOX"
 read -ra ALL <<<"$SANDBOX_IDENTIFIERS"
 check 'aktoken get ' "${ALL[@]}"
 check 'aktoken get alice-api ' "${ALL[@]}"
-check 'aktoken update a' admin-api alice-api alice-app alice-recovery
+check 'aktoken update a' admin-api "$SANDBOX_OUTPOST_TOKEN" alice-api alice-app alice-recovery
 check 'aktoken update alice-api ' "${ALL[@]}"
 check 'aktoken used-by alice-api '
 check 'aktoken rotate b' bob-api bob-app bob-verification
-check 'aktoken set-key o' outpost-token
+check 'aktoken set-key ak-' "$SANDBOX_OUTPOST_TOKEN"
 check 'aktoken list --identifier b' bob-api bob-app bob-verification
 url=$AUTHENTIK_URL
 closed=$(closed_port "$SANDBOX") || exit 1
 export AUTHENTIK_URL=http://127.0.0.1:$closed/
-check 'aktoken delete o'
-check "aktoken --url $url delete o" outpost-token
-check "aktoken delete --url=$url o" outpost-token
+check 'aktoken delete ak-'
+check "aktoken --url $url delete ak-" "$SANDBOX_OUTPOST_TOKEN"
+check "aktoken delete --url=$url ak-" "$SANDBOX_OUTPOST_TOKEN"
 export AUTHENTIK_URL=$url
-check 'aktoken --token-file - get o' outpost-token
+check 'aktoken --token-file - get ak-' "$SANDBOX_OUTPOST_TOKEN"
 
 finish

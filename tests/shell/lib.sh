@@ -62,7 +62,8 @@ TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/aktoken-shell-test.XXXXXX")
 
 # start_sandbox SANDBOX_BINARY: starts aktoken-sandbox on a free port and exports AUTHENTIK_URL
 # and AUTHENTIK_TOKEN (the seed's admin token) for aktoken.
-SANDBOX_IDENTIFIERS='admin-api alice-api alice-app alice-recovery bob-api bob-app bob-verification outpost-token'
+SANDBOX_OUTPOST_TOKEN=ak-outpost-9a5c2b7e-1f0d-4c8a-9e3b-6d2f4a1b8c7e-api
+SANDBOX_IDENTIFIERS="admin-api $SANDBOX_OUTPOST_TOKEN alice-api alice-app alice-recovery bob-api bob-app bob-verification"
 start_sandbox() {
     local binary=$1 line
     [[ -x $binary ]] || { echo "FAIL: no sandbox binary at $binary"; exit 1; }

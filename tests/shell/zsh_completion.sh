@@ -78,16 +78,16 @@ check 'aktoken get a'
 start_sandbox "$SANDBOX"
 read -ra ALL <<<"$SANDBOX_IDENTIFIERS"
 check 'aktoken get ' "${ALL[@]}"
-check 'aktoken update a' admin-api alice-api alice-app alice-recovery
+check 'aktoken update a' admin-api "$SANDBOX_OUTPOST_TOKEN" alice-api alice-app alice-recovery
 check 'aktoken rotate alice-api b' bob-api bob-app bob-verification
-check 'aktoken used-by o' outpost-token
-check 'aktoken update alice-api o' outpost-token
-check 'aktoken set-key alice-api o'
+check 'aktoken used-by ak-' "$SANDBOX_OUTPOST_TOKEN"
+check 'aktoken update alice-api ak-' "$SANDBOX_OUTPOST_TOKEN"
+check 'aktoken set-key alice-api ak-'
 url=$AUTHENTIK_URL
 closed=$(closed_port "$SANDBOX") || exit 1
 export AUTHENTIK_URL=http://127.0.0.1:$closed/
-check 'aktoken delete o'
-check "aktoken --url $url delete o" outpost-token
+check 'aktoken delete ak-'
+check "aktoken --url $url delete ak-" "$SANDBOX_OUTPOST_TOKEN"
 export AUTHENTIK_URL=$url
 
 finish
