@@ -276,8 +276,7 @@ Result run_list(Context& context, const ListPlan& plan) {
     options.style = context.style;
     output::ListWriter writer(options);
     ListPlan streaming = plan;
-    // Only the aligned table keeps every row until the end; the other formats print each page.
-    if (context.format != output::Format::table && context.format != output::Format::wide) {
+    if (!writer.keeps_rows()) {
         streaming.max_kept_bytes.reset();
     }
 

@@ -48,6 +48,10 @@ public:
     // The number of tokens added so far.
     std::size_t count() const { return count_; }
 
+    // Whether the format keeps every row until finish() (table and wide align their columns);
+    // the others print each page as it comes.
+    bool keeps_rows() const { return options_.format == Format::table || options_.format == Format::wide; }
+
 private:
     // The unescaped text of one cell; table cells may show EXPIRES relative to the style's now.
     std::string cell(const model::Token& token, const TokenField& column, bool for_table) const;
