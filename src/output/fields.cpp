@@ -28,8 +28,13 @@ std::string description(const model::Token& t) { return t.description; }
 
 std::string expires(const model::Token& t) { return timestamp_or_never(t.expires); }
 
-std::string expires_relative(const model::Token& t, const Style& style) {
-    return t.expires ? util::format_relative(*t.expires, style.now) : "never";
+// A token that does not expire keeps an `expires` (authentik fills one in on api writes): people
+// are shown "never", scripts (tsv, json) the stored value.
+std::string expires_for_people(const model::Token& t, const Style& style) {
+    if (!t.expiring || !t.expires) {
+        return "never";
+    }
+    return style.terminal ? util::format_relative(*t.expires, style.now) : util::format_timestamp(*t.expires);
 }
 
 std::string expiring(const model::Token& t) { return t.expiring ? "true" : "false"; }
@@ -82,7 +87,7 @@ const TokenField kFields[] = {
     {"user.pk", user_pk, nullptr, nullptr, 5, {}, {}, {}, user_asked, user_pk, "user"},
     {"description", description, nullptr, in_block<description>, 0, "description", "TEXT",
      "Only this description (exact)", description_asked, description, "description"},
-    {"expires", expires, expires_relative, expires_text, 8, {}, {}, {}, expires_asked, expires, "expires"},
+    {"expires", expires, expires_for_people, expires_text, 8, {}, {}, {}, expires_asked, expires, "expires"},
     {"expiring", expiring, nullptr, in_block<expiring>, 7, {}, {}, {}, expiring_asked, expiring, "expiring"},
     {"managed", managed, nullptr, in_block<managed>, 1, "managed", "TEXT", "Only this managed marker (exact)",
      managed_asked, managed_stored, "managed"},

@@ -135,8 +135,8 @@ ListWriter::ListWriter(ListOptions options) : options_(std::move(options)) {
 }
 
 std::string ListWriter::cell(const model::Token& token, const TokenField& column, bool for_table) const {
-    if (for_table && options_.style.terminal && column.terminal_text != nullptr) {
-        return column.terminal_text(token, options_.style);
+    if (for_table && column.table_text != nullptr) {
+        return column.table_text(token, options_.style);
     }
     return column.text(token);
 }

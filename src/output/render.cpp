@@ -45,6 +45,9 @@ std::string paint(std::string_view text, int code, bool color) {
 }
 
 std::string expires_text(const model::Token& token, const Style& style) {
+    if (!token.expiring) {
+        return "never";
+    }
     std::string text = timestamp_or_never(token.expires);
     if (token.expires && style.terminal) {
         const bool expired = *token.expires <= style.now;

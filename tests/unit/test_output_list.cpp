@@ -78,6 +78,34 @@ output::ListOptions options_for(output::Format format) {
 }  // namespace
 
 TEST_SUITE("unit") {
+    TEST_CASE("list: a token that does not expire reads never for people, its stored expiry for scripts") {
+        // authentik fills in expires on api writes even when expiring is false.
+        const std::vector<model::Token> tokens = {make_token("svc-noexpire", "a1", "api", {4, "svc", "Svc", false}, "",
+                                                             "2026-06-01T00:00:00Z", false, std::nullopt),
+                                                  make_token("svc-soon", "a2", "api", {4, "svc", "Svc", false}, "",
+                                                             "2026-11-29T12:30:00Z", true, std::nullopt)};
+        output::ListOptions table = options_for(output::Format::table);
+        table.columns = {"identifier", "expires"};
+        CHECK(render(table, tokens) ==
+              "IDENTIFIER    EXPIRES\n"
+              "svc-noexpire  never\n"
+              "svc-soon      2026-11-29T12:30:00Z\n");
+        table.style = terminal_style();
+        CHECK(render(table, tokens) ==
+              "IDENTIFIER    EXPIRES\n"
+              "svc-noexpire  never\n"
+              "svc-soon      in 30m\n");
+        output::ListOptions tsv = options_for(output::Format::tsv);
+        tsv.columns = {"identifier", "expires", "expiring"};
+        CHECK(render(tsv, tokens) ==
+              "identifier\texpires\texpiring\n"
+              "svc-noexpire\t2026-06-01T00:00:00Z\tfalse\n"
+              "svc-soon\t2026-11-29T12:30:00Z\ttrue\n");
+        CHECK(output::token_blocks({tokens[0]}, terminal_style()).find("expires:     never\n") != std::string::npos);
+        CHECK(output::expires_text(tokens[0], terminal_style()) == "never");
+        CHECK(output::expires_text(tokens[1], terminal_style()) == "2026-11-29T12:30:00Z (in 30m)");
+    }
+
     TEST_CASE("list: table shows full values, aligned by code points, one line per token") {
         const std::string expected =
             "IDENTIFIER     INTENT        USER        EXPIRES               DESCRIPTION\n"

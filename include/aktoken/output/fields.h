@@ -15,10 +15,10 @@ namespace aktoken::output {
 // and check's filters, and update's comparison of what was asked with what was stored read.
 struct TokenField {
     std::string_view name;  // --columns name, header (upper-cased), get's label, update's field name
-    // The cell in tsv, and in table and wide off a terminal.
+    // The cell in tsv: the server's value as text.
     std::string (*text)(const model::Token& token);
-    // The cell in table and wide on a terminal, when it differs from text (nullptr: text).
-    std::string (*terminal_text)(const model::Token& token, const Style& style) = nullptr;
+    // The cell in table and wide, read by people, when it differs from text (nullptr: text).
+    std::string (*table_text)(const model::Token& token, const Style& style) = nullptr;
     // The value in get's blocks, escaped for a terminal but for the colour it adds (nullptr: not
     // a line of the blocks).
     std::string (*block_text)(const model::Token& token, const Style& style) = nullptr;

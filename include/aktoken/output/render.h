@@ -32,7 +32,8 @@ struct Style {
 // One aligned `field: value` block per token, blocks separated by a blank line.
 std::string token_blocks(const std::vector<model::Token>& tokens, const Style& style);
 
-// An `expires` value as shown to people: RFC 3339 UTC or "never", with the time left on a terminal.
+// An `expires` value as shown to people: RFC 3339 UTC with the time left on a terminal, or "never"
+// for a token that does not expire (whatever `expires` it stores).
 std::string expires_text(const model::Token& token, const Style& style);
 
 // The server's objects as received: one object, or an array when `as_array`.
