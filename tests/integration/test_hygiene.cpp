@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "integration/harness.h"
+#include "integration/loopback_server.h"
 
 using namespace harness;
 
@@ -92,16 +93,9 @@ public:
         get("/api/v3/core/tokens/dup/",
             json(R"({"pk":"p","identifier":"dup","intent":"app_password","description":"first","user":7,)"
                  R"("expiring":true,"intent":"api","description":"last","expiring":false})"));
-        port_ = server_.bind_to_any_port("127.0.0.1");
-        thread_ = std::thread([this] { server_.listen_after_bind(); });
-        while (!server_.is_running()) {
-            std::this_thread::yield();
-        }
+        port_ = serve_on_loopback(server_, thread_);
     }
-    ~HostileServer() {
-        server_.stop();
-        thread_.join();
-    }
+    ~HostileServer() { stop_serving(server_, thread_); }
     HostileServer(const HostileServer&) = delete;
     HostileServer& operator=(const HostileServer&) = delete;
 

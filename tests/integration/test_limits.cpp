@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "integration/harness.h"
+#include "integration/loopback_server.h"
 
 using namespace harness;
 
@@ -30,18 +31,9 @@ public:
             ++requests_;
             answer_(req, res);
         });
-        port_ = server_.bind_to_any_port("127.0.0.1");
-        REQUIRE(port_ > 0);
-        thread_ = std::thread([this] { server_.listen_after_bind(); });
-        // stop() before the listen loop runs would hang forever.
-        while (!server_.is_running()) {
-            std::this_thread::yield();
-        }
+        port_ = serve_on_loopback(server_, thread_);
     }
-    ~HostileServer() {
-        server_.stop();
-        thread_.join();
-    }
+    ~HostileServer() { stop_serving(server_, thread_); }
     HostileServer(const HostileServer&) = delete;
     HostileServer& operator=(const HostileServer&) = delete;
 
