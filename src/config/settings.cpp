@@ -505,6 +505,12 @@ void check_token(std::string_view token, const std::string& where) {
     if (token.empty()) {
         throw Error(ErrorKind::config, fmt::format("the token in {} is empty", where));
     }
+    // The whole header value pasted from a curl command line is the common mistake.
+    if (util::iequals(token.substr(0, 7), "Bearer ")) {
+        throw Error(ErrorKind::config, fmt::format("the token in {} starts with \"Bearer \": give only the key; "
+                                                   "aktoken adds the Authorization scheme itself",
+                                                   where));
+    }
     for (const char c : token) {
         const auto byte = static_cast<unsigned char>(c);
         if (byte <= 0x20 || byte == 0x7f) {

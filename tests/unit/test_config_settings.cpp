@@ -305,6 +305,15 @@ TEST_SUITE("unit") {
             {"ab\x01", "the token in AUTHENTIK_TOKEN contains whitespace or control characters", false},
             {"ab\x7f", "the token in AUTHENTIK_TOKEN contains whitespace or control characters", false},
             {"line1\nline2\n", "the token in AUTHENTIK_TOKEN contains whitespace or control characters", false},
+            {"Bearer abc",
+             R"(the token in AUTHENTIK_TOKEN starts with "Bearer ": give only the key; aktoken adds )"
+             "the Authorization scheme itself",
+             false},
+            {"bearer abc",
+             R"(the token in AUTHENTIK_TOKEN starts with "Bearer ": give only the key; aktoken adds )"
+             "the Authorization scheme itself",
+             false},
+            {"Bearerabc", "Bearerabc", true},
         };
         for (const auto& c : cases) {
             CAPTURE(c.result_or_error);
