@@ -332,13 +332,20 @@ std::string format_relative(Timestamp target, Timestamp now) {
         return "now";
     }
     const Breakdown parts = break_down(magnitude(diff));
-    std::size_t first = 0;
-    while (parts.values[first] == 0) {
-        ++first;
-    }
-    std::string text = fmt::format("{}{}", parts.values[first], breakdown_units[first]);
-    if (first + 1 < parts.values.size() && parts.values[first + 1] != 0) {
-        text += fmt::format(" {}{}", parts.values[first + 1], breakdown_units[first + 1]);
+    std::string text;
+    // "in 1277d 4h" is hard to read: from a year on, years and months (of 365 and 30 days).
+    if (const std::uint64_t days = parts.values[0]; days >= 365) {
+        const std::uint64_t months = days % 365 / 30;
+        text = months == 0 ? fmt::format("{}y", days / 365) : fmt::format("{}y {}mo", days / 365, months);
+    } else {
+        std::size_t first = 0;
+        while (parts.values[first] == 0) {
+            ++first;
+        }
+        text = fmt::format("{}{}", parts.values[first], breakdown_units[first]);
+        if (first + 1 < parts.values.size() && parts.values[first + 1] != 0) {
+            text += fmt::format(" {}{}", parts.values[first + 1], breakdown_units[first + 1]);
+        }
     }
     return diff > 0 ? "in " + text : "expired " + text + " ago";
 }

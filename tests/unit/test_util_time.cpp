@@ -214,7 +214,7 @@ TEST_SUITE("unit") {
         }
     }
 
-    TEST_CASE("format_relative shows the two largest units, truncated") {
+    TEST_CASE("format_relative shows the two largest units, truncated; years and months from a year on") {
         const Timestamp base = at("2027-01-01T00:00:00Z");
         struct Case {
             std::chrono::microseconds offset;
@@ -231,7 +231,11 @@ TEST_SUITE("unit") {
             {3 * 24h + 4h, "in 3d 4h"},
             {3 * 24h + 4h + 59min + 59s, "in 3d 4h"},
             {3 * 24h + 5min, "in 3d"},
-            {400 * 24h + 1h, "in 400d 1h"},
+            {364 * 24h + 23h, "in 364d 23h"},
+            {365 * 24h, "in 1y"},
+            {400 * 24h + 1h, "in 1y 1mo"},
+            {1277 * 24h + 4h, "in 3y 6mo"},
+            {-(730 * 24h + 29 * 24h), "expired 2y ago"},
             {1h, "in 1h"},
             {-2h, "expired 2h ago"},
             {-(2h + 30min), "expired 2h 30m ago"},
