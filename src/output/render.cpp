@@ -77,6 +77,10 @@ std::string tokens_json(const std::vector<model::Token>& tokens, bool as_array) 
     if (!as_array && tokens.size() == 1) {
         return json::pretty(tokens.front().json) + "\n";
     }
+    // One token asked for and none read: its error says why; an empty array would claim a list.
+    if (!as_array && tokens.empty()) {
+        return {};
+    }
     std::vector<std::string> texts;
     texts.reserve(tokens.size());
     for (const model::Token& token : tokens) {

@@ -70,6 +70,21 @@ TEST_SUITE("integration") {
         CHECK(array[1] == parse(server_token(sandbox, "bob-app")));
     }
 
+    TEST_CASE("get: one missing token with -o json prints nothing, as one found prints an object") {
+        Sandbox sandbox;
+        TempDir home;
+        RunResult r = aktoken({"get", "nope", "-o", "json"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 6);
+        CHECK(r.out == "");
+        CHECK(r.err == R"J({"error":{"exit_code":6,"kind":"not_found","status":404,)J"
+                       R"J("message":"token \"nope\" not found (HTTP 404 Not Found)","fields":{}}})J"
+                       "\n");
+        // Several identifiers stay an array, whatever is missing.
+        r = aktoken({"get", "nope", "nope2", "-o", "json"}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 6);
+        CHECK(r.out == "[]\n");
+    }
+
     TEST_CASE("get: several tokens in table blocks, a missing one is reported and exits 6") {
         Sandbox sandbox;
         TempDir home;
