@@ -13,7 +13,7 @@
 #include "aktoken/util/files.h"
 #include "aktoken/util/strings.h"
 #include "aktoken/util/values.h"
-#include "config/ini.h"
+#include "config/profile.h"
 
 namespace aktoken::config {
 
@@ -23,6 +23,8 @@ namespace {
 constexpr std::int64_t max_retries = 10;
 constexpr double max_seconds = 86400;
 
+}  // namespace
+
 // Treats an empty variable as unset even for an injected environment, as process_environment does.
 std::optional<std::string> lookup(const Environment& environment, std::string_view name) {
     auto value = environment(std::string(name));
@@ -31,6 +33,8 @@ std::optional<std::string> lookup(const Environment& environment, std::string_vi
     }
     return value;
 }
+
+namespace {
 
 // Parsers of each setting's grammar and bounds, all of the shape SettingSpec::apply stores from.
 
@@ -275,50 +279,7 @@ struct Given {
     int line = 0;  // profile values only
 };
 
-// One value of a profile after validation, with the line it came from.
-struct ProfileValue {
-    std::string_view key;
-    std::string value;  // paths made absolute
-    int line = 0;
-};
-
-// The values of one profile. It may hold a token, so every value is wiped when it goes; it moves
-// but does not copy.
-struct Profile {
-    std::vector<ProfileValue> values;
-
-    Profile() = default;
-    Profile(const Profile&) = delete;
-    Profile& operator=(const Profile&) = delete;
-    Profile(Profile&&) = default;
-    Profile& operator=(Profile&&) = default;
-    ~Profile() {
-        for (auto& value : values) {
-            util::wipe(value.value);
-        }
-    }
-
-    const ProfileValue* find(std::string_view key) const {
-        for (const auto& value : values) {
-            if (value.key == key) {
-                return &value;
-            }
-        }
-        return nullptr;
-    }
-};
-
-std::vector<std::string_view> profile_keys() {
-    std::vector<std::string_view> keys;
-    for (const SettingSpec& spec : setting_specs) {
-        for (const ProfileKey& key : spec.keys) {
-            if (!key.name.empty()) {
-                keys.push_back(key.name);
-            }
-        }
-    }
-    return keys;
-}
+}  // namespace
 
 // The message for a refused value of `spec`, after "<where>: ".
 std::string refusal(const SettingSpec& spec, std::string_view value, std::string_view key, std::string_view problem) {
@@ -327,126 +288,7 @@ std::string refusal(const SettingSpec& spec, std::string_view value, std::string
     return fmt::format("invalid {} {}{}: {}", spec.noun, util::quoted(value), for_key, problem);
 }
 
-// Relative paths in the file are meant relative to the file, not to wherever aktoken runs.
-std::string profile_path(const std::string& value, const std::string& config_path, const Environment& environment) {
-    if (value.rfind("~/", 0) == 0) {
-        if (const auto home = lookup(environment, "HOME")) {
-            return *home + value.substr(1);
-        }
-        return value;
-    }
-    if (value.front() == '/') {
-        return value;
-    }
-    const auto slash = config_path.rfind('/');
-    return slash == std::string::npos ? value : config_path.substr(0, slash + 1) + value;
-}
-
-// Validates every profile, not only the selected one, so a mistake surfaces when it is made
-// rather than the day someone switches profiles.
-Profile read_profile(const IniSection& section, const std::string& config_path, const Environment& environment) {
-    Profile profile;
-    for (const auto& entry : section.entries) {
-        const auto fail = [&](const std::string& message) {
-            return Error(ErrorKind::config, fmt::format("{}:{}: {}", config_path, entry.line, message));
-        };
-        for (const SettingSpec& spec : setting_specs) {
-            for (const ProfileKey& key : spec.keys) {
-                if (key.name.empty() || key.name != entry.key) {
-                    continue;
-                }
-                if (key.path && entry.value.empty()) {
-                    throw fail(fmt::format("{} is empty", entry.key));
-                }
-                ProfileValue value{
-                    key.name, key.path ? profile_path(entry.value, config_path, environment) : entry.value, entry.line};
-                Settings scratch;
-                std::string problem;
-                if (!spec.apply(scratch, value.value, key.name, Origin{}, &problem)) {
-                    throw fail(refusal(spec, entry.value, key.name, problem));
-                }
-                profile.values.push_back(std::move(value));
-            }
-        }
-    }
-    return profile;
-}
-
-bool holds_token(const IniFile& file) {
-    for (const auto& section : file.sections) {
-        if (section.find("token") != nullptr) {
-            return true;
-        }
-    }
-    return false;
-}
-
-// Tokens from profiles other than the selected one are not needed; do not leave them in freed memory.
-void wipe_tokens(IniFile& file) {
-    for (auto& section : file.sections) {
-        for (auto& entry : section.entries) {
-            if (entry.key == "token") {
-                util::wipe(entry.value);
-            }
-        }
-    }
-}
-
-std::string list_or_none(const std::vector<std::string>& names) {
-    return names.empty() ? std::string("none") : util::join(names, ", ");
-}
-
-// The selected profile, or nothing when the file or the profile is missing and that is fine.
-std::optional<Profile> load_profile(const std::optional<std::string>& config_path, const std::string& name,
-                                    bool explicit_profile, const Environment& environment) {
-    const auto fail_missing = [&](const std::string& detail) {
-        return Error(ErrorKind::config, fmt::format("profile \"{}\" not found{}", name, detail));
-    };
-    if (!config_path) {
-        if (explicit_profile) {
-            throw fail_missing(": no config file (set AKTOKEN_CONFIG, XDG_CONFIG_HOME or HOME)");
-        }
-        return std::nullopt;
-    }
-    auto file = util::read_file_with_mode(*config_path, "config file");
-    if (!file) {
-        if (explicit_profile) {
-            throw fail_missing(fmt::format(": {} does not exist", *config_path));
-        }
-        return std::nullopt;
-    }
-    IniFile ini;
-    try {
-        ini = parse_ini(file->content, *config_path, profile_keys());
-    } catch (...) {
-        util::wipe(file->content);
-        throw;
-    }
-    util::wipe(file->content);
-    // Like ssh with a private key: refuse the whole file, whichever profile holds the token.
-    if (holds_token(ini) && util::readable_by_others(*file)) {
-        wipe_tokens(ini);
-        throw Error(ErrorKind::config, fmt::format("{} holds a token and is {}", *config_path,
-                                                   util::readable_by_others_hint(*config_path, file->mode)));
-    }
-    std::optional<Profile> selected;
-    try {
-        for (const auto& section : ini.sections) {
-            Profile profile = read_profile(section, *config_path, environment);
-            if (section.name == name) {
-                selected = std::move(profile);
-            }
-        }
-    } catch (...) {
-        wipe_tokens(ini);
-        throw;
-    }
-    wipe_tokens(ini);
-    if (!selected && explicit_profile) {
-        throw fail_missing(fmt::format(" in {} (profiles: {})", *config_path, list_or_none(ini.section_names())));
-    }
-    return selected;
-}
+namespace {
 
 // Finds the first source of `spec` in precedence order: flag, variables, profile keys.
 std::optional<Given> find_given(const SettingSpec& spec, const CommandLine& command_line,
