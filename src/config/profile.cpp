@@ -163,5 +163,4 @@ std::optional<Profile> load_profile(const std::optional<std::string>& config_pat
     return selected;
 }
 
-
 }  // namespace aktoken::config

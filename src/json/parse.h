@@ -8,6 +8,9 @@
 
 namespace aktoken::json {
 
+// Throws Error(server) "unexpected answer from the server: <what>".
+[[noreturn]] void bad_shape(const std::string& what);
+
 // Parses a JSON text with the depth cap and UTF-8 validation (unless `validate_encoding` is false:
 // the caller validates each part itself, to name the part that is broken); throws Error(server)
 // otherwise. Of two members of one name, only the last is kept, as authentik's Python reads them.
