@@ -52,18 +52,9 @@ std::optional<std::string> nullable_string_member(const Value& object, const cha
     return std::string(v->GetString(), v->GetStringLength());
 }
 
-std::int64_t integer(const Value& v, const char* name, const char* what) {
-    if (v.IsInt64()) {
-        return v.GetInt64();
-    }
-    // Pagination numbers are typed "number" in the schema: accept integral doubles.
-    if (v.IsDouble() && std::isfinite(v.GetDouble()) && std::trunc(v.GetDouble()) == v.GetDouble() &&
-        std::fabs(v.GetDouble()) < 9e15) {
-        return static_cast<std::int64_t>(v.GetDouble());
-    }
-    bad_shape(fmt::format("\"{}\" of {} is not an integer", name, what));
-}
-
+// pks are typed "integer": a double there is a malformed answer. (Accepting an integral one
+// would not even be safe: RapidJSON reads long decimals up to an ULP off, so the value written
+// back into Token::json could read differently.)
 std::int64_t integer_member(const Value& object, const char* name, const char* what, bool required) {
     const Value* v = member(object, name);
     if (v == nullptr) {
@@ -72,7 +63,22 @@ std::int64_t integer_member(const Value& object, const char* name, const char* w
         }
         return 0;
     }
-    return integer(*v, name, what);
+    if (!v->IsInt64()) {
+        bad_shape(fmt::format("\"{}\" of {} is not an integer", name, what));
+    }
+    return v->GetInt64();
+}
+
+// Pagination numbers are typed "number" in the schema: integral doubles are accepted too.
+std::int64_t page_number(const Value* v, const char* name) {
+    if (v == nullptr || v->IsInt64()) {
+        return v == nullptr ? 0 : v->GetInt64();
+    }
+    if (v->IsDouble() && std::isfinite(v->GetDouble()) && std::trunc(v->GetDouble()) == v->GetDouble() &&
+        std::fabs(v->GetDouble()) < 9e15) {
+        return static_cast<std::int64_t>(v->GetDouble());
+    }
+    bad_shape(fmt::format("\"{}\" of \"pagination\" is not an integer", name));
 }
 
 bool bool_member(const Value& object, const char* name, const char* what, bool fallback) {
@@ -167,12 +173,11 @@ model::Page<T> decode_page(std::string_view body, const char* what, Decode decod
         bad_shape(fmt::format("{} has no \"results\" array", what));
     }
     model::Page<T> page;
-    const Value* next = member(*pagination, "next");
-    if (next != nullptr && !next->IsNull()) {
-        page.next = integer(*next, "next", "\"pagination\"");
+    if (const Value* next = member(*pagination, "next"); next != nullptr && !next->IsNull()) {
+        page.next = page_number(next, "next");
     }
-    page.count = integer_member(*pagination, "count", "\"pagination\"", false);
-    page.total_pages = integer_member(*pagination, "total_pages", "\"pagination\"", false);
+    page.count = page_number(member(*pagination, "count"), "count");
+    page.total_pages = page_number(member(*pagination, "total_pages"), "total_pages");
     page.results.reserve(results->Size());
     for (const Value& item : results->GetArray()) {
         page.results.push_back(decode_item(item));
