@@ -253,7 +253,8 @@ unsigned Client::authorize(http::Request& request, const CallOptions& options) {
 http::Response Client::call(const std::string& method, const std::string& url, std::string_view body,
                             const std::string& subject, const CallOptions& options) {
     http::Request request;
-    request.compressed_answer = options.compressed_answer;
+    request.compressed_answer = options.list_page;
+    request.max_answer_bytes = options.list_page ? 0 : kMaxObjectAnswerBytes;
     request.method = method;
     request.url = url;
     request.body = body;

@@ -85,14 +85,6 @@ std::string exit_status_help() {
     return text;
 }
 
-int worst_exit_code(const std::vector<Error>& errors) {
-    int worst = 0;
-    for (const Error& error : errors) {
-        worst = std::max(worst, exit_code(error.kind()));
-    }
-    return worst;
-}
-
 void report(std::ostream& err, const Error& error, bool json, bool color) {
     report(err, error, json, color, exit_code(error.kind()));
 }

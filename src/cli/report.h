@@ -22,9 +22,6 @@ int signal_exit_code(int signal_number);
 // The "Exit status: ..." paragraph of `aktoken --help`, every status of the table.
 std::string exit_status_help();
 
-// The most severe of several errors: the one with the highest exit status.
-int worst_exit_code(const std::vector<Error>& errors);
-
 // Prints an error as `aktoken: error: ...` lines (one per field message of a 400), or as one
 // JSON object `{"error": {...}}` when `json` is set.
 void report(std::ostream& err, const Error& error, bool json, bool color);

@@ -41,23 +41,51 @@ std::string described(const std::optional<std::string>& value, seconds fallback)
     return value ? util::quoted(*value) : fmt::format("({}, the default)", util::format_duration(fallback));
 }
 
+// What check keeps of a token until it reports: its row, its share of the summary and its
+// Prometheus samples, not the whole token.
+struct Checked {
+    std::string identifier;
+    std::string intent;
+    std::optional<std::string> username;
+    std::optional<util::Timestamp> expires;  // as stored, also when the token does not expire
+    bool expiring = false;
+    TokenState state = TokenState::ok;
+};
+
 // Whether the token expires at all, and when.
-std::optional<util::Timestamp> expiry(const model::Token& token) {
-    if (!token.expiring || !token.expires) {
+std::optional<util::Timestamp> expiry(bool expiring, const std::optional<util::Timestamp>& expires) {
+    if (!expiring || !expires) {
         return std::nullopt;
     }
-    return token.expires;
+    return expires;
+}
+
+std::optional<util::Timestamp> expiry(const Checked& token) { return expiry(token.expiring, token.expires); }
+
+Checked checked(const model::Token& token, TokenState state) {
+    Checked kept{token.identifier, token.intent, std::nullopt, token.expires, token.expiring, state};
+    if (token.user_obj) {
+        kept.username = token.user_obj->username;
+    }
+    return kept;
+}
+
+Checked not_found(const std::string& identifier) {
+    Checked kept;
+    kept.identifier = identifier;
+    kept.state = TokenState::not_found;
+    return kept;
 }
 
 // Whole seconds until expiry, rounded up: <= 0 exactly when the token has expired.
-std::optional<std::int64_t> seconds_left(const model::Token& token, util::Timestamp now) {
+std::optional<std::int64_t> seconds_left(const Checked& token, util::Timestamp now) {
     if (auto at = expiry(token)) {
         return std::chrono::ceil<seconds>(*at - now).count();
     }
     return std::nullopt;
 }
 
-std::string left_text(const model::Token& token, util::Timestamp now) {
+std::string left_text(const Checked& token, util::Timestamp now) {
     const std::optional<util::Timestamp> at = expiry(token);
     if (!at) {
         return "-";
@@ -70,13 +98,6 @@ std::string left_text(const model::Token& token, util::Timestamp now) {
         return "0s";
     }
     return relative.substr(relative.find(' ') + 1);  // without "in "
-}
-
-std::optional<std::string> username(const model::Token& token) {
-    if (token.user_obj) {
-        return token.user_obj->username;
-    }
-    return std::nullopt;
 }
 
 int state_color(TokenState state) {
@@ -93,13 +114,13 @@ int state_color(TokenState state) {
     return 0;
 }
 
-output::Record record_of(const model::Token& token, TokenState state, util::Timestamp now) {
+output::Record record_of(const Checked& token, util::Timestamp now) {
     output::Record record;
-    if (state == TokenState::not_found) {
-        output::Value state_value = output::Value::string(std::string(state_name(state)));
-        state_value.color = state_color(state);
-        record.add("identifier", output::Value::string(token.identifier));
-        record.add("state", std::move(state_value));
+    output::Value state_value = output::Value::string(std::string(state_name(token.state)));
+    state_value.color = state_color(token.state);
+    record.add("identifier", output::Value::string(token.identifier));
+    record.add("state", std::move(state_value));
+    if (token.state == TokenState::not_found) {
         record.add("expires", output::Value::null());
         record.add("seconds_left", output::Value::null());
         record.add("intent", output::Value::null());
@@ -109,37 +130,47 @@ output::Record record_of(const model::Token& token, TokenState state, util::Time
         return record;
     }
     const std::optional<std::int64_t> left = seconds_left(token, now);
-    record.add("identifier", output::Value::string(token.identifier));
-    output::Value state_value = output::Value::string(std::string(state_name(state)));
-    state_value.color = state_color(state);
-    record.add("state", std::move(state_value));
     record.add("expires", token.expires ? output::Value::string(util::format_timestamp(*token.expires))
                                         : output::Value::null("never"));
     record.add("seconds_left", left ? output::Value::integer(*left) : output::Value::null());
     record.add("intent", output::Value::string(token.intent));
-    record.add("user", output::Value::optional(username(token)));
+    record.add("user", output::Value::optional(token.username));
     record.add_text("left", left_text(token, now));
     return record;
+}
+
+int exit_code_of(const std::vector<Checked>& tokens) {
+    std::vector<TokenState> states;
+    states.reserve(tokens.size());
+    for (const Checked& token : tokens) {
+        states.push_back(token.state);
+    }
+    return check_exit_code(states);
+}
+
+// How many tokens are in each state, by TokenState's value.
+std::array<std::size_t, 5> count_states(const std::vector<Checked>& tokens) {
+    std::array<std::size_t, 5> counts{};
+    for (const Checked& token : tokens) {
+        ++counts[static_cast<std::size_t>(token.state)];
+    }
+    return counts;
 }
 
 // The first line for a monitoring system (the monitoring-plugins guidelines): the worst state, the
 // counts, and after `|` the performance data: the counts and the fewest seconds any token has
 // left, with the thresholds as ranges that alert below them.
-std::string summary_line(const std::vector<model::Token>& tokens, const std::vector<TokenState>& states,
-                         const CheckPlan& plan, util::Timestamp now) {
-    std::array<std::size_t, 5> counts{};
-    for (TokenState state : states) {
-        ++counts[static_cast<std::size_t>(state)];
-    }
-    const auto count = [&counts](TokenState state) { return counts[static_cast<std::size_t>(state)]; };
+std::string summary_line(const std::vector<Checked>& tokens, const CheckPlan& plan, util::Timestamp now) {
+    const std::array<std::size_t, 5> counts = count_states(tokens);
     std::optional<std::int64_t> fewest;
-    for (const model::Token& token : tokens) {
+    for (const Checked& token : tokens) {
         if (const auto left = seconds_left(token, now); left && (!fewest || *left < *fewest)) {
             fewest = left;
         }
     }
+    const auto count = [&counts](TokenState state) { return counts[static_cast<std::size_t>(state)]; };
     constexpr const char* kOverall[] = {"OK", "WARNING", "CRITICAL"};
-    std::string line = fmt::format("AKTOKEN {} - ", kOverall[check_exit_code(states)]);
+    std::string line = fmt::format("AKTOKEN {} - ", kOverall[exit_code_of(tokens)]);
     if (count(TokenState::not_found) > 0) {
         line += fmt::format("{} not found, ", count(TokenState::not_found));
     }
@@ -155,34 +186,33 @@ std::string summary_line(const std::vector<model::Token>& tokens, const std::vec
     return line;
 }
 
-std::string report(const std::vector<model::Token>& tokens, const std::vector<TokenState>& states,
-                   const CheckPlan& plan, output::Format format, const output::Style& style) {
-    const bool headers = plan.headers;
+std::string report(const std::vector<Checked>& tokens, const CheckPlan& plan, output::Format format,
+                   const output::Style& style) {
     output::View view;
-    view.title = summary_line(tokens, states, plan, style.now);
+    view.title = summary_line(tokens, plan, style.now);
     view.columns = {{"state", "state"}, {"identifier", "identifier"}, {"expires", "expires"}, {"left", "left"}};
     view.tsv = true;
     view.tsv_columns = {{"state", "state"},     {"identifier", "identifier"},
                         {"expires", "expires"}, {"seconds_left", "seconds_left"},
                         {"intent", "intent"},   {"user", "user"}};
     view.id_field = "identifier";
-    view.headers = headers;
+    view.headers = plan.headers;
     output::RecordWriter writer(format, style, view);
     std::string out;
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-        out += writer.add(record_of(tokens[i], states[i], style.now));
+    for (const Checked& token : tokens) {
+        out += writer.add(record_of(token, style.now));
     }
     out += writer.finish();
     return out;
 }
 
-std::vector<TokenState> states_of(const std::vector<model::Token>& tokens, const CheckPlan& plan, util::Timestamp now) {
-    std::vector<TokenState> states;
-    states.reserve(tokens.size());
+std::vector<Checked> checked_all(const std::vector<model::Token>& tokens, const CheckPlan& plan, util::Timestamp now) {
+    std::vector<Checked> kept;
+    kept.reserve(tokens.size());
     for (const model::Token& token : tokens) {
-        states.push_back(state_of(token, now, plan.warn, plan.crit));
+        kept.push_back(checked(token, state_of(token, now, plan.warn, plan.crit)));
     }
-    return states;
+    return kept;
 }
 
 // A Prometheus label value: backslash, double quote and line feed escaped.
@@ -207,9 +237,9 @@ std::string label_value(std::string_view text) {
     return out;
 }
 
-std::string labels(const model::Token& token) {
+std::string labels(const Checked& token) {
     return fmt::format("{{identifier=\"{}\",intent=\"{}\",username=\"{}\"}}", label_value(token.identifier),
-                       label_value(token.intent), label_value(username(token).value_or("")));
+                       label_value(token.intent), label_value(token.username.value_or("")));
 }
 
 // Unix seconds with the fraction only when there is one ("1780272000", "1780272000.25").
@@ -225,6 +255,28 @@ std::string unix_seconds(util::Timestamp t) {
         text += digits;
     }
     return text;
+}
+
+// The textfile of prometheus_text, for the tokens found.
+std::string prometheus_samples(const std::vector<Checked>& tokens) {
+    std::string out =
+        "# HELP authentik_token_expires_timestamp_seconds When the authentik token expires, in Unix seconds "
+        "(only tokens that expire).\n"
+        "# TYPE authentik_token_expires_timestamp_seconds gauge\n";
+    for (const Checked& token : tokens) {
+        if (const auto at = expiry(token); at && token.state != TokenState::not_found) {
+            out += fmt::format("authentik_token_expires_timestamp_seconds{} {}\n", labels(token), unix_seconds(*at));
+        }
+    }
+    out +=
+        "# HELP authentik_token_expiring Whether the authentik token is set to expire (its expiring field).\n"
+        "# TYPE authentik_token_expiring gauge\n";
+    for (const Checked& token : tokens) {
+        if (token.state != TokenState::not_found) {
+            out += fmt::format("authentik_token_expiring{} {}\n", labels(token), token.expiring ? 1 : 0);
+        }
+    }
+    return out;
 }
 
 }  // namespace
@@ -286,7 +338,7 @@ std::string_view state_name(TokenState state) {
 }
 
 TokenState state_of(const model::Token& token, util::Timestamp now, seconds warn, seconds crit) {
-    const std::optional<util::Timestamp> at = expiry(token);
+    const std::optional<util::Timestamp> at = expiry(token.expiring, token.expires);
     if (!at) {
         return TokenState::ok;
     }
@@ -311,84 +363,65 @@ int check_exit_code(const std::vector<TokenState>& states) {
 }
 
 std::string prometheus_text(const std::vector<model::Token>& tokens) {
-    std::string out =
-        "# HELP authentik_token_expires_timestamp_seconds When the authentik token expires, in Unix seconds "
-        "(only tokens that expire).\n"
-        "# TYPE authentik_token_expires_timestamp_seconds gauge\n";
+    std::vector<Checked> kept;
     for (const model::Token& token : tokens) {
-        if (const auto at = expiry(token)) {
-            out += fmt::format("authentik_token_expires_timestamp_seconds{} {}\n", labels(token), unix_seconds(*at));
-        }
+        kept.push_back(checked(token, TokenState::ok));
     }
-    out +=
-        "# HELP authentik_token_expiring Whether the authentik token is set to expire (its expiring field).\n"
-        "# TYPE authentik_token_expiring gauge\n";
-    for (const model::Token& token : tokens) {
-        out += fmt::format("authentik_token_expiring{} {}\n", labels(token), token.expiring ? 1 : 0);
-    }
-    return out;
+    return prometheus_samples(kept);
 }
 
 std::string check_report(const std::vector<model::Token>& tokens, const CheckPlan& plan, output::Format format,
                          const output::Style& style) {
-    return report(tokens, states_of(tokens, plan, style.now), plan, format, style);
+    return report(checked_all(tokens, plan, style.now), plan, format, style);
 }
 
 Result run_check(Context& context, const CheckPlan& plan) {
     const util::Timestamp now = context.style.now;
     // Everything is read first: a check that fails part-way prints nothing and writes no file.
-    std::vector<model::Token> tokens;
-    std::vector<TokenState> states;
+    std::vector<Checked> tokens;
     if (!plan.identifiers.empty()) {
-        std::vector<Error> errors;
-        std::vector<std::optional<model::Token>> fetched = fetch_tokens(context, plan.identifiers, &errors);
-        // A named token that is gone (housekeeping deletes expired app passwords) is a finding;
-        // any other failure means the check could not be made.
-        for (const Error& error : errors) {
-            if (error.kind() != ErrorKind::not_found) {
-                throw error;
+        std::size_t kept_bytes = 0;
+        fetch_in_order(context, plan.identifiers, [&](std::size_t index, Fetched& fetched) {
+            // A named token that is gone (housekeeping deletes expired app passwords) is a
+            // finding; any other failure means the check could not be made.
+            if (fetched.failure) {
+                if (fetched.failure->kind() != ErrorKind::not_found) {
+                    throw std::move(*fetched.failure);
+                }
+                tokens.push_back(not_found(plan.identifiers[index]));
+                return;
             }
-        }
-        for (std::size_t i = 0; i < fetched.size(); ++i) {
-            if (fetched[i]) {
-                states.push_back(state_of(*fetched[i], now, plan.warn, plan.crit));
-                tokens.push_back(std::move(*fetched[i]));
-            } else {
-                model::Token missing;
-                missing.identifier = plan.identifiers[i];
-                states.push_back(TokenState::not_found);
-                tokens.push_back(std::move(missing));
+            kept_bytes += kept_size(*fetched.token);
+            if (kept_bytes > kMaxKeptListingBytes) {
+                throw Error(ErrorKind::server,
+                            fmt::format("the checked tokens exceed {}, the most aktoken keeps of one check; check "
+                                        "fewer tokens at a time",
+                                        util::byte_size_text(kMaxKeptListingBytes)));
             }
-        }
+            tokens.push_back(checked(*fetched.token, state_of(*fetched.token, now, plan.warn, plan.crit)));
+        });
     } else {
         for_each_listed_page(context, plan.list, now, [&](std::vector<model::Token>& page) {
-            std::move(page.begin(), page.end(), std::back_inserter(tokens));
+            std::vector<Checked> kept = checked_all(page, plan, now);
+            std::move(kept.begin(), kept.end(), std::back_inserter(tokens));
         });
-        states = states_of(tokens, plan, now);
     }
     if (plan.prometheus) {
-        std::vector<model::Token> found;
-        for (std::size_t i = 0; i < tokens.size(); ++i) {
-            if (states[i] != TokenState::not_found) {
-                found.push_back(tokens[i]);
-            }
-        }
         // It holds no secret, and node_exporter usually runs as another user.
-        util::write_file_atomic(*plan.prometheus, prometheus_text(found), 0644);
+        util::write_file_atomic(*plan.prometheus, prometheus_samples(tokens), 0644);
     }
-    context.out << report(tokens, states, plan, context.format, context.style);
+    context.out << report(tokens, plan, context.format, context.style);
     context.out.flush();
     if (context.style.terminal) {
-        std::array<std::size_t, 5> counts{};
-        for (TokenState state : states) {
-            ++counts[static_cast<std::size_t>(state)];
-        }
+        const std::array<std::size_t, 5> counts = count_states(tokens);
         context.err << fmt::format("aktoken: check: {} token{}: {} OK, {} WARNING, {} CRITICAL, {} EXPIRED{}\n",
                                    tokens.size(), tokens.size() == 1 ? "" : "s", counts[0], counts[1],
                                    counts[2] + counts[4], counts[3],
                                    counts[4] > 0 ? fmt::format(" ({} not found)", counts[4]) : "");
     }
-    return {{}, check_exit_code(states)};
+    Result result;
+    result.status = exit_code_of(tokens);
+    return result;
 }
 
 namespace {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "aktoken/commands/context.h"
 
+#include <algorithm>
+
 #include "aktoken/output/list.h"
 
 namespace aktoken::commands {
@@ -13,6 +15,17 @@ void warn(Context& context, std::string_view message) {
 
 void note(Context& context, std::string_view message) {
     context.err << "aktoken: note: " << output::escape_cell(message) << '\n';
+}
+
+void go_on_past(Context& context, Result& result, Error error) {
+    if (!context.report_error) {
+        result.errors.push_back(std::move(error));
+        return;
+    }
+    context.report_error(context.err, error);
+    if (std::find(result.reported.begin(), result.reported.end(), error.kind()) == result.reported.end()) {
+        result.reported.push_back(error.kind());
+    }
 }
 
 }  // namespace aktoken::commands

@@ -46,7 +46,7 @@ std::int64_t user_pk_by_name(api::Client& client, const std::string& username) {
 void print_with_key(Context& context, const CreatePlan& plan, const model::Token& token,
                     const std::optional<util::Secret>& key) {
     if (!key) {
-        print_tokens(context, {token}, false);
+        context.out << output::render_tokens({token}, false, context.format, context.style);
         return;
     }
     mask_key(context, plan.mask_for_github, key->view());

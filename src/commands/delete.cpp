@@ -74,15 +74,21 @@ void check_confirmation_possible(const DeleteOptions& options) {
 
 Result run_delete(Context& context, const std::vector<std::string>& identifiers, const DeleteOptions& options) {
     Result result;
-    std::vector<std::string> to_delete = options.yes ? identifiers : confirm(context, identifiers, options, result);
-    std::vector<std::optional<output::Record>> records(to_delete.size());
-    std::vector<std::optional<Error>> failures(to_delete.size());
+    // Not a copy with --yes: a million identifiers are enough to hold once.
+    const std::vector<std::string> confirmed =
+        options.yes ? std::vector<std::string>{} : confirm(context, identifiers, options, result);
+    const std::vector<std::string>& to_delete = options.yes ? identifiers : confirmed;
     output::View view;
     view.text = output::View::Text::lines;
     view.line_field = "line";
     view.id_field = "identifier";
     output::RecordWriter writer(context.format, context.style, view);
-    const auto work = [&](std::size_t index, Context& item) {
+    // Each deletion's line, or why it failed.
+    struct Outcome {
+        std::optional<output::Record> record;
+        std::optional<Error> failure;
+    };
+    const std::function<Outcome(std::size_t, Context&)> work = [&](std::size_t index, Context& item) {
         const std::string& identifier = to_delete[index];
         std::string outcome = "deleted";
         try {
@@ -91,8 +97,7 @@ Result run_delete(Context& context, const std::vector<std::string>& identifiers,
             if (e.kind() == ErrorKind::not_found && options.ignore_missing) {
                 outcome = "absent";
             } else if (item_error(e)) {
-                failures[index] = identifiers.size() > 1 ? about_token(e, identifier) : e;
-                return;
+                return Outcome{std::nullopt, identifiers.size() > 1 ? about_token(e, identifier) : e};
             } else {
                 throw;
             }
@@ -101,21 +106,18 @@ Result run_delete(Context& context, const std::vector<std::string>& identifiers,
         record.add("identifier", output::Value::string(identifier));
         record.add("result", output::Value::string(outcome));
         record.add_text("line", fmt::format("{} {}", outcome, identifier));
-        records[index] = std::move(record);
+        return Outcome{std::move(record), std::nullopt};
     };
     // Printed in input order as the deletions finish.
-    const auto print = [&](std::size_t index) {
-        if (records[index]) {
-            context.out << writer.add(*records[index]);
+    const std::function<void(std::size_t, Outcome&)> print = [&](std::size_t, Outcome& outcome) {
+        if (outcome.failure) {
+            go_on_past(context, result, std::move(*outcome.failure));
+        } else {
+            context.out << writer.add(*outcome.record);
         }
     };
-    run_in_order(context, to_delete.size(), work, {}, print);
+    run_in_order_with(context, to_delete.size(), work, print);
     context.out << writer.finish();
-    for (std::optional<Error>& failure : failures) {
-        if (failure) {
-            result.errors.push_back(std::move(*failure));
-        }
-    }
     return result;
 }
 

@@ -1,14 +1,24 @@
 // SPDX-License-Identifier: MIT
 #include "aktoken/commands/get.h"
 
+#include <fmt/format.h>
+
+#include "aktoken/commands/list.h"
 #include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
+#include "aktoken/util/values.h"
 #include "commands/specs.h"
 
 namespace aktoken::commands {
 
-void print_tokens(Context& context, const std::vector<model::Token>& tokens, bool several) {
-    context.out << output::render_tokens(tokens, several, context.format, context.style);
+void print_token(Context& context, output::TokenWriter& writer, const model::Token& token) {
+    context.out << writer.add(token);
+    if (writer.kept_bytes() > kMaxKeptListingBytes) {
+        throw Error(ErrorKind::server,
+                    fmt::format("the tokens exceed {}, the most aktoken keeps to align a wide table; use -o tsv or "
+                                "-o jsonl, which print each token as it comes",
+                                util::byte_size_text(kMaxKeptListingBytes)));
+    }
 }
 
 bool item_error(const Error& error) {
@@ -16,39 +26,34 @@ bool item_error(const Error& error) {
            error.kind() != ErrorKind::internal;
 }
 
-std::vector<std::optional<model::Token>> fetch_tokens(Context& context, const std::vector<std::string>& identifiers,
-                                                      std::vector<Error>* errors) {
-    std::vector<std::optional<model::Token>> tokens(identifiers.size());
-    std::vector<std::optional<Error>> failures(identifiers.size());
-    run_in_order(context, identifiers.size(), [&](std::size_t index, Context& item) {
+void fetch_in_order(Context& context, const std::vector<std::string>& identifiers,
+                    const std::function<void(std::size_t, Fetched&)>& consume) {
+    const std::function<Fetched(std::size_t, Context&)> fetch = [&](std::size_t index, Context& item) {
+        Fetched fetched;
         try {
-            tokens[index] = item.client.get_token(identifiers[index]);
+            fetched.token = item.client.get_token(identifiers[index]);
         } catch (const Error& e) {
-            if (errors == nullptr || !item_error(e)) {
+            if (!item_error(e)) {
                 throw;
             }
-            failures[index] = identifiers.size() > 1 ? about_token(e, identifiers[index]) : e;
+            fetched.failure = identifiers.size() > 1 ? about_token(e, identifiers[index]) : e;
         }
-    });
-    if (errors != nullptr) {
-        for (std::optional<Error>& failure : failures) {
-            if (failure) {
-                errors->push_back(std::move(*failure));
-            }
-        }
-    }
-    return tokens;
+        return fetched;
+    };
+    run_in_order_with(context, identifiers.size(), fetch, consume);
 }
 
 Result run_get(Context& context, const std::vector<std::string>& identifiers) {
     Result result;
-    std::vector<model::Token> tokens;
-    for (std::optional<model::Token>& token : fetch_tokens(context, identifiers, &result.errors)) {
-        if (token) {
-            tokens.push_back(std::move(*token));
+    output::TokenWriter writer(identifiers.size() > 1, context.format, context.style);
+    fetch_in_order(context, identifiers, [&](std::size_t, Fetched& fetched) {
+        if (fetched.failure) {
+            go_on_past(context, result, std::move(*fetched.failure));
+            return;
         }
-    }
-    print_tokens(context, tokens, identifiers.size() > 1);
+        print_token(context, writer, *fetched.token);
+    });
+    context.out << writer.finish();
     return result;
 }
 

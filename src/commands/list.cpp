@@ -52,11 +52,6 @@ std::string with_unique_tie_breaker(const std::string& ordering) {
     return ordering + ",identifier";
 }
 
-std::string byte_size_text(std::size_t bytes) {
-    constexpr std::size_t mib = std::size_t{1} << 20;
-    return bytes >= mib && bytes % mib == 0 ? fmt::format("{} MiB", bytes / mib) : fmt::format("{} bytes", bytes);
-}
-
 }  // namespace
 
 std::optional<std::string>& ListFlags::field_filter(std::string_view name) {
@@ -192,8 +187,7 @@ bool for_each_listed_page(Context& context, const ListPlan& plan, util::Timestam
         std::vector<model::Token> kept;
         for (model::Token& token : page.results) {
             if (remaining != 0 && passes_client_filters(plan, token, now)) {
-                // The decoded fields copy at most what the JSON holds, next to the struct itself.
-                kept_bytes += sizeof(model::Token) + 2 * token.json.size();
+                kept_bytes += kept_size(token);
                 kept.push_back(std::move(token));
                 remaining -= remaining > 0 ? 1 : 0;
             }
@@ -202,7 +196,7 @@ bool for_each_listed_page(Context& context, const ListPlan& plan, util::Timestam
             throw Error(ErrorKind::server,
                         fmt::format("the token list exceeds {}, the most aktoken keeps of one listing; narrow it "
                                     "with filters",
-                                    byte_size_text(*plan.max_kept_bytes)));
+                                    util::byte_size_text(*plan.max_kept_bytes)));
         }
         on_page(kept);
         return remaining != 0;
@@ -281,7 +275,7 @@ Result run_list(Context& context, const ListPlan& plan) {
     }
 
     for_each_listed_page(context, streaming, context.style.now, [&](std::vector<model::Token>& kept) {
-        context.out << writer.add(kept);
+        context.out << writer.add_page(kept);
         context.out.flush();
     });
     context.out << writer.finish();

@@ -210,11 +210,11 @@ void run_in_order(Context& context, std::size_t count, const std::function<void(
                 context.out << out.str();
                 throw;
             }
+            context.err << err.str();
+            context.out << out.str();
             if (in_order) {
                 in_order(index);
             }
-            context.err << err.str();
-            context.out << out.str();
             context.out.flush();
         }
         return;
@@ -291,11 +291,11 @@ void run_in_order(Context& context, std::size_t count, const std::function<void(
             Slot slot = std::exchange(slot_of(printed), Slot{});
             const std::size_t index = printed++;
             lock.unlock();
+            context.err << slot.err;
+            context.out << slot.out;
             if (in_order && !slot.failure) {
                 in_order(index);
             }
-            context.err << slot.err;
-            context.out << slot.out;
             context.out.flush();
             lock.lock();
             changed.notify_all();

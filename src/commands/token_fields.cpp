@@ -6,10 +6,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <set>
+#include <numeric>
+#include <optional>
 
 #include "aktoken/util/error.h"
 #include "aktoken/util/strings.h"
@@ -25,12 +28,24 @@ void check_identifier(std::string_view flag, std::string_view identifier) {
 }
 
 void check_identifiers(const std::vector<std::string>& identifiers) {
-    std::set<std::string_view> seen;
     for (const std::string& identifier : identifiers) {
         check_identifier("IDENTIFIER", identifier);
-        if (!seen.insert(identifier).second) {
-            throw Error(ErrorKind::usage, fmt::format("IDENTIFIER: {} is given twice", util::quoted(identifier)));
+    }
+    // Sorted positions rather than a set: a million identifiers cost 4 MB here, not 64.
+    std::vector<std::uint32_t> order(identifiers.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return identifiers[a] < identifiers[b]; });
+    // The repeat named is the one met first in the input.
+    std::optional<std::uint32_t> first_repeat;
+    for (std::size_t i = 1; i < order.size(); ++i) {
+        if (identifiers[order[i]] == identifiers[order[i - 1]] && (!first_repeat || order[i] < *first_repeat)) {
+            first_repeat = order[i];
         }
+    }
+    if (first_repeat) {
+        throw Error(ErrorKind::usage,
+                    fmt::format("IDENTIFIER: {} is given twice", util::quoted(identifiers[*first_repeat])));
     }
 }
 

@@ -188,8 +188,6 @@ std::optional<model::Token> update_one(Context& context, const UpdatePlan& plan,
 
 Result run_update(Context& context, const UpdatePlan& plan) {
     const std::size_t count = plan.identifiers.size();
-    std::vector<std::optional<model::Token>> stored(count);
-    std::vector<std::vector<Error>> errors(count);
     std::unordered_map<std::string, model::Token> listed;
     if (plan.preserve) {
         try {
@@ -203,36 +201,44 @@ Result run_update(Context& context, const UpdatePlan& plan) {
     }
     BulkNotes notes;
     notes.bulk = count > 1;
-    run_in_order(context, count, [&](std::size_t index, Context& item) {
+    // The token as stored after its update, and the failures that concern it alone.
+    struct Updated {
+        std::optional<model::Token> stored;
+        std::vector<Error> errors;
+    };
+    const std::function<Updated(std::size_t, Context&)> update = [&](std::size_t index, Context& item) {
         const std::string& identifier = plan.identifiers[index];
         const auto found = listed.find(identifier);
+        Updated updated;
         try {
-            stored[index] = update_one(item, plan, identifier, found == listed.end() ? nullptr : &found->second, notes,
-                                       errors[index]);
+            updated.stored = update_one(item, plan, identifier, found == listed.end() ? nullptr : &found->second, notes,
+                                        updated.errors);
         } catch (const Error& e) {
             if (count == 1 || !item_error(e)) {
                 throw;
             }
-            errors[index].push_back(about_token(e, identifier));
+            updated.errors.push_back(about_token(e, identifier));
         }
-    });
+        return updated;
+    };
     Result result;
-    std::vector<model::Token> tokens;
-    for (std::size_t index = 0; index < count; ++index) {
-        if (stored[index]) {
-            tokens.push_back(std::move(*stored[index]));
+    output::TokenWriter writer(count > 1, context.format, context.style);
+    const std::function<void(std::size_t, Updated&)> print = [&](std::size_t, Updated& updated) {
+        if (updated.stored && !plan.dry_run) {
+            print_token(context, writer, *updated.stored);
         }
-        for (Error& error : errors[index]) {
-            result.errors.push_back(std::move(error));
+        for (Error& error : updated.errors) {
+            go_on_past(context, result, std::move(error));
         }
-    }
+    };
+    run_in_order_with(context, count, update, print);
     if (plan.dry_run) {
         note(context, !plan.preserve ? "dry run: nothing was sent"
                       : count == 1
                           ? "dry run: nothing was changed; only a GET read the token's current intent and user"
                           : "dry run: nothing was changed; only GETs read the tokens' current intent and user");
     } else {
-        print_tokens(context, tokens, count > 1);
+        context.out << writer.finish();
     }
     if (const std::size_t moved = notes.api_expiries_moved; moved > 0) {
         note(context, fmt::format("expires moved on {} api token{}{}", moved, moved == 1 ? "" : "s", kApiExpiryReset));

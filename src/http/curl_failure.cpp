@@ -9,6 +9,8 @@
 #include <optional>
 #include <system_error>
 
+#include "aktoken/util/values.h"
+
 namespace aktoken::http {
 
 namespace {
@@ -135,18 +137,6 @@ std::string display_url(std::string_view url) {
     return get_part(u.get(), CURLUPART_URL);
 }
 
-std::string format_byte_size(std::size_t bytes) {
-    constexpr std::size_t kib = 1024;
-    constexpr std::size_t mib = kib * 1024;
-    if (bytes >= mib && bytes % mib == 0) {
-        return fmt::format("{} MiB", bytes / mib);
-    }
-    if (bytes >= kib && bytes % kib == 0) {
-        return fmt::format("{} KiB", bytes / kib);
-    }
-    return fmt::format("{} bytes", bytes);
-}
-
 Error describe_curl_failure(const CurlFailure& failure, const TransportOptions& options) {
     const UrlParts parts = url_parts(failure.url);
     const auto code = static_cast<CURLcode>(failure.code);
@@ -196,7 +186,7 @@ Error describe_curl_failure(const CurlFailure& failure, const TransportOptions& 
             if (failure.detail.rfind("Too large response headers", 0) == 0) {
                 return Error(ErrorKind::server, fmt::format("response headers from {} exceed {} (the limit for all "
                                                             "headers)",
-                                                            parts.host, format_byte_size(kMaxHeaderBytes)));
+                                                            parts.host, util::byte_size_text(kMaxHeaderBytes)));
             }
             [[fallthrough]];
         case CURLE_GOT_NOTHING:
@@ -208,12 +198,16 @@ Error describe_curl_failure(const CurlFailure& failure, const TransportOptions& 
             }
             return Error(ErrorKind::network, fmt::format("connection to {} closed without a response", parts.host));
         case CURLE_FILESIZE_EXCEEDED:
-            return Error(ErrorKind::server,
-                         fmt::format("response body exceeds {}", format_byte_size(options.max_body_bytes)));
+            return Error(
+                ErrorKind::server,
+                fmt::format("response body exceeds {}",
+                            util::byte_size_text(failure.body_cap != 0 ? failure.body_cap : options.max_body_bytes)));
         case CURLE_WRITE_ERROR:
             if (failure.body_over_cap) {
                 return Error(ErrorKind::server,
-                             fmt::format("response body exceeds {}", format_byte_size(options.max_body_bytes)));
+                             fmt::format("response body exceeds {}",
+                                         util::byte_size_text(failure.body_cap != 0 ? failure.body_cap
+                                                                                    : options.max_body_bytes)));
             }
             break;
         case CURLE_URL_MALFORMAT:
@@ -231,7 +225,7 @@ Error describe_curl_failure(const CurlFailure& failure, const TransportOptions& 
             if (failure.connected) {
                 return Error(ErrorKind::server, fmt::format("a response header from {} exceeds {} (the limit for "
                                                             "one header line)",
-                                                            parts.host, format_byte_size(kMaxHeaderLineBytes)));
+                                                            parts.host, util::byte_size_text(kMaxHeaderLineBytes)));
             }
             return Error(ErrorKind::internal, "out of memory");
         default:

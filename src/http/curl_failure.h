@@ -26,13 +26,12 @@ struct CurlFailure {
     bool got_status = false;
     // Whether the write callback refused the body for exceeding the size cap.
     bool body_over_cap = false;
+    // That cap (0: TransportOptions::max_body_bytes).
+    std::size_t body_cap = 0;
 };
 
 // The aktoken::Error that reports a failure: short, naming the host, never headers or bodies.
 Error describe_curl_failure(const CurlFailure& failure, const TransportOptions& options);
-
-// A byte count as the size-cap message shows it: "64 MiB", "512 KiB" or "1000 bytes".
-std::string format_byte_size(std::size_t bytes);
 
 // libcurl's limits on what a server may send before the body: one header line, and all of them.
 inline constexpr std::size_t kMaxHeaderLineBytes = std::size_t{100} << 10;

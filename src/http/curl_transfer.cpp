@@ -304,7 +304,7 @@ struct Transfer::State {
         }
         // Refuses an announced oversized body early; on_body enforces the cap on what arrives.
         set_offset(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(std::min<std::size_t>(
-                                                  options.max_body_bytes, std::numeric_limits<curl_off_t>::max())));
+                                                  exchange.max_body, std::numeric_limits<curl_off_t>::max())));
 
         if (has_body) {
             set_offset(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
@@ -383,7 +383,9 @@ void Transfer::prepare(const Request& request) {
     State& impl = *state_;
     impl.request = &request;
     impl.exchange = Exchange{};
-    impl.exchange.max_body = impl.options.max_body_bytes;
+    impl.exchange.max_body = request.max_answer_bytes != 0
+                                 ? std::min(request.max_answer_bytes, impl.options.max_body_bytes)
+                                 : impl.options.max_body_bytes;
     impl.exchange.tracing = static_cast<bool>(impl.options.trace);
     impl.shown.clear();
     const bool has_body =
@@ -428,6 +430,7 @@ Response Transfer::finish(CURLcode rc) {
         failure.connected = exchange.connected;
         failure.got_status = !exchange.status_line.empty();
         failure.body_over_cap = exchange.body_over_cap;
+        failure.body_cap = exchange.max_body;
         if (exchange.tracing) {
             trace_info_after();
         }

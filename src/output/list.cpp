@@ -141,48 +141,55 @@ std::string ListWriter::cell(const model::Token& token, const TokenField& column
     return column.text(token);
 }
 
-std::string ListWriter::add(const std::vector<model::Token>& page) {
+std::string ListWriter::add_page(const std::vector<model::Token>& page) {
     std::string out;
     for (const model::Token& token : page) {
-        switch (options_.format) {
-            case Format::table:
-            case Format::wide: {
-                for (const TokenField* column : columns_) {
-                    cells_.push_back(escape_cell(cell(token, *column, true)));
-                }
-                // Same rule as expires_text: only a token that does expire is shown as a problem.
-                expired_.push_back(options_.style.color && token.expiring && token.expires &&
-                                   *token.expires <= options_.style.now);
-                break;
-            }
-            case Format::json:
-                out += count_ == 0 ? "[\n" : ",\n";
-                out += indent_element(json::pretty(token.json));
-                break;
-            case Format::jsonl:
-                out += token.json;
-                out += '\n';
-                break;
-            case Format::tsv: {
-                // The header waits for the first token: an empty list prints nothing at all.
-                if (count_ == 0 && options_.headers) {
-                    out += util::join(names_, "\t");
-                    out += '\n';
-                }
-                for (std::size_t c = 0; c < columns_.size(); ++c) {
-                    out += c == 0 ? "" : "\t";
-                    out += escape_tsv(cell(token, *columns_[c], false));
-                }
-                out += '\n';
-                break;
-            }
-            case Format::id:
-                out += escape_cell(token.identifier);
-                out += '\n';
-                break;
-        }
-        ++count_;
+        out += add(token);
     }
+    return out;
+}
+
+std::string ListWriter::add(const model::Token& token) {
+    std::string out;
+    switch (options_.format) {
+        case Format::table:
+        case Format::wide: {
+            for (const TokenField* column : columns_) {
+                cells_.push_back(escape_cell(cell(token, *column, true)));
+                kept_bytes_ += sizeof(std::string) + cells_.back().capacity();
+            }
+            // Same rule as expires_text: only a token that does expire is shown as a problem.
+            expired_.push_back(options_.style.color && token.expiring && token.expires &&
+                               *token.expires <= options_.style.now);
+            break;
+        }
+        case Format::json:
+            out += count_ == 0 ? "[\n" : ",\n";
+            out += indent_element(json::pretty(token.json));
+            break;
+        case Format::jsonl:
+            out += token.json;
+            out += '\n';
+            break;
+        case Format::tsv: {
+            // The header waits for the first token: an empty list prints nothing at all.
+            if (count_ == 0 && options_.headers) {
+                out += util::join(names_, "\t");
+                out += '\n';
+            }
+            for (std::size_t c = 0; c < columns_.size(); ++c) {
+                out += c == 0 ? "" : "\t";
+                out += escape_tsv(cell(token, *columns_[c], false));
+            }
+            out += '\n';
+            break;
+        }
+        case Format::id:
+            out += escape_cell(token.identifier);
+            out += '\n';
+            break;
+    }
+    ++count_;
     return out;
 }
 

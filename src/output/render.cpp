@@ -58,63 +58,60 @@ std::string expires_text(const model::Token& token, const Style& style) {
     return text;
 }
 
-std::string token_blocks(const std::vector<model::Token>& tokens, const Style& style) {
+std::string token_block(const model::Token& token, const Style& style) {
     std::string out;
-    for (const model::Token& token : tokens) {
-        if (!out.empty()) {
-            out += '\n';
-        }
-        for (const TokenField& field : token_fields()) {
-            if (field.block_text != nullptr) {
-                out += fmt::format("{:<12} {}\n", fmt::format("{}:", field.name), field.block_text(token, style));
-            }
+    for (const TokenField& field : token_fields()) {
+        if (field.block_text != nullptr) {
+            out += fmt::format("{:<12} {}\n", fmt::format("{}:", field.name), field.block_text(token, style));
         }
     }
     return out;
 }
 
-std::string tokens_json(const std::vector<model::Token>& tokens, bool as_array) {
-    if (!as_array && tokens.size() == 1) {
-        return json::pretty(tokens.front().json) + "\n";
+TokenWriter::TokenWriter(bool several, Format format, const Style& style) : format_(format), style_(style) {
+    if (format != Format::table && (format != Format::json || several)) {
+        ListOptions options;
+        options.format = format;
+        options.style = style;
+        rows_ = std::make_unique<ListWriter>(options);
     }
-    // One token asked for and none read: its error says why; an empty array would claim a list.
-    if (!as_array && tokens.empty()) {
-        return {};
-    }
-    std::vector<std::string> texts;
-    texts.reserve(tokens.size());
-    for (const model::Token& token : tokens) {
-        texts.push_back(token.json);
-    }
-    return json::pretty_array(texts) + "\n";
 }
+
+TokenWriter::~TokenWriter() = default;
+
+std::string TokenWriter::add(const model::Token& token) {
+    ++count_;
+    if (rows_) {
+        return rows_->add(token);
+    }
+    if (format_ == Format::json) {
+        return json::pretty(token.json) + "\n";
+    }
+    return (count_ > 1 ? "\n" : "") + token_block(token, style_);
+}
+
+std::string TokenWriter::finish() {
+    // One token asked for and none read prints nothing: its error says why, and an empty array
+    // would claim a list.
+    return rows_ ? rows_->finish() : std::string();
+}
+
+std::size_t TokenWriter::kept_bytes() const { return rows_ ? rows_->kept_bytes() : 0; }
 
 std::string render_tokens(const std::vector<model::Token>& tokens, bool several, Format format, const Style& style) {
-    switch (format) {
-        case Format::json:
-            return tokens_json(tokens, several);
-        case Format::table:
-            return token_blocks(tokens, style);
-        case Format::wide:
-        case Format::jsonl:
-        case Format::tsv:
-        case Format::id:
-            break;
+    TokenWriter writer(several, format, style);
+    std::string out;
+    for (const model::Token& token : tokens) {
+        out += writer.add(token);
     }
-    ListOptions options;
-    options.format = format;
-    options.style = style;
-    ListWriter writer(options);
-    std::string out = writer.add(tokens);
-    out += writer.finish();
-    return out;
+    return out + writer.finish();
 }
 
 std::string render_token_with_key(const model::Token& token, std::string_view key, Format format, const Style& style) {
     if (format == Format::json) {
         return json::pretty(json::with_key(token.json, key)) + "\n";
     }
-    return token_blocks({token}, style) + fmt::format("{:<12} {}\n", "key:", key);
+    return token_block(token, style) + fmt::format("{:<12} {}\n", "key:", key);
 }
 
 }  // namespace aktoken::output

@@ -82,17 +82,6 @@ bool is_unsafe(char32_t code_point) {
            (code_point >= 0x2066 && code_point <= 0x2069);
 }
 
-std::string size_text(std::size_t bytes) {
-    constexpr std::size_t kib = 1024;
-    if (bytes >= kib * kib && bytes % (kib * kib) == 0) {
-        return fmt::format("{} MiB", bytes / (kib * kib));
-    }
-    if (bytes >= kib && bytes % kib == 0) {
-        return fmt::format("{} KiB", bytes / kib);
-    }
-    return fmt::format("{} {}", bytes, bytes == 1 ? "byte" : "bytes");
-}
-
 }  // namespace
 
 std::optional<double> parse_seconds(std::string_view text, SecondsRange range, std::string* problem) {
@@ -249,6 +238,17 @@ void invalid_value(std::string_view flag, std::string_view value, std::string_vi
     throw invalid_value_error(ErrorKind::usage, flag, value, expected);
 }
 
+std::string byte_size_text(std::size_t bytes) {
+    constexpr std::size_t kib = 1024;
+    if (bytes >= kib * kib && bytes % (kib * kib) == 0) {
+        return fmt::format("{} MiB", bytes / (kib * kib));
+    }
+    if (bytes >= kib && bytes % kib == 0) {
+        return fmt::format("{} KiB", bytes / kib);
+    }
+    return fmt::format("{} {}", bytes, bytes == 1 ? "byte" : "bytes");
+}
+
 Secret read_capped(std::istream& in, std::size_t cap, std::string_view what, ErrorKind kind) {
     std::string content;
     std::array<char, 4096> chunk{};
@@ -260,7 +260,7 @@ Secret read_capped(std::istream& in, std::size_t cap, std::string_view what, Err
         const auto count = static_cast<std::size_t>(in.gcount());
         if (count > cap - content.size()) {
             drop();
-            throw Error(kind, fmt::format("cannot read {}: more than {}", what, size_text(cap)));
+            throw Error(kind, fmt::format("cannot read {}: more than {}", what, byte_size_text(cap)));
         }
         // Grown by hand: a reallocation by append would free the old buffer with the bytes in it.
         if (content.size() + count > content.capacity()) {

@@ -164,6 +164,27 @@ TEST_SUITE("integration") {
         CHECK(server.requests() == 6);
     }
 
+    TEST_CASE("limits: an answer of one token past 1 MiB is refused; a list page may hold it") {
+        TempDir home;
+        const std::string big = token_json("big", std::string(std::size_t{1} << 20, 'x'));
+        HostileServer server([&](const httplib::Request& req, httplib::Response& res) {
+            if (req.path == "/api/v3/core/tokens/") {
+                res.set_content(fmt::format(R"({{"pagination":{{"next":0,"total_pages":1}},"results":[{}]}})", big),
+                                "application/json");
+            } else {
+                res.set_content(big, "application/json");
+            }
+        });
+        RunResult r = aktoken({"--retries", "0", "get", "big"}, env_for(server, home));
+        CHECK(r.exit_code == 8);
+        CHECK(r.out == "");
+        CHECK(r.err == error_line("response body exceeds 1 MiB"));
+
+        r = aktoken({"--retries", "0", "list", "-o", "id"}, env_for(server, home));
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "big\n");
+    }
+
     TEST_CASE("limits: oversized response headers and an unrequested gzip body are server errors") {
         TempDir home;
         struct Case {

@@ -317,10 +317,12 @@ TEST_SUITE("integration") {
             "expires: requested \"2027-06-01T00:00:00Z\", the server stored \"2026-11-29T12:30:00Z\" (authentik sets "
             "an "
             "api token's expiry to now + its default token duration)";
+        // Each token's warnings and errors in its place, in input order.
         CHECK(r.err == "aktoken: warning: token \"bob-api\": " + api_override +
-                           "\naktoken: warning: token \"admin-api\": " + api_override +
                            "\naktoken: error: token \"alice-app\": expires: Token expires exceeds maximum lifetime "
-                           "(2027-02-27 12:00:00+00:00 UTC).\n");
+                           "(2027-02-27 12:00:00+00:00 UTC).\n"
+                           "aktoken: warning: token \"admin-api\": " +
+                           api_override + "\n");
 
         r = aktoken(
             {"update", "bob-api", "alice-api", "alice-app", "--description", "again", "--parallel", "1", "-o", "id"},

@@ -181,6 +181,7 @@ TEST_SUITE("unit") {
         CHECK(f.transport.requests[0].url == "https://ak.example.com/api/v3/core/tokens/?user__username=bob&page=2");
         CHECK(f.transport.requests[1].url == "https://ak.example.com/api/v3/core/tokens/?user__username=bob&page=3");
         CHECK(f.transport.requests[0].compressed_answer);
+        CHECK(f.transport.requests[0].max_answer_bytes == 0);
 
         // A failing page throws after the pages before it were passed on.
         f.transport.requests.clear();

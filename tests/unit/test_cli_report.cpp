@@ -23,8 +23,6 @@ TEST_SUITE("unit") {
         CHECK(cli::exit_code(ErrorKind::output) == 11);
         CHECK(cli::kind_name(ErrorKind::output) == std::string("output"));
         CHECK(cli::exit_code(ErrorKind::interrupted) == 130);
-        CHECK(cli::worst_exit_code({Error(ErrorKind::not_found, "a"), Error(ErrorKind::network, "b")}) == 9);
-        CHECK(cli::worst_exit_code({}) == 0);
     }
 
     TEST_CASE("report: text lists each field message, json is one object") {

@@ -592,4 +592,33 @@ TEST_SUITE("unit") {
               "    \"seconds_left\": null,\n    \"intent\": null,\n    \"user\": null,\n"
               "    \"reason\": \"not found\"\n  }\n]\n");
     }
+
+    TEST_CASE("check run: named tokens are kept as rows, not whole; past 64 MiB of tokens the check stops") {
+        Fixture f;
+        // 32 tokens of just under 1 MiB fit (each counts as its struct and twice its JSON); the 33rd
+        // is refused.
+        const std::string description((std::size_t{1} << 20) - 1024, 'd');
+        f.transport.respond = [&](const http::Request& request) {
+            const std::string identifier = request.url.substr(request.url.rfind('/', request.url.size() - 2) + 1);
+            std::string body = token_json(identifier.substr(0, identifier.size() - 1), "null", false);
+            body.replace(body.find(R"("description":"")"), 16, R"("description":")" + description + '"');
+            return http::Response{200, {}, body, 0};
+        };
+        CheckFlags flags;
+        for (int i = 0; i < 40; ++i) {
+            flags.identifiers.push_back(fmt::format("t{}", i));
+        }
+        commands::Context context = f.context();
+        try {
+            commands::run_check(context, commands::plan_check(flags));
+            FAIL("no error");
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::server);
+            CHECK(
+                std::string(e.what()) ==
+                "the checked tokens exceed 64 MiB, the most aktoken keeps of one check; check fewer tokens at a time");
+        }
+        CHECK(f.transport.requests.size() == 32 + 1);
+        CHECK(f.out.str() == "");
+    }
 }  // TEST_SUITE

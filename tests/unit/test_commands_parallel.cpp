@@ -400,12 +400,12 @@ TEST_SUITE("unit") {
         }
     }
 
-    TEST_CASE("parallel: in_order runs on the calling thread in index order, before the item's text") {
+    TEST_CASE("parallel: in_order runs on the calling thread in index order, right after the item's text") {
         Fixture f;
         commands::Context context = f.context(4);
         const auto caller = std::this_thread::get_id();
         std::vector<std::size_t> called;
-        std::vector<std::string> out_before;
+        std::vector<std::string> out_when_called;
         std::atomic<bool> other_thread{false};
         run_in_order(
             context, 10,
@@ -420,13 +420,13 @@ TEST_SUITE("unit") {
             [&](std::size_t index) {
                 CHECK(std::this_thread::get_id() == caller);
                 called.push_back(index);
-                out_before.push_back(f.out.str());
+                out_when_called.push_back(f.out.str());
             });
         CHECK_FALSE(other_thread);
         CHECK(called == iota(10));
-        REQUIRE(out_before.size() == 10);
+        REQUIRE(out_when_called.size() == 10);
         for (std::size_t i = 0; i < 10; ++i) {
-            CHECK(out_before[i] == lines("out", 0, i));
+            CHECK(out_when_called[i] == lines("out", 0, i + 1));
         }
         CHECK(f.out.str() == lines("out", 0, 10));
     }

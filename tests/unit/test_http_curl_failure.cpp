@@ -11,7 +11,6 @@ using aktoken::ErrorKind;
 using aktoken::http::CurlFailure;
 using aktoken::http::describe_curl_failure;
 using aktoken::http::display_url;
-using aktoken::http::format_byte_size;
 using aktoken::http::TransportOptions;
 
 namespace {
@@ -185,12 +184,5 @@ TEST_SUITE("unit") {
         auto other = describe_curl_failure(failure(999, "https://h.example/x", "something odd"), options);
         CHECK(other.kind() == ErrorKind::network);
         CHECK(std::string(other.what()) == "request to h.example failed: something odd");
-    }
-
-    TEST_CASE("http format_byte_size") {
-        CHECK(format_byte_size(64u << 20) == "64 MiB");
-        CHECK(format_byte_size(4096) == "4 KiB");
-        CHECK(format_byte_size(1000) == "1000 bytes");
-        CHECK(format_byte_size((1u << 20) + 1024) == "1025 KiB");
     }
 }

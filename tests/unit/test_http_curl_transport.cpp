@@ -490,6 +490,21 @@ TEST_SUITE("unit") {
             CHECK(e.kind() == ErrorKind::server);
             CHECK(std::string(e.what()) == "response body exceeds 4 KiB");
         }
+        SUBCASE("a request's own, smaller cap") {
+            Request request = make_request("GET", server.url("/big/2049"));
+            request.max_answer_bytes = 2048;
+            CHECK(std::string(send_error(transport, request).what()) == "response body exceeds 2 KiB");
+            request = make_request("GET", server.url("/chunked/2049"));
+            request.max_answer_bytes = 2048;
+            CHECK(std::string(send_error(transport, request).what()) == "response body exceeds 2 KiB");
+            request = make_request("GET", server.url("/big/2048"));
+            request.max_answer_bytes = 2048;
+            CHECK(transport.send(request).body.size() == 2048);
+            // A request cannot raise the transport's cap.
+            request = make_request("GET", server.url("/big/4097"));
+            request.max_answer_bytes = 8192;
+            CHECK(std::string(send_error(transport, request).what()) == "response body exceeds 4 KiB");
+        }
     }
 
     TEST_CASE("http curl transport reports libcurl's header limits as server errors") {

@@ -62,7 +62,7 @@ std::string render(output::ListOptions options, const std::vector<model::Token>&
     output::ListWriter writer(std::move(options));
     std::string out;
     for (const model::Token& token : tokens) {
-        out += writer.add({token});
+        out += writer.add_page({token});
     }
     out += writer.finish();
     CHECK(writer.count() == tokens.size());
@@ -101,7 +101,7 @@ TEST_SUITE("unit") {
               "identifier\texpires\texpiring\n"
               "svc-noexpire\t2026-06-01T00:00:00Z\tfalse\n"
               "svc-soon\t2026-11-29T12:30:00Z\ttrue\n");
-        CHECK(output::token_blocks({tokens[0]}, terminal_style()).find("expires:     never\n") != std::string::npos);
+        CHECK(output::token_block(tokens[0], terminal_style()).find("expires:     never\n") != std::string::npos);
         CHECK(output::expires_text(tokens[0], terminal_style()) == "never");
         CHECK(output::expires_text(tokens[1], terminal_style()) == "2026-11-29T12:30:00Z (in 30m)");
     }
@@ -259,8 +259,8 @@ TEST_SUITE("unit") {
     TEST_CASE("list: jsonl prints one compact object a line as each page arrives") {
         const std::vector<model::Token> tokens = samples();
         output::ListWriter writer(options_for(output::Format::jsonl));
-        CHECK(writer.add({tokens[0], tokens[1]}) == tokens[0].json + "\n" + tokens[1].json + "\n");
-        CHECK(writer.add({tokens[2]}) == tokens[2].json + "\n");
+        CHECK(writer.add_page({tokens[0], tokens[1]}) == tokens[0].json + "\n" + tokens[1].json + "\n");
+        CHECK(writer.add_page({tokens[2]}) == tokens[2].json + "\n");
         CHECK(writer.finish() == "");
         CHECK(writer.count() == 3);
     }
@@ -268,17 +268,17 @@ TEST_SUITE("unit") {
     TEST_CASE("list: json streams the same text as pretty_array") {
         const std::vector<model::Token> tokens = samples();
         output::ListWriter writer(options_for(output::Format::json));
-        const std::string first = writer.add({tokens[0], tokens[1]});
+        const std::string first = writer.add_page({tokens[0], tokens[1]});
         CHECK(first.rfind("[\n  {\n    \"pk\": \"3f2a\",\n", 0) == 0);
         std::string out = first;
-        out += writer.add({});
-        out += writer.add({tokens[2]});
+        out += writer.add_page({});
+        out += writer.add_page({tokens[2]});
         out += writer.finish();
         CHECK(out == json::pretty_array({tokens[0].json, tokens[1].json, tokens[2].json}) + "\n");
         CHECK(writer.count() == 3);
 
         output::ListWriter single(options_for(output::Format::json));
-        std::string one = single.add({tokens[1]});
+        std::string one = single.add_page({tokens[1]});
         one += single.finish();
         CHECK(one == json::pretty_array({tokens[1].json}) + "\n");
         CHECK(single.count() == 1);
@@ -289,12 +289,12 @@ TEST_SUITE("unit") {
                                             output::Format::id, output::Format::jsonl}) {
             CAPTURE(static_cast<int>(format));
             output::ListWriter writer(options_for(format));
-            CHECK(writer.add({}) == "");
+            CHECK(writer.add_page({}) == "");
             CHECK(writer.finish() == "");
             CHECK(writer.count() == 0);
         }
         output::ListWriter writer(options_for(output::Format::json));
-        CHECK(writer.add({}) == "");
+        CHECK(writer.add_page({}) == "");
         CHECK(writer.finish() == "[]\n");
         CHECK(writer.finish() == json::pretty_array({}) + "\n");
     }
@@ -302,7 +302,7 @@ TEST_SUITE("unit") {
     TEST_CASE("list: table and wide print nothing before finish") {
         for (const output::Format format : {output::Format::table, output::Format::wide}) {
             output::ListWriter writer(options_for(format));
-            CHECK(writer.add(samples()) == "");
+            CHECK(writer.add_page(samples()) == "");
             CHECK(writer.count() == 3);
             CHECK(writer.finish() == render(options_for(format)));
         }

@@ -26,7 +26,7 @@ model::Token sample() {
 TEST_SUITE("unit") {
     TEST_CASE("render: token block off a terminal has full values only") {
         output::Style style;
-        CHECK(output::token_blocks({sample()}, style) ==
+        CHECK(output::token_block(sample(), style) ==
               "identifier:  ci\npk:          p\nintent:      api\nuser:        ci-bot (4)\ndescription: Deploys\n"
               "expires:     2026-12-02T16:00:00Z\nexpiring:    true\nmanaged:     -\n");
     }
@@ -41,7 +41,7 @@ TEST_SUITE("unit") {
             "c";
         t.managed = "\x1b]52;c;QUJD\x07";
         t.pk = "p\xe2\x81\xa6";
-        CHECK(output::token_blocks({t}, output::Style{}) ==
+        CHECK(output::token_block(t, output::Style{}) ==
               "identifier:  ci\\x1b[2J\npk:          p\\u2066\nintent:      api\\r\\x1b]0;x\\x07\n"
               "user:        bob\\u009b (4)\ndescription: a\\nb\\u202e\n"
               "expires:     2026-12-02T16:00:00Z\nexpiring:    true\nmanaged:     \\x1b]52;c;QUJD\\x07\n");
@@ -62,9 +62,29 @@ TEST_SUITE("unit") {
     }
 
     TEST_CASE("render: json is the server's object, an array for several") {
-        CHECK(output::tokens_json({sample()}, false) == "{\n  \"identifier\": \"ci\"\n}\n");
-        CHECK(output::tokens_json({sample()}, true) == "[\n  {\n    \"identifier\": \"ci\"\n  }\n]\n");
-        CHECK(output::tokens_json({}, true) == "[]\n");
+        const auto json = [](const std::vector<model::Token>& tokens, bool several) {
+            return output::render_tokens(tokens, several, output::Format::json, output::Style{});
+        };
+        CHECK(json({sample()}, false) == "{\n  \"identifier\": \"ci\"\n}\n");
+        CHECK(json({}, false) == "");
+        CHECK(json({sample()}, true) == "[\n  {\n    \"identifier\": \"ci\"\n  }\n]\n");
+        CHECK(json({sample(), sample()}, true) ==
+              "[\n  {\n    \"identifier\": \"ci\"\n  },\n  {\n    \"identifier\": \"ci\"\n  }\n]\n");
+        CHECK(json({}, true) == "[]\n");
+    }
+
+    TEST_CASE("render: a TokenWriter prints each token as it comes, blocks a blank line apart") {
+        output::TokenWriter writer(true, output::Format::table, output::Style{});
+        const std::string block = output::token_block(sample(), output::Style{});
+        CHECK(writer.add(sample()) == block);
+        CHECK(writer.add(sample()) == "\n" + block);
+        CHECK(writer.finish() == "");
+        CHECK(writer.kept_bytes() == 0);
+
+        output::TokenWriter wide(true, output::Format::wide, output::Style{});
+        CHECK(wide.add(sample()) == "");
+        CHECK(wide.kept_bytes() > 0);
+        CHECK(wide.finish().find("IDENTIFIER") == 0);
     }
 
     TEST_CASE("render: formats by name") {

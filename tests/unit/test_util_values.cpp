@@ -322,4 +322,11 @@ TEST_SUITE("unit") {
         CHECK_FALSE(parse_retry_max_time("5s"));
     }
 
+    TEST_CASE("byte_size_text: the largest whole unit") {
+        CHECK(byte_size_text(64u << 20) == "64 MiB");
+        CHECK(byte_size_text(4096) == "4 KiB");
+        CHECK(byte_size_text(1000) == "1000 bytes");
+        CHECK(byte_size_text(1) == "1 byte");
+        CHECK(byte_size_text((1u << 20) + 1024) == "1025 KiB");
+    }
 }  // TEST_SUITE

@@ -52,8 +52,14 @@ inline constexpr std::int64_t kMaxListPages = kMaxListedTokens / kMaxPageSize;
 struct CallOptions {
     std::optional<std::string_view> bearer;  // instead of the run's token
     bool fresh_connection = false;           // never re-sent silently by libcurl (creates)
-    bool compressed_answer = false;          // only lists are large enough to pay off
+    // A list page: offered gzip (only lists are large enough to pay off) and accepted up to the
+    // transport's cap; any other answer is one object, accepted up to kMaxObjectAnswerBytes.
+    bool list_page = false;
 };
+
+// The largest answer that is not a list page: a token is about 1.5 KiB, so this is room for any
+// real one while the tokens --parallel holds at once stay far below aktoken's 256 MiB.
+inline constexpr std::size_t kMaxObjectAnswerBytes = std::size_t{1} << 20;
 
 // One typed method per authentik endpoint. Every non-2xx answer becomes an aktoken::Error
 // whose kind follows the exit-status table.

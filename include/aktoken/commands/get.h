@@ -9,11 +9,17 @@
 
 namespace aktoken::commands {
 
-// Reads tokens with GET on context.parallel workers, in input order. When `errors` is given,
-// a token that cannot be read is left empty and its error collected (errors that concern the
-// whole run, such as authentication, still throw); without it the first failure throws.
-std::vector<std::optional<model::Token>> fetch_tokens(Context& context, const std::vector<std::string>& identifiers,
-                                                      std::vector<Error>* errors);
+// A token read with GET, or the failure that concerns it alone (not found, permission, ...).
+struct Fetched {
+    std::optional<model::Token> token;
+    std::optional<Error> failure;
+};
+
+// Reads tokens with GET on context.parallel workers and hands each to `consume` in input order,
+// on the calling thread, as soon as the earlier ones are done; only the window of tokens ahead of
+// `consume` is held at once. A failure that concerns the whole run (authentication, say) throws.
+void fetch_in_order(Context& context, const std::vector<std::string>& identifiers,
+                    const std::function<void(std::size_t, Fetched&)>& consume);
 
 // Whether an error concerns one item of a bulk command only, so that the others may go on.
 bool item_error(const Error& error);
@@ -22,8 +28,8 @@ bool item_error(const Error& error);
 // is reported and the others are still printed.
 Result run_get(Context& context, const std::vector<std::string>& identifiers);
 
-// The tokens printed as the context's format asks: one JSON object for a single identifier,
-// an array for several.
-void print_tokens(Context& context, const std::vector<model::Token>& tokens, bool several);
+// Prints a token with the writer; throws Error(server) once the writer keeps more than
+// kMaxKeptListingBytes (wide aligns its columns at the end).
+void print_token(Context& context, output::TokenWriter& writer, const model::Token& token);
 
 }  // namespace aktoken::commands

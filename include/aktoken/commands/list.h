@@ -44,6 +44,9 @@ struct ListFlags {
 // aktoken's 256 MiB ceiling together with the pages in flight and the report.
 inline constexpr std::size_t kMaxKeptListingBytes = std::size_t{64} << 20;
 
+// What a token counts against kMaxKeptListingBytes.
+inline std::size_t kept_size(const model::Token& token) { return sizeof(model::Token) + 2 * token.json.size(); }
+
 // The checked request: server-side query and the filters no authentik filter offers.
 struct ListPlan {
     api::Query query;

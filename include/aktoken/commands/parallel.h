@@ -3,7 +3,9 @@
 
 #include <cstddef>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "aktoken/commands/command.h"
@@ -52,10 +54,34 @@ std::vector<std::string> collect_identifiers(const std::vector<std::string>& arg
 // are done; at most a window of items runs ahead of the printing, so memory stays bounded.
 // `stop` (optional) is asked before an item starts; once it answers true no further item starts.
 // `in_order` (optional) is called on the calling thread for each item that succeeded, in index
-// order, before its text is printed. When items throw, no item after the first failing one (in
+// order, right after its text is printed. When items throw, no item after the first failing one (in
 // index order) starts; the items before it are printed, then its output, and its exception is
 // rethrown once every running item has ended.
 void run_in_order(Context& context, std::size_t count, const std::function<void(std::size_t, Context&)>& work,
                   const std::function<bool()>& stop = {}, const std::function<void(std::size_t)>& in_order = {});
+
+// run_in_order for work that yields a value: `produce` runs on the workers, and `consume` takes
+// the values in index order on the calling thread. Only the values between the printing and the
+// window ahead of it are held at once, however many items there are.
+template <typename T>
+void run_in_order_with(Context& context, std::size_t count, const std::function<T(std::size_t, Context&)>& produce,
+                       const std::function<void(std::size_t, T&)>& consume) {
+    std::mutex mutex;
+    std::unordered_map<std::size_t, T> done;
+    run_in_order(
+        context, count,
+        [&](std::size_t index, Context& item) {
+            T value = produce(index, item);
+            std::lock_guard<std::mutex> lock(mutex);
+            done.emplace(index, std::move(value));
+        },
+        {},
+        [&](std::size_t index) {
+            std::unique_lock<std::mutex> lock(mutex);
+            auto node = done.extract(index);
+            lock.unlock();
+            consume(index, node.mapped());
+        });
+}
 
 }  // namespace aktoken::commands

@@ -21,6 +21,9 @@ struct Request {
     bool fresh_connection = false;
     // Offer gzip: worth it for large answers (list pages), a cost for small ones.
     bool compressed_answer = false;
+    // The largest answer body accepted for this request, when smaller than the transport's cap
+    // (0: the transport's cap).
+    std::size_t max_answer_bytes = 0;
 };
 
 struct Response {

@@ -39,14 +39,18 @@ public:
     // Checks options.columns (Error(usage) for an unknown name) and prepares the format.
     explicit ListWriter(ListOptions options);
 
-    // Takes the next page and returns the text to print now ("" for table and wide).
-    std::string add(const std::vector<model::Token>& page);
+    // Takes the next page, or token, and returns the text to print now ("" for table and wide).
+    std::string add_page(const std::vector<model::Token>& page);
+    std::string add(const model::Token& token);
 
     // Returns the rest of the output: table and wide rows, json's closing bracket ("[]\n" if empty).
     std::string finish();
 
     // The number of tokens added so far.
     std::size_t count() const { return count_; }
+
+    // The bytes of the cells kept until finish() (table and wide; 0 for the others).
+    std::size_t kept_bytes() const { return kept_bytes_; }
 
     // Whether the format keeps every row until finish() (table and wide align their columns);
     // the others print each page as it comes.
@@ -63,6 +67,7 @@ private:
     std::vector<const TokenField*> columns_;
     std::vector<std::string> names_;
     std::size_t count_ = 0;
+    std::size_t kept_bytes_ = 0;
     // table and wide: one escaped cell per column, row after row.
     std::vector<std::string> cells_;
     // table and wide: per row, whether EXPIRES is painted red (expired and expiring, colour on).

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,18 +30,41 @@ struct Style {
     int width = 0;  // terminal columns that tables are fitted into; 0: unlimited
 };
 
-// One aligned `field: value` block per token, blocks separated by a blank line.
-std::string token_blocks(const std::vector<model::Token>& tokens, const Style& style);
+// One aligned `field: value` block for a token.
+std::string token_block(const model::Token& token, const Style& style);
 
 // An `expires` value as shown to people: RFC 3339 UTC with the time left on a terminal, or "never"
 // for a token that does not expire (whatever `expires` it stores).
 std::string expires_text(const model::Token& token, const Style& style);
 
-// The server's objects as received: one object, or an array when `as_array`.
-std::string tokens_json(const std::vector<model::Token>& tokens, bool as_array);
+class ListWriter;
 
-// Tokens as `format` shows them: blocks for table, the server's objects for json (one object
-// unless `several`), list rows for the others.
+// Prints tokens one at a time, as `get` shows them: blocks separated by a blank line for table,
+// the server's objects for json (one object unless `several`; several: an array), list rows for
+// the others. Every format but wide prints each token as it is added; wide keeps its cells
+// until finish() to align them.
+class TokenWriter {
+public:
+    TokenWriter(bool several, Format format, const Style& style);
+    TokenWriter(const TokenWriter&) = delete;
+    TokenWriter& operator=(const TokenWriter&) = delete;
+    ~TokenWriter();
+
+    // The text to print now.
+    std::string add(const model::Token& token);
+    // The rest: wide's rows, json's closing bracket.
+    std::string finish();
+    // What is kept until finish(), in bytes.
+    std::size_t kept_bytes() const;
+
+private:
+    Format format_;
+    Style style_;
+    std::size_t count_ = 0;
+    std::unique_ptr<ListWriter> rows_;  // for json arrays and the list formats
+};
+
+// Tokens as a TokenWriter prints them.
 std::string render_tokens(const std::vector<model::Token>& tokens, bool several, Format format, const Style& style);
 
 // A token with its key (create --show-key): json adds a "key" member, the others a `key:` line.

@@ -80,6 +80,9 @@ Error invalid_value_error(ErrorKind kind, std::string_view name, std::string_vie
 // Throws invalid_value_error(ErrorKind::usage, flag, value, expected).
 [[noreturn]] void invalid_value(std::string_view flag, std::string_view value, std::string_view expected);
 
+// A byte count as messages show it: "64 MiB", "4 KiB", "1000 bytes", "1 byte".
+std::string byte_size_text(std::size_t bytes);
+
 // Reads `in` to its end, refusing more than `cap` bytes with Error(kind) "cannot read <what>: more
 // than <cap>" (the cap as "1 MiB", "4 KiB" or "100 bytes"), or "cannot read <what>" when the stream
 // fails. Every buffer it drops on the way, partial or refused, is wiped.
