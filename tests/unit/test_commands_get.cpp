@@ -57,7 +57,8 @@ TEST_SUITE("unit") {
         };
         commands::Context context = f.context(output::Format::id);
         const commands::Result result = commands::run_get(context, {"a", "gone", "b"});
-        CHECK(printed == std::vector<std::string>{"|", "a\n|", "a\n|error: token \"gone\" not found (HTTP 404 Not Found)\n"});
+        CHECK(printed ==
+              std::vector<std::string>{"|", "a\n|", "a\n|error: token \"gone\" not found (HTTP 404 Not Found)\n"});
         CHECK(f.out.str() == "a\nb\n");
         CHECK(f.err.str() == "error: token \"gone\" not found (HTTP 404 Not Found)\n");
         CHECK(result.errors.empty());
