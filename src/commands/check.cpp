@@ -364,6 +364,7 @@ int check_exit_code(const std::vector<TokenState>& states) {
 
 std::string prometheus_text(const std::vector<model::Token>& tokens) {
     std::vector<Checked> kept;
+    kept.reserve(tokens.size());
     for (const model::Token& token : tokens) {
         kept.push_back(checked(token, TokenState::ok));
     }
