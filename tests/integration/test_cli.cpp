@@ -149,8 +149,11 @@ TEST_SUITE("integration") {
             {{"help", "config", "show"}, {"config", "show", "--help"}},
             {{"--url", "https://ak.example.com", "help", "rotate"}, {"rotate", "--help"}},
         };
-        for (const auto& [asked, same_as] : pairs) {
-            CAPTURE(asked.back());
+        for (const auto& pair : pairs) {
+            const std::vector<std::string>& asked = pair.first;
+            const std::vector<std::string>& same_as = pair.second;
+            const std::string last = asked.back();
+            CAPTURE(last);
             const RunResult help = aktoken(asked, env);
             const RunResult expected = aktoken(same_as, env);
             CHECK(help.exit_code == 0);
