@@ -17,7 +17,7 @@ _aktoken_takes_value() {
 }
 
 _aktoken_global_options='--url --token-file --profile --ca-file --insecure --timeout -o --output --retries
-  --retry-max-time --no-color -v --verbose --version -h --help'
+  --retry-max-time -q --quiet --no-color -v --verbose --version -h --help'
 
 # _aktoken_command_options COMMAND: the options of COMMAND (without the global ones).
 _aktoken_command_options() {

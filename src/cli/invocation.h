@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <string>
 
 #include "aktoken/commands/command.h"
 #include "aktoken/config/settings.h"
@@ -20,6 +21,10 @@ struct Invocation {
     std::unique_ptr<commands::Command> command;  // with its flags filled in
     // Set when help, the version or __describe was printed: exit with this status at once.
     std::optional<int> exit_now;
+    // After a usage error about a word no command takes (an unknown command or flag, an argument
+    // too many, a missing command): the line that points to the help ("Run 'aktoken list
+    // --help'."), printed after the error unless errors are JSON.
+    std::string usage_hint;
 };
 
 // Parses argv with CLI11 into `invocation`; help and version go to `out`. Throws Error(usage) on

@@ -285,6 +285,7 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
 
     commands::Context context{session.client(), format, style_for(inv, env, now), std::cout, std::cerr, err_color};
     context.parallel = parallel;
+    context.quiet = settings.quiet.value;
     context.report_error = [&inv, json = json_errors](std::ostream& err, const Error& error) {
         report(err, error, json, false, exit_for(inv, error.kind()));
     };
@@ -328,6 +329,9 @@ int run_command(int argc, char** argv, Invocation& inv, bool& json_errors) {
     } catch (const Error& e) {
         std::cout.flush();
         report(std::cerr, e, json_errors, err_color, exit_for(inv, e.kind()));
+        if (!json_errors && !inv.usage_hint.empty()) {
+            std::cerr << inv.usage_hint << '\n';
+        }
         return exit_for(inv, e.kind());
     } catch (const std::exception& e) {
         std::cout.flush();

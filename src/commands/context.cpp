@@ -13,7 +13,11 @@ void warn(Context& context, std::string_view message) {
                 << output::escape_cell(message) << '\n';
 }
 
+// Notes say what went as expected; warnings say what may not have, and stay under --quiet.
 void note(Context& context, std::string_view message) {
+    if (context.quiet) {
+        return;
+    }
     context.err << "aktoken: note: " << output::escape_cell(message) << '\n';
 }
 

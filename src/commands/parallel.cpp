@@ -203,6 +203,7 @@ void run_in_order(Context& context, std::size_t count, const std::function<void(
             std::ostringstream out;
             std::ostringstream err;
             Context item{context.client, context.format, context.style, out, err, context.err_color, {}, 1};
+            item.quiet = context.quiet;
             try {
                 work(index, item);
             } catch (...) {
@@ -252,6 +253,7 @@ void run_in_order(Context& context, std::size_t count, const std::function<void(
             std::ostringstream out;
             std::ostringstream err;
             Context item{client, context.format, context.style, out, err, context.err_color, {}, 1};
+            item.quiet = context.quiet;
             std::exception_ptr item_failure;
             try {
                 work(index, item);

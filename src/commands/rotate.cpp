@@ -318,6 +318,10 @@ std::vector<Error> print_rotations(Context& context, const RotatePlan& plan, con
     output::RecordWriter writer(context.format, context.style, view);
     std::string text;
     for (const Rotation& rotation : rotations) {
+        // --quiet: a nightly run that rotated nothing prints nothing (cron mails no output).
+        if (context.quiet && rotation.result == "skipped") {
+            continue;
+        }
         output::Record record = record_of(rotation, plan.show_key);
         text += writer.add(record);
         record.wipe();

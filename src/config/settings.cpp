@@ -157,17 +157,22 @@ void set_flag_text(CommandLine& command_line, const std::string& text) {
     command_line.*Field = text;
 }
 
-void set_insecure_flag(CommandLine& command_line, const std::string&) { command_line.insecure = true; }
+// A flag without a value, held as std::optional<bool> in the command line.
+template <std::optional<bool> CommandLine::*Field>
+void set_bool_flag(CommandLine& command_line, const std::string&) {
+    command_line.*Field = true;
+}
 
-std::optional<std::string> insecure_flag(const CommandLine& command_line) {
-    if (!command_line.insecure) {
+template <std::optional<bool> CommandLine::*Field>
+std::optional<std::string> bool_flag(const CommandLine& command_line) {
+    if (!(command_line.*Field)) {
         return std::nullopt;
     }
-    return bool_text(*command_line.insecure);
+    return bool_text(*(command_line.*Field));
 }
 
 // The one list of settings. Settings' member initialisers hold the defaults that default_text names.
-const std::array<SettingSpec, 9> setting_specs{{
+const std::array<SettingSpec, 10> setting_specs{{
     {.name = "profile",
      .flag = "--profile",
      .value_name = "NAME",
@@ -220,8 +225,8 @@ const std::array<SettingSpec, 9> setting_specs{{
      .variables = {"AUTHENTIK_INSECURE"},
      .keys = {{{"insecure"}}},
      .help = "Do not verify the server's TLS certificate",
-     .given = insecure_flag,
-     .set = set_insecure_flag,
+     .given = bool_flag<&CommandLine::insecure>,
+     .set = set_bool_flag<&CommandLine::insecure>,
      .apply = store<&Settings::insecure, boolean>,
      .show = show<&Settings::insecure, bool_text>},
     {.name = "timeout",
@@ -269,6 +274,16 @@ const std::array<SettingSpec, 9> setting_specs{{
      .set = set_flag_text<&CommandLine::retry_max_time>,
      .apply = store<&Settings::retry_max_time, retry_seconds>,
      .show = show<&Settings::retry_max_time, number_text>},
+    {.name = "quiet",
+     .flag = "--quiet",
+     .short_flag = "-q",
+     .variables = {"AKTOKEN_QUIET"},
+     .keys = {{{"quiet"}}},
+     .help = "Only results, warnings and errors: no notes, no skipped tokens",
+     .given = bool_flag<&CommandLine::quiet>,
+     .set = set_bool_flag<&CommandLine::quiet>,
+     .apply = store<&Settings::quiet, boolean>,
+     .show = show<&Settings::quiet, bool_text>},
 }};
 
 // Where a setting's value was found, and its text.

@@ -147,12 +147,12 @@ RunResult run_program(const std::string& program, const std::vector<std::string>
 }
 
 RunResult run_on_terminal(const std::string& program, const std::vector<std::string>& args, const Env& env,
-                          const std::string& input) {
+                          const std::string& input, int columns) {
     int master = -1;
     int slave = -1;
     winsize size{};
     size.ws_row = 40;
-    size.ws_col = 120;
+    size.ws_col = static_cast<unsigned short>(columns);
     if (::openpty(&master, &slave, nullptr, nullptr, &size) != 0) {
         throw std::runtime_error("openpty failed");
     }

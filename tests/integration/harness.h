@@ -22,10 +22,11 @@ using Env = std::map<std::string, std::string>;
 RunResult run_program(const std::string& program, const std::vector<std::string>& args, const Env& env,
                       const std::string& input = {}, int timeout_seconds = 60);
 
-// Runs a program on a pseudo-terminal (stdin, stdout and stderr all the terminal), typing
-// `input`; the result's `out` holds everything the terminal showed (with \r\n line ends).
+// Runs a program on a pseudo-terminal (stdin, stdout and stderr all the terminal) of `columns`
+// columns, typing `input`; the result's `out` holds everything the terminal showed (with \r\n
+// line ends).
 RunResult run_on_terminal(const std::string& program, const std::vector<std::string>& args, const Env& env,
-                          const std::string& input);
+                          const std::string& input, int columns = 120);
 
 // A program running in the background (output discarded), killed when destroyed.
 class Background {

@@ -377,14 +377,15 @@ TEST_SUITE("integration") {
                  "--intent, "
                  "--user, --identifier, --managed, --no-managed"},
                 {{"update", "--description", "x"}, "IDENTIFIER is required"},
-                {{"update", "alice-app", "--bogus"}, "The following argument was not expected: --bogus"},
+                {{"update", "alice-app", "--bogus"},
+                 "unknown flag \"--bogus\" for update\nRun 'aktoken update --help'."},
                 {{"update", "alice-app", "--description"}, "--description: 1 required TEXT missing"},
                 {{"frobnicate"},
                  "unknown command \"frobnicate\" (commands: get, update, list, create, delete, view-key, set-key, "
-                 "used-by, whoami, check, rotate, completion, config)"},
+                 "used-by, whoami, check, rotate, completion, config)\nRun 'aktoken --help'."},
                 {{},
                  "no command given (commands: get, update, list, create, delete, view-key, set-key, used-by, whoami, "
-                 "check, rotate, completion, config); see aktoken --help"},
+                 "check, rotate, completion, config)\nRun 'aktoken --help'."},
                 {{"get"}, "IDENTIFIER is required"},
                 {{"get", "ok", "not ok"},
                  "IDENTIFIER: invalid value \"not ok\": expected 1 to 255 letters, digits, '-' or '_' (authentik's "

@@ -30,7 +30,7 @@ check_sorted() { # check_sorted LINE EXPECTED-WORDS...: exactly these, in any or
 }
 
 GLOBALS=(--url --token-file --profile --ca-file --insecure --timeout -o --output --retries --retry-max-time
-    --no-color -v --verbose --version -h --help)
+    -q --quiet --no-color -v --verbose --version -h --help)
 
 # Commands.
 check 'aktoken ' get update list create delete view-key set-key used-by whoami check rotate completion config
@@ -41,11 +41,11 @@ check 'aktoken -o json c' create check completion config
 check 'aktoken update --' --description --expires --expiring --no-expiring --intent --user --identifier \
     --managed --no-managed --no-preserve --dry-run --strict --from-file --parallel \
     --url --token-file --profile --ca-file --insecure --timeout --output --retries --retry-max-time \
-    --no-color --verbose --version --help
+    --quiet --no-color --verbose --version --help
 check 'aktoken update --no-' --no-expiring --no-managed --no-preserve --no-color
 check 'aktoken delete -' -y --yes --ignore-missing --from-file --parallel "${GLOBALS[@]}"
 check 'aktoken --' --url --token-file --profile --ca-file --insecure --timeout --output --retries \
-    --retry-max-time --no-color --verbose --version --help
+    --retry-max-time --quiet --no-color --verbose --version --help
 check 'aktoken rotate --l' --length --lock --lock-timeout
 check 'aktoken set-key x --key-' --key-file --key-stdin
 # Enumerated values.

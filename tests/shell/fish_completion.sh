@@ -29,18 +29,19 @@ check() { # check LINE EXPECTED-WORDS...: exactly these, in this order
 check 'aktoken ' check completion config create delete get list rotate set-key update used-by view-key whoami
 check 'aktoken u' update used-by
 check 'aktoken --timeout 5 ro' rotate
-check 'aktoken --' --ca-file --help --insecure --no-color --output --profile --retries --retry-max-time \
+check 'aktoken --' --ca-file --help --insecure --no-color --output --profile --quiet --retries --retry-max-time \
     --timeout --token-file --url --verbose --version
 check 'aktoken update --' --ca-file --description --dry-run --expires --expiring --from-file --help \
     --identifier --insecure --intent --managed --no-color --no-expiring --no-managed --no-preserve --output \
-    --parallel --profile --retries --retry-max-time --strict --timeout --token-file --url --user --verbose \
+    --parallel --profile --quiet --retries --retry-max-time --strict --timeout --token-file --url --user --verbose \
     --version
-check 'aktoken delete -' -h -o -v -y --ca-file --from-file --help --ignore-missing --insecure --no-color \
-    --output --parallel --profile --retries --retry-max-time --timeout --token-file --url --verbose --version --yes
+check 'aktoken delete -' -h -o -q -v -y --ca-file --from-file --help --ignore-missing --insecure --no-color \
+    --output --parallel --profile --quiet --retries --retry-max-time --timeout --token-file --url --verbose --version \
+    --yes
 check 'aktoken rotate x --l' --length --lock --lock-timeout
 check 'aktoken check --' --ca-file --crit --description --expired --expiring --expiring-within \
     --from-file --help --identifier --insecure --intent --limit --managed --no-color --no-expiring \
-    --no-headers --ordering --output --parallel --profile --prometheus --retries --retry-max-time --search \
+    --no-headers --ordering --output --parallel --profile --prometheus --quiet --retries --retry-max-time --search \
     --timeout --token-file --url --user --verbose --version --warn
 check 'aktoken list -o ' id json jsonl table tsv wide
 check 'aktoken list --output=js' --output=json --output=jsonl

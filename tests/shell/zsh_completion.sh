@@ -30,7 +30,7 @@ check() { # check LINE EXPECTED-WORDS...: exactly these (in any order)
 }
 
 GLOBALS=(--url --token-file --profile --ca-file --insecure --timeout -o --output --retries --retry-max-time
-    --no-color -v --verbose --version -h --help)
+    -q --quiet --no-color -v --verbose --version -h --help)
 
 check 'aktoken ' get update list create delete view-key set-key used-by whoami check rotate completion config
 check 'aktoken u' update used-by
@@ -39,7 +39,7 @@ check 'aktoken -' "${GLOBALS[@]}"
 check 'aktoken update --' --description --expires --expiring --no-expiring --intent --user --identifier \
     --managed --no-managed --no-preserve --dry-run --strict --from-file --parallel \
     --url --token-file --profile --ca-file --insecure --timeout --output --retries --retry-max-time \
-    --no-color --verbose --version --help
+    --quiet --no-color --verbose --version --help
 check 'aktoken delete -' -y --yes --ignore-missing --from-file --parallel "${GLOBALS[@]}"
 check 'aktoken rotate x --l' --length --lock --lock-timeout
 check 'aktoken list -o ' table wide json jsonl tsv id

@@ -55,7 +55,8 @@ TEST_SUITE("unit") {
                   "timeout:        30  (default)\n"
                   "output:         table  (default)\n"
                   "retries:        3  (default)\n"
-                  "retry_max_time: -  (default: no limit)\n");
+                  "retry_max_time: -  (default: no limit)\n"
+                  "quiet:          false  (default)\n");
         CHECK(commands::config_show(s, output::Format::jsonl) ==
               R"({"config":{"value":")" + world.config +
                   R"j(","source":"missing","where":"no such file (fine: defaults apply)"},)j"
@@ -68,7 +69,8 @@ TEST_SUITE("unit") {
                   R"j("timeout":{"value":"30","source":"default","where":"default"},)j"
                   R"j("output":{"value":"table","source":"default","where":"default"},)j"
                   R"j("retries":{"value":"3","source":"default","where":"default"},)j"
-                  R"j("retry_max_time":{"value":"-","source":"default","where":"no limit"}})j"
+                  R"j("retry_max_time":{"value":"-","source":"default","where":"no limit"},)j"
+                  R"j("quiet":{"value":"false","source":"default","where":"default"}})j"
                   "\n");
     }
 
@@ -76,7 +78,7 @@ TEST_SUITE("unit") {
         World world;
         world.write_config(
             "[prod]\nurl = https://ak.example.com\ntoken_file = tok\ntimeout = 2.5\nretries = 5\n"
-            "retry_max_time = 60\n");
+            "retry_max_time = 60\nquiet = yes\n");
         world.vars["AKTOKEN_PROFILE"] = "prod";
         world.vars["AUTHENTIK_INSECURE"] = "yes";
         world.vars["AKTOKEN_RETRIES"] = "0";
@@ -103,7 +105,9 @@ TEST_SUITE("unit") {
                   ")\n"
                   "output:         json  (flag: --output)\n"
                   "retries:        0  (environment: AKTOKEN_RETRIES)\n"
-                  "retry_max_time: 0.5  (flag: --retry-max-time)\n");
+                  "retry_max_time: 0.5  (flag: --retry-max-time)\n"
+                  "quiet:          true  (profile: " +
+                  in_profile + ")\n");
         const std::string json = commands::config_show(s, output::Format::json);
         CHECK(json.substr(json.find("  \"retries\"")) ==
               "  \"retries\": {\n"
@@ -115,8 +119,15 @@ TEST_SUITE("unit") {
               "    \"value\": \"0.5\",\n"
               "    \"source\": \"flag\",\n"
               "    \"where\": \"--retry-max-time\"\n"
-              "  }\n"
-              "}\n");
+              "  },\n"
+              "  \"quiet\": {\n"
+              "    \"value\": \"true\",\n"
+              "    \"source\": \"profile\",\n"
+              "    \"where\": \"" +
+                  in_profile +
+                  "\"\n"
+                  "  }\n"
+                  "}\n");
 
         world.vars.erase("AKTOKEN_RETRIES");
         CommandLine none;
@@ -125,6 +136,9 @@ TEST_SUITE("unit") {
         CHECK(text.substr(text.find("retries:        ")) == "retries:        5  (profile: " + in_profile +
                                                                 ")\n"
                                                                 "retry_max_time: 60  (profile: " +
+                                                                in_profile +
+                                                                ")\n"
+                                                                "quiet:          true  (profile: " +
                                                                 in_profile + ")\n");
     }
 }  // TEST_SUITE

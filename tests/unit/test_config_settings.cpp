@@ -457,6 +457,43 @@ TEST_SUITE("unit") {
               world.config + ":2: invalid value \"on\" for insecure: expected true, false, 1, 0, yes or no");
     }
 
+    TEST_CASE("quiet: --quiet > AKTOKEN_QUIET > profile > false") {
+        struct Case {
+            std::optional<bool> flag;
+            std::optional<std::string> env;
+            std::optional<std::string> profile;
+            bool value;
+            Source source;
+        };
+        const std::vector<Case> cases{
+            {std::nullopt, std::nullopt, std::nullopt, false, Source::default_value},
+            {true, "no", "no", true, Source::flag},
+            {std::nullopt, "1", "no", true, Source::environment},
+            {std::nullopt, "0", "yes", false, Source::environment},
+            {std::nullopt, std::nullopt, "yes", true, Source::profile},
+        };
+        for (const auto& c : cases) {
+            const std::string env_text = c.env.value_or("-");
+            const std::string profile_text = c.profile.value_or("-");
+            CAPTURE(env_text);
+            CAPTURE(profile_text);
+            World world;
+            CommandLine cl;
+            cl.quiet = c.flag;
+            if (c.env) {
+                world.vars["AKTOKEN_QUIET"] = *c.env;
+            }
+            world.write_config(c.profile ? "[default]\nquiet = " + *c.profile + "\n" : "[default]\n");
+            const Settings s = world.resolve(cl);
+            CHECK(s.quiet.value == c.value);
+            CHECK(s.quiet.origin.source == c.source);
+        }
+        World world;
+        world.vars["AKTOKEN_QUIET"] = "very";
+        CHECK(error_of([&] { world.resolve(); }) ==
+              "AKTOKEN_QUIET: invalid value \"very\": expected true, false, 1, 0, yes or no");
+    }
+
     TEST_CASE("timeout: --timeout > profile > 30") {
         struct Case {
             std::optional<std::string> flag;
@@ -600,7 +637,7 @@ TEST_SUITE("unit") {
         CHECK(error_of([&] { world.resolve(); }) ==
               world.config +
                   ":2: unknown key \"colour\" (valid: url, token_file, token, ca_file, insecure, timeout, output, "
-                  "retries, retry_max_time)");
+                  "retries, retry_max_time, quiet)");
         // Values of profiles not in use are checked too.
         world.write_config("[default]\n[other]\ntimeout = soon\n");
         CHECK(error_of([&] { world.resolve(); }) ==
@@ -758,6 +795,8 @@ TEST_SUITE("unit") {
             {"retries", "--retries", "", "N", "AKTOKEN_RETRIES", "retries", "3", "Retries of failed requests, 0 to 10"},
             {"retry_max_time", "--retry-max-time", "", "SECONDS", "AKTOKEN_RETRY_MAX_TIME", "retry_max_time",
              "no limit", "Give up retrying after this long, 0 to 86400"},
+            {"quiet", "--quiet", "-q", "", "AKTOKEN_QUIET", "quiet", "",
+             "Only results, warnings and errors: no notes, no skipped tokens"},
         };
         const auto table = setting_table();
         REQUIRE(table.size() == expected.size());
@@ -810,6 +849,7 @@ TEST_SUITE("unit") {
             "Output format: table, wide, json, jsonl, tsv or id (default table)",
             "Retries of failed requests, 0 to 10 (default 3; env AKTOKEN_RETRIES)",
             "Give up retrying after this long, 0 to 86400 (default no limit; env AKTOKEN_RETRY_MAX_TIME)",
+            "Only results, warnings and errors: no notes, no skipped tokens (env AKTOKEN_QUIET)",
         };
         CHECK(lines == expected);
     }

@@ -26,6 +26,9 @@ struct Context {
     // Prints a failure as the run prints its errors (text or JSON) on the given stream; set by
     // the CLI. Empty: failures the command goes on past are kept for the end (see go_on_past).
     std::function<void(std::ostream&, const Error&)> report_error = {};
+    // --quiet: no notes, and no rows that report nothing done (rotate's skipped tokens), so that a
+    // cron job's mail stays empty when all is well. Warnings and errors still print.
+    bool quiet = false;
 };
 
 // What a command reports: the failures it went on past (a command that cannot go on throws
@@ -46,7 +49,7 @@ void go_on_past(Context& context, Result& result, Error error);
 // Prints `aktoken: warning: ...` on the context's error stream.
 void warn(Context& context, std::string_view message);
 
-// Prints `aktoken: note: ...` on the context's error stream.
+// Prints `aktoken: note: ...` on the context's error stream, unless the run is quiet.
 void note(Context& context, std::string_view message);
 
 }  // namespace aktoken::commands

@@ -24,6 +24,7 @@ struct CommandLine {
     std::optional<std::string> timeout;         // --timeout, raw text validated by resolve
     std::optional<std::string> retries;         // --retries, raw text validated by resolve
     std::optional<std::string> retry_max_time;  // --retry-max-time, raw text validated by resolve
+    std::optional<bool> quiet;                  // -q/--quiet
 };
 
 // Looks up an environment variable; nullopt when unset. Injectable for tests.
@@ -75,6 +76,8 @@ struct Settings {
     Setting<int> retries{3, {}};               // retries after the first attempt, default 3
     // Seconds within which retries must end; nullopt (the default) and 0 both mean no limit.
     std::optional<Setting<double>> retry_max_time;
+    // No notes and no rows about nothing done (rotate's skipped tokens); default false.
+    Setting<bool> quiet{false, {}};
     std::string profile = "default";         // --profile > AKTOKEN_PROFILE > "default"
     Origin profile_origin;                   // where `profile` came from
     std::optional<std::string> config_path;  // the config file in use, existing or not
@@ -125,7 +128,7 @@ struct SettingSpec {
 };
 
 // The global settings in the order of `config show`: profile, url, token, ca_file, insecure,
-// timeout, output, retries, retry_max_time. The profile row is resolved first, before the config
+// timeout, output, retries, retry_max_time, quiet. The profile row is resolved first, before the config
 // file is read, and has no key.
 std::span<const SettingSpec> setting_table();
 
