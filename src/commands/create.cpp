@@ -230,7 +230,8 @@ private:
 const CommandSpec create_command{"create", "Create a token",
                                  R"TXT(authentik sets an api token's expiry itself and ignores --user and expiring in a
 create by a user who is not a superuser; aktoken warns when the server chose other
-values than requested (--strict: exit 7). Under GITHUB_ACTIONS=true a key shown
+values than requested (--strict: exit 7). --expires for an api token is refused
+unless --allow-expiry-reset, --expires never without --no-expiring always. Under GITHUB_ACTIONS=true a key shown
 with --show-key is first masked with ::add-mask::KEY on stderr.
 
 Examples:

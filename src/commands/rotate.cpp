@@ -526,9 +526,12 @@ private:
 
 }  // namespace
 
-const CommandSpec rotate_command{"rotate", "Give tokens new keys without locking anyone out",
-                                 R"TXT(Rotation never locks anyone out: an expiring token's expiry is renewed first (app
-passwords: to --expires); with --key-file the new key is then written to
+const CommandSpec rotate_command{
+    "rotate", "Give tokens new keys without locking anyone out",
+    R"TXT(Rotation never locks anyone out: an expiring token's expiry is renewed first where
+that lengthens its life (an expired api token or one expiring before now + the
+default token duration; app passwords: to --expires), else set_key alone keeps it;
+with --key-file the new key is then written to
 PATH.pending (mode 0600), sent with set_key and renamed over PATH, all under an
 exclusive lock on PATH.lock. A run that finds PATH.pending completes that rotation
 first, trusting it only as aktoken writes it (a regular file of yours, mode 0600,
@@ -542,7 +545,7 @@ file is held by another run.
 Examples:
   aktoken rotate ci-deploy --key-file /etc/ci/ak.key --if-expiring-within 7d --lock /run/lock/aktoken
   aktoken rotate ci-a ci-b --key-file '/etc/ci/{}.key'
-  aktoken rotate laptop-mail --show-key --expires +90d)TXT",
-                                 Phase::client, make_command<RotateCommand>};
+  aktoken rotate laptop-mail --show-key --expires +30d)TXT",
+    Phase::client, make_command<RotateCommand>};
 
 }  // namespace aktoken::commands

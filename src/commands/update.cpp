@@ -452,7 +452,15 @@ const CommandSpec update_command{"update", "Change fields of tokens with a spars
 current intent and user, because authentik otherwise turns the token into an api
 token owned by the caller (--no-preserve sends only the given fields). authentik
 sets the expiry of api tokens itself; aktoken warns when the server stored another
-value than requested (--strict makes that an error, exit 7).
+value than requested (--strict makes that an error, exit 7). --dry-run shows the
+plan: per token what authentik will store, field by field, and what follows.
+
+Refused (exit 2, only GETs sent): a write that would move an expiring api token's
+future expiry to now + the default token duration (authentik does that on every
+write; housekeeping then gives it a new key) unless --no-expiring or
+--allow-expiry-reset; --expires for an api token (authentik ignores it) unless
+--allow-expiry-reset; --expires never on a token that stays expiring (never
+expiring is --no-expiring). A bulk update writes nothing if any token is refused.
 
 WHEN for --expires: 2027-01-31T12:00:00Z (offsets allowed), 2027-01-31 (00:00 UTC),
 a duration from now (+30d, 12h, 90m, 2w, 1d12h) or never.

@@ -142,10 +142,9 @@ WritePrediction predict_write(const model::Token* current, const model::TokenPat
         intent_reason = "not sent: authentik sets api";
         if (current == nullptr || current->intent != "api") {
             p.warnings.push_back(
-                current != nullptr
-                    ? fmt::format("authentik turns this {} token into an api token: intent is not sent",
-                                  current->intent)
-                    : "authentik makes the token an api token: intent is not sent");
+                current != nullptr ? fmt::format("authentik turns this {} token into an api token: intent is not sent",
+                                                 current->intent)
+                                   : "authentik makes the token an api token: intent is not sent");
         }
     } else if (current != nullptr && current->intent != *body.intent) {
         intent_reason = fmt::format("changed from {}", current->intent);
@@ -162,7 +161,8 @@ WritePrediction predict_write(const model::Token* current, const model::TokenPat
             output::Value::integer(*body.user), user_value(*body.user, user), "");
     } else {
         add("user", current_or([](const model::Token& t) { return user_value(t.user, t.user_obj); }),
-            output::Value::null(), output::Value::string("the caller"), "not sent: authentik gives the token to the caller");
+            output::Value::null(), output::Value::string("the caller"),
+            "not sent: authentik gives the token to the caller");
         if (!create) {
             p.warnings.emplace_back("authentik gives the token to the caller: user is not sent");
         }
@@ -174,10 +174,10 @@ WritePrediction predict_write(const model::Token* current, const model::TokenPat
     }
 
     // expiring: kept unless sent; a create without it gets the model's default, true.
-    p.expiring = body.expiring ? body.expiring
+    p.expiring = body.expiring        ? body.expiring
                  : current != nullptr ? std::optional<bool>(current->expiring)
-                 : create ? std::optional<bool>(true)
-                          : std::nullopt;
+                 : create             ? std::optional<bool>(true)
+                                      : std::nullopt;
 
     // expires.
     output::Value predicted_expires;
@@ -189,10 +189,10 @@ WritePrediction predict_write(const model::Token* current, const model::TokenPat
         p.expiry_known = dated.has_value();
         p.expires = dated;
         predicted_expires = dated_value;
-        expires_reason = body.expires ? fmt::format("authentik ignores the requested expiry of an api token and sets {}",
-                                                    dated_words)
-                                      : fmt::format("authentik resets an api token's expiry on every write: {}",
-                                                    dated_words);
+        expires_reason =
+            body.expires
+                ? fmt::format("authentik ignores the requested expiry of an api token and sets {}", dated_words)
+                : fmt::format("authentik resets an api token's expiry on every write: {}", dated_words);
     } else {
         const bool sent_expires = body.expires.has_value();
         std::optional<util::Timestamp> after;
@@ -227,10 +227,9 @@ WritePrediction predict_write(const model::Token* current, const model::TokenPat
     add("expires", current_or([](const model::Token& t) { return timestamp_value(t.expires); }),
         sent(body.expires, [](util::Timestamp t) { return output::Value::string(util::format_timestamp(t)); }),
         std::move(predicted_expires), expires_reason);
-    if (current != nullptr && current->expiring && current->expires && p.expiry_reset &&
-        p.expiring.value_or(true)) {
+    if (current != nullptr && current->expiring && current->expires && p.expiry_reset && p.expiring.value_or(true)) {
         if (!p.expiry_known || *p.expires < *current->expires) {
-            p.warnings.push_back(fmt::format("expires {} -> {}: authentik shortens the token's life", 
+            p.warnings.push_back(fmt::format("expires {} -> {}: authentik shortens the token's life",
                                              util::format_timestamp(*current->expires),
                                              p.expiry_known ? util::format_timestamp(*p.expires) : dated_words));
         }

@@ -50,10 +50,10 @@ struct PlannedField {
 
 // What a write will leave behind, as far as aktoken can tell before sending it.
 struct WritePrediction {
-    std::string intent;                 // api or app_password: authentik's default is api
-    std::optional<bool> expiring;       // nullopt: not read and not sent
-    bool expiry_reset = false;          // authentik sets expires = now + the default duration
-    bool expiry_known = true;           // false: unknown before the write
+    std::string intent;                      // api or app_password: authentik's default is api
+    std::optional<bool> expiring;            // nullopt: not read and not sent
+    bool expiry_reset = false;               // authentik sets expires = now + the default duration
+    bool expiry_known = true;                // false: unknown before the write
     std::optional<util::Timestamp> expires;  // when expiry_known; nullopt: null
     std::vector<PlannedField> fields;
     std::vector<std::string> warnings;  // consequences: housekeeping, a changed intent or owner
