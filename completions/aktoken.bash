@@ -27,12 +27,12 @@ _aktoken_command_options() {
         get) echo --from-file --parallel ;;
         update)
             echo --description --expires --expiring --no-expiring --intent --user --identifier --managed \
-                --no-managed --no-preserve --dry-run --strict --from-file --parallel
+                --no-managed --no-preserve --dry-run --strict --allow-expiry-reset --from-file --parallel
             ;;
         list) echo $list_filters --columns --parallel ;;
         create)
             echo --intent --user --description --expires --no-expiring --managed --if-not-exists --show-key \
-                --key-file --strict
+                --key-file --strict --allow-expiry-reset
             ;;
         delete) echo -y --yes --ignore-missing --from-file --parallel ;;
         view-key) echo --key-file ;;

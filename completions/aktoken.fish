@@ -151,6 +151,8 @@ complete -c aktoken -n '__aktoken_using update create rotate' -l expires -x \
 complete -c aktoken -n '__aktoken_using update create' -l managed -x -d 'Managed marker'
 complete -c aktoken -n '__aktoken_using update create' -l strict \
     -d 'Fail when the server stores another value than requested'
+complete -c aktoken -n '__aktoken_using update create' -l allow-expiry-reset \
+    -d "Write even where authentik resets or ignores an api token's expiry"
 complete -c aktoken -n '__aktoken_using create view-key set-key rotate' -l key-file -r -F -d 'Key file'
 complete -c aktoken -n '__aktoken_using create rotate' -l show-key -d 'Print the new key'
 

@@ -379,6 +379,8 @@ model::User Client::me_as(std::string_view key) {
 
 void Client::use_token(util::Secret key) { credentials_->replace(std::move(key)); }
 
+model::Settings Client::settings() { return json::decode_settings(call("GET", url("/admin/settings/"), {}, "").body); }
+
 model::Page<model::User> Client::users(const Query& query) {
     return json::decode_user_page(call("GET", url("/core/users/", query), {}, "", {std::nullopt, false, true}).body);
 }

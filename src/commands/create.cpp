@@ -7,6 +7,7 @@
 #include "aktoken/commands/keys.h"
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/commands/update.h"
+#include "aktoken/commands/write_rules.h"
 #include "aktoken/util/strings.h"
 #include "aktoken/util/values.h"
 #include "commands/specs.h"
@@ -135,6 +136,10 @@ CreatePlan plan_create(const CreateFlags& flags, util::Timestamp now) {
     if (flags.managed) {
         fields.managed = model::Nullable<std::string>{false, managed_value("--managed", *flags.managed)};
     }
+    if (auto why = refusal(fmt::format("token {}", util::quoted(flags.identifier)), nullptr, fields, fields, true, now,
+                           std::nullopt, flags.allow_expiry_reset)) {
+        throw Error(ErrorKind::usage, *why);
+    }
     plan.if_not_exists = flags.if_not_exists;
     plan.show_key = flags.show_key;
     if (flags.key_file) {
@@ -165,6 +170,9 @@ Result run_create(Context& context, CreatePlan plan) {
             }
         }
     } catch (const Error& e) {
+        if (auto hint = lifetime_hint(e)) {
+            note(context, *hint);
+        }
         if (!plan.if_not_exists || !is_duplicate_identifier(e)) {
             throw;
         }
@@ -202,6 +210,8 @@ public:
         arguments.flag("--show-key", flags_.show_key, "Fetch the new key and print it with the token");
         arguments.option("--key-file", flags_.key_file, "Write the new key to PATH (mode 0600, atomic)", "PATH");
         arguments.flag("--strict", flags_.strict, "Fail (exit 7) when the server stores other values than requested");
+        arguments.flag("--allow-expiry-reset", flags_.allow_expiry_reset,
+                       "Send --expires for an api token although authentik ignores it");
     }
 
     void prepare(const Preparation& preparation) override {
@@ -220,7 +230,8 @@ private:
 const CommandSpec create_command{"create", "Create a token",
                                  R"TXT(authentik sets an api token's expiry itself and ignores --user and expiring in a
 create by a user who is not a superuser; aktoken warns when the server chose other
-values than requested (--strict: exit 7). Under GITHUB_ACTIONS=true a key shown
+values than requested (--strict: exit 7). --expires for an api token is refused
+unless --allow-expiry-reset, --expires never without --no-expiring always. Under GITHUB_ACTIONS=true a key shown
 with --show-key is first masked with ::add-mask::KEY on stderr.
 
 Examples:

@@ -12,6 +12,7 @@
 #include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/commands/update.h"
+#include "aktoken/commands/write_rules.h"
 #include "aktoken/output/records.h"
 #include "aktoken/util/files.h"
 #include "aktoken/util/lock.h"
@@ -180,19 +181,36 @@ std::string switch_if_own_token(Context& context, const RotatePlan& plan, const 
     return {};
 }
 
-// Renews an expiring token's expiry: authentik moves an api token's on any write; an app
-// password gets the --expires asked for.
-std::optional<util::Timestamp> renew_expiry(Context& context, const RotatePlan& plan, const model::Token& token) {
-    const bool app_password_renewal = token.intent == "app_password" && plan.expires;
-    if (!token.expiring || (token.intent != "api" && !app_password_renewal)) {
+// Renews an expiring token's expiry, but only where the write lengthens its life: authentik
+// sets an api token's expiry to now + its default duration on every write, which for a token
+// with months left is a lockout half an hour later. An app password gets the --expires asked for.
+// set_key alone leaves the expiry as it is.
+std::optional<util::Timestamp> renew_expiry(Context& context, const RotatePlan& plan, const model::Token& token,
+                                            DefaultDuration& durations) {
+    const util::Timestamp now = context.style.now;
+    if (!token.expiring) {
         return token.expires;
     }
     model::TokenPatch patch;
-    if (app_password_renewal) {
-        patch.expires = *plan.expires;
-    }
     preserve_owner_and_intent(patch, token);
-    model::Token stored = context.client.patch_token(token.identifier, patch);
+    if (token.intent == "app_password") {
+        if (!plan.expires) {
+            return token.expires;
+        }
+        patch.expires = *plan.expires;
+    } else if (token.intent != "api" || (resets_future_expiry(token, patch, now, std::nullopt) &&
+                                         resets_future_expiry(token, patch, now, durations.get(context.client)))) {
+        return token.expires;
+    }
+    model::Token stored;
+    try {
+        stored = context.client.patch_token(token.identifier, patch);
+    } catch (const Error& e) {
+        if (auto hint = lifetime_hint(e)) {
+            note(context, fmt::format("token {}: {}", util::quoted(token.identifier), *hint));
+        }
+        throw;
+    }
     model::TokenPatch asked;
     asked.expires = patch.expires;
     for (const Override& override_ : find_overrides(asked, stored)) {
@@ -201,7 +219,33 @@ std::optional<util::Timestamp> renew_expiry(Context& context, const RotatePlan& 
     return stored.expires;
 }
 
-Rotation rotate_one(Context& context, const RotatePlan& plan, const std::string& identifier, Result& result) {
+// A rotated key that expires soon is the lockout rotate exists to prevent: say so.
+void warn_if_expiring_soon(Context& context, const RotatePlan& plan, const model::Token& token,
+                           const std::optional<util::Timestamp>& expires) {
+    const util::Timestamp now = context.style.now;
+    if (!token.expiring || !expires) {
+        return;
+    }
+    std::string within;
+    if (plan.if_expiring_within && *expires <= now + *plan.if_expiring_within) {
+        within = "within --if-expiring-within " + util::format_duration(*plan.if_expiring_within);
+    } else if (*expires <= now + std::chrono::hours(24)) {
+        within = "within a day";
+    } else {
+        return;
+    }
+    warn(context,
+         fmt::format("token {} expires {} ({}), {}: {}; {}", util::quoted(token.identifier),
+                     util::format_timestamp(*expires), util::format_relative(*expires, now), within,
+                     token.intent == "api" ? "authentik's housekeeping then gives it another key"
+                                           : "authentik's housekeeping then deletes it",
+                     token.intent == "api"
+                         ? fmt::format("`aktoken update {} --no-expiring` keeps it from expiring", token.identifier)
+                         : "rotate it with --expires to renew it"));
+}
+
+Rotation rotate_one(Context& context, const RotatePlan& plan, const std::string& identifier, Result& result,
+                    DefaultDuration& durations) {
     Rotation rotation{identifier, "rotated", "", std::nullopt, "", std::nullopt};
     std::optional<std::string> path;
     std::optional<util::FileLock> key_file_lock;
@@ -226,7 +270,8 @@ Rotation rotate_one(Context& context, const RotatePlan& plan, const std::string&
     rotation.reason = *reason;
     // Renewed before the key changes: a housekeeping run or a failed PATCH after set_key would
     // give an expired api token another key than the one just written.
-    rotation.expires = renew_expiry(context, plan, token);
+    rotation.expires = renew_expiry(context, plan, token, durations);
+    warn_if_expiring_soon(context, plan, token, rotation.expires);
 
     util::Secret key = util::random_key(plan.length);
     std::optional<std::string> pending;
@@ -393,6 +438,12 @@ RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
     plan.show_key = flags.show_key;
     if (flags.expires) {
         plan.expires = expires_value("--expires", *flags.expires, now);
+        model::TokenPatch renewal;
+        renewal.intent = "app_password";
+        renewal.expires = plan.expires;
+        if (auto why = refusal("--expires", nullptr, renewal, renewal, false, now, std::nullopt, false)) {
+            throw Error(ErrorKind::usage, *why + " (aktoken update)");
+        }
     }
     plan.verify = flags.verify;
     plan.lock = flags.lock;
@@ -419,10 +470,11 @@ Result run_rotate(Context& context, const RotatePlan& plan) {
     const std::size_t count = plan.identifiers.size();
     std::vector<Rotation> rotations(count);
     std::vector<Result> results(count);
+    DefaultDuration durations;
     run_in_order(context, count, [&](std::size_t index, Context& item) {
         const std::string& identifier = plan.identifiers[index];
         try {
-            rotations[index] = rotate_one(item, plan, identifier, results[index]);
+            rotations[index] = rotate_one(item, plan, identifier, results[index], durations);
         } catch (const Error& e) {
             results[index].errors.push_back(e);
             rotations[index] = {identifier, "failed", e.what(), std::nullopt, "", std::nullopt};
@@ -478,9 +530,12 @@ private:
 
 }  // namespace
 
-const CommandSpec rotate_command{"rotate", "Give tokens new keys without locking anyone out",
-                                 R"TXT(Rotation never locks anyone out: an expiring token's expiry is renewed first (app
-passwords: to --expires); with --key-file the new key is then written to
+const CommandSpec rotate_command{
+    "rotate", "Give tokens new keys without locking anyone out",
+    R"TXT(Rotation never locks anyone out: an expiring token's expiry is renewed first where
+that lengthens its life (an expired api token or one expiring before now + the
+default token duration; app passwords: to --expires), else set_key alone keeps it;
+with --key-file the new key is then written to
 PATH.pending (mode 0600), sent with set_key and renamed over PATH, all under an
 exclusive lock on PATH.lock. A run that finds PATH.pending completes that rotation
 first, trusting it only as aktoken writes it (a regular file of yours, mode 0600,
@@ -494,7 +549,7 @@ file is held by another run.
 Examples:
   aktoken rotate ci-deploy --key-file /etc/ci/ak.key --if-expiring-within 7d --lock /run/lock/aktoken
   aktoken rotate ci-a ci-b --key-file '/etc/ci/{}.key'
-  aktoken rotate laptop-mail --show-key --expires +90d)TXT",
-                                 Phase::client, make_command<RotateCommand>};
+  aktoken rotate laptop-mail --show-key --expires +30d)TXT",
+    Phase::client, make_command<RotateCommand>};
 
 }  // namespace aktoken::commands

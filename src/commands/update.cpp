@@ -10,6 +10,8 @@
 #include "aktoken/commands/list.h"
 #include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
+#include "aktoken/commands/write_rules.h"
+#include "aktoken/json/builder.h"
 #include "aktoken/json/codec.h"
 #include "aktoken/output/fields.h"
 #include "aktoken/output/records.h"
@@ -22,12 +24,69 @@ namespace {
 constexpr const char* kApiExpiryReason = "authentik sets an api token's expiry to now + its default token duration";
 constexpr const char* kApiExpiryReset = ": authentik resets an api token's expiry on every write";
 
-void print_dry_run(Context& context, const http::Request& request) {
+void add_value(json::Builder& builder, const output::Value& value) {
+    switch (value.type) {
+        case output::Value::Type::null:
+            builder.null();
+            break;
+        case output::Value::Type::boolean:
+            builder.boolean(value.flag);
+            break;
+        case output::Value::Type::integer:
+            builder.number(std::stoll(value.data));
+            break;
+        case output::Value::Type::string:
+            builder.string(value.data);
+            break;
+        case output::Value::Type::json:
+            builder.raw(value.data);
+            break;
+    }
+}
+
+// The request and what authentik will make of it: the PATCH, a table FIELD NOW AFTER NOTE and
+// the consequences; in JSON {"method","url","body","plan":[...],"warnings":[...]}.
+void print_dry_run(Context& context, const http::Request& request, const WritePrediction& prediction) {
     output::Record record;
     record.add("method", output::Value::string(request.method));
     record.add("url", output::Value::string(request.url));
     record.add("body", output::Value::json(request.body, {}));
-    record.add_text("request", request.method + ' ' + request.url + '\n' + json::pretty(request.body));
+    json::Builder plan;
+    plan.begin_array();
+    std::vector<output::Record> rows;
+    for (const PlannedField& field : prediction.fields) {
+        plan.begin_object().key("field").string(field.field).key("current");
+        add_value(plan, field.current);
+        plan.key("requested");
+        add_value(plan, field.requested);
+        plan.key("predicted");
+        add_value(plan, field.predicted);
+        plan.key("reason").string(field.reason).end_object();
+        output::Record row;
+        row.add_text("field", field.field);
+        row.add_text("now", field.current.text);
+        row.add_text("after", field.predicted.text);
+        row.add_text("note", field.reason);
+        rows.push_back(std::move(row));
+    }
+    plan.end_array();
+    json::Builder warnings;
+    warnings.begin_array();
+    std::string warning_lines;
+    for (const std::string& warning : prediction.warnings) {
+        warnings.string(warning);
+        warning_lines += "warning: " + warning + '\n';
+    }
+    warnings.end_array();
+    record.add("plan", output::Value::json(plan.text(), {}));
+    record.add("warnings", output::Value::json(warnings.text(), {}));
+    output::View table;
+    table.columns = {{"field", "field"}, {"now", "now"}, {"after", "after"}, {"note", "note"}};
+    const std::string table_text = output::render(rows, output::Format::table, output::Style{}, table);
+    std::string text =
+        request.method + ' ' + request.url + '\n' + json::pretty(request.body) + '\n' + table_text + warning_lines;
+    text.pop_back();  // the lines layout ends each line itself
+    record.add_text("request", text);
     output::View view;
     view.text = output::View::Text::lines;
     view.line_field = "request";
@@ -84,6 +143,15 @@ UpdatePlan plan_update(const UpdateFlags& flags, util::Timestamp now) {
                     "nothing to update: give at least one of --description, --expires, --expiring, --no-expiring, "
                     "--intent, --user, --identifier, --managed, --no-managed");
     }
+    plan.allow_expiry_reset = flags.allow_expiry_reset;
+    // Without the GET only what the flags alone show can be refused.
+    if (!plan.preserve) {
+        const std::string subject =
+            plan.identifiers.size() == 1 ? fmt::format("token {}", util::quoted(plan.identifiers[0])) : "every token";
+        if (auto why = refusal(subject, nullptr, patch, patch, false, now, std::nullopt, plan.allow_expiry_reset)) {
+            throw Error(ErrorKind::usage, *why);
+        }
+    }
     return plan;
 }
 
@@ -139,37 +207,93 @@ struct BulkNotes {
     }
 };
 
-// One token: GET unless `listed` has it or --no-preserve was given, PATCH, compare. Returns the
-// stored token, or nothing for a dry run.
-std::optional<model::Token> update_one(Context& context, const UpdatePlan& plan, const std::string& identifier,
-                                       const model::Token* listed, BulkNotes& notes, std::vector<Error>& errors) {
-    model::TokenPatch patch = plan.patch;
+// What the PATCH of one token needs from its GET, kept small: a bulk update holds one per token
+// between planning every token and writing any.
+struct Read {
+    bool writable = false;  // read, planned and not refused
+    std::string intent;
+    std::int64_t user = 0;
+    std::optional<util::Timestamp> expires;
+};
+
+// The body one token gets: the fields asked for, with the intent and user read.
+model::TokenPatch body_of(const UpdatePlan& plan, const Read& read) {
+    model::TokenPatch body = plan.patch;
+    if (plan.preserve) {
+        if (!body.intent) {
+            body.intent = read.intent;
+        }
+        if (!body.user) {
+            body.user = read.user;
+        }
+    }
+    return body;
+}
+
+// One token before anything is written: GET unless `listed` has it or --no-preserve was given,
+// then the plan and the guards. A dry run prints the plan. Throws Error(usage) for a refused write.
+Read plan_one(Context& context, const UpdatePlan& plan, const std::string& identifier, const model::Token* listed,
+              DefaultDuration& durations) {
+    Read read;
     std::optional<model::Token> current;
+    model::TokenPatch body = plan.patch;
     if (plan.preserve) {
         current = listed != nullptr ? *listed : context.client.get_token(identifier);
-        if (!patch.intent && current->intent != "api" && current->intent != "app_password") {
+        if (!body.intent && current->intent != "api" && current->intent != "app_password") {
             throw Error(ErrorKind::rejected,
                         fmt::format("token {} has intent {}, which authentik refuses in any write; only api and "
                                     "app_password tokens can be updated (--intent converts it)",
                                     util::quoted(identifier), current->intent));
         }
-        preserve_owner_and_intent(patch, *current);
-        if (current->managed && !(patch.managed && patch.managed->is_null)) {
+        preserve_owner_and_intent(body, *current);
+        if (current->managed && !(body.managed && body.managed->is_null)) {
             warn(context, fmt::format("token {} is managed by authentik ({}): authentik may overwrite this change",
                                       util::quoted(identifier), *current->managed));
         }
+        read.intent = current->intent;
+        read.user = current->user;
+        read.expires = current->expires;
     }
+    const util::Timestamp now = context.style.now;
+    const model::Token* token = current ? &*current : nullptr;
+    // The settings are read only where their answer changes what is shown or refused.
+    std::optional<std::chrono::seconds> duration;
+    // A dry run with --no-preserve sends nothing at all.
+    if ((plan.dry_run && plan.preserve && needs_default_duration(token, body, false)) ||
+        (token != nullptr && !plan.allow_expiry_reset && resets_future_expiry(*token, body, now, std::nullopt))) {
+        duration = durations.get(context.client);
+    }
+    std::optional<std::string> why = refusal(fmt::format("token {}", util::quoted(identifier)), token, plan.patch, body,
+                                             false, now, duration, plan.allow_expiry_reset);
     if (plan.dry_run) {
-        print_dry_run(context, context.client.patch_request(identifier, patch));
-        return std::nullopt;
+        print_dry_run(context, context.client.patch_request(identifier, body),
+                      predict_write(token, body, false, now, duration));
     }
-    model::Token stored = context.client.patch_token(identifier, patch);
-    if (current && !plan.patch.expires && current->expires != stored.expires) {
+    if (why) {
+        throw Error(ErrorKind::usage, *why);
+    }
+    read.writable = true;
+    return read;
+}
+
+// One token: PATCH, compare. Returns the stored token.
+model::Token write_one(Context& context, const UpdatePlan& plan, const std::string& identifier, const Read& read,
+                       BulkNotes& notes, std::vector<Error>& errors) {
+    model::Token stored;
+    try {
+        stored = context.client.patch_token(identifier, body_of(plan, read));
+    } catch (const Error& e) {
+        if (auto hint = lifetime_hint(e)) {
+            note(context, notes.about(identifier, *hint));
+        }
+        throw;
+    }
+    if (plan.preserve && !plan.patch.expires && read.expires != stored.expires) {
         if (notes.bulk && stored.intent == "api") {
             ++notes.api_expiries_moved;
         } else {
             note(context, notes.about(identifier, fmt::format("expires moved from {} to {}{}",
-                                                              output::timestamp_or_never(current->expires),
+                                                              output::timestamp_or_never(read.expires),
                                                               output::timestamp_or_never(stored.expires),
                                                               stored.intent == "api" ? kApiExpiryReset : "")));
         }
@@ -199,6 +323,51 @@ Result run_update(Context& context, const UpdatePlan& plan) {
             }
         }
     }
+    Result result;
+    DefaultDuration durations;
+    // Every token is read and planned before any is written: one refused token stops them all.
+    struct Planned {
+        Read read;
+        std::vector<Error> errors;
+    };
+    std::vector<Read> reads(count);
+    std::size_t refused = 0;
+    const std::function<Planned(std::size_t, Context&)> plan_item = [&](std::size_t index, Context& item) {
+        const std::string& identifier = plan.identifiers[index];
+        const auto found = listed.find(identifier);
+        Planned planned;
+        try {
+            planned.read =
+                plan_one(item, plan, identifier, found == listed.end() ? nullptr : &found->second, durations);
+        } catch (const Error& e) {
+            // A refusal concerns its token alone, but stops every write after the planning.
+            if (count == 1 || !(item_error(e) || e.kind() == ErrorKind::usage)) {
+                throw;
+            }
+            planned.errors.push_back(about_token(e, identifier));
+        }
+        return planned;
+    };
+    run_in_order_with<Planned>(context, count, plan_item, [&](std::size_t index, Planned& planned) {
+        reads[index] = std::move(planned.read);
+        for (Error& error : planned.errors) {
+            refused += error.kind() == ErrorKind::usage ? 1 : 0;
+            go_on_past(context, result, std::move(error));
+        }
+    });
+    listed.clear();
+    if (plan.dry_run) {
+        note(context, !plan.preserve ? "dry run: nothing was sent"
+                      : count == 1
+                          ? "dry run: nothing was changed; only a GET read the token's current intent and user"
+                          : "dry run: nothing was changed; only GETs read the tokens' current intent and user");
+        return result;
+    }
+    if (refused > 0) {
+        note(context, fmt::format("nothing was changed: {} of {} tokens would be refused", refused, count));
+        return result;
+    }
+
     BulkNotes notes;
     notes.bulk = count > 1;
     // The token as stored after its update, and the failures that concern it alone.
@@ -208,11 +377,12 @@ Result run_update(Context& context, const UpdatePlan& plan) {
     };
     const std::function<Updated(std::size_t, Context&)> update = [&](std::size_t index, Context& item) {
         const std::string& identifier = plan.identifiers[index];
-        const auto found = listed.find(identifier);
         Updated updated;
+        if (!reads[index].writable) {
+            return updated;
+        }
         try {
-            updated.stored = update_one(item, plan, identifier, found == listed.end() ? nullptr : &found->second, notes,
-                                        updated.errors);
+            updated.stored = write_one(item, plan, identifier, reads[index], notes, updated.errors);
         } catch (const Error& e) {
             if (count == 1 || !item_error(e)) {
                 throw;
@@ -221,10 +391,9 @@ Result run_update(Context& context, const UpdatePlan& plan) {
         }
         return updated;
     };
-    Result result;
     output::TokenWriter writer(count > 1, context.format, context.style);
     const std::function<void(std::size_t, Updated&)> print = [&](std::size_t, Updated& updated) {
-        if (updated.stored && !plan.dry_run) {
+        if (updated.stored) {
             print_token(context, writer, *updated.stored);
         }
         for (Error& error : updated.errors) {
@@ -232,14 +401,7 @@ Result run_update(Context& context, const UpdatePlan& plan) {
         }
     };
     run_in_order_with(context, count, update, print);
-    if (plan.dry_run) {
-        note(context, !plan.preserve ? "dry run: nothing was sent"
-                      : count == 1
-                          ? "dry run: nothing was changed; only a GET read the token's current intent and user"
-                          : "dry run: nothing was changed; only GETs read the tokens' current intent and user");
-    } else {
-        context.out << writer.finish();
-    }
+    context.out << writer.finish();
     if (const std::size_t moved = notes.api_expiries_moved; moved > 0) {
         note(context, fmt::format("expires moved on {} api token{}{}", moved, moved == 1 ? "" : "s", kApiExpiryReset));
     }
@@ -264,6 +426,8 @@ public:
         arguments.flag("--no-preserve", flags_.no_preserve, "Send only the given fields (no GET, no intent/user)");
         arguments.flag("--dry-run", flags_.dry_run, "Print the request instead of sending it");
         arguments.flag("--strict", flags_.strict, "Fail (exit 7) when the server stores another value than requested");
+        arguments.flag("--allow-expiry-reset", flags_.allow_expiry_reset,
+                       "Write even where authentik resets or ignores an api token's expiry");
     }
 
     void prepare(const Preparation& preparation) override {
@@ -288,7 +452,15 @@ const CommandSpec update_command{"update", "Change fields of tokens with a spars
 current intent and user, because authentik otherwise turns the token into an api
 token owned by the caller (--no-preserve sends only the given fields). authentik
 sets the expiry of api tokens itself; aktoken warns when the server stored another
-value than requested (--strict makes that an error, exit 7).
+value than requested (--strict makes that an error, exit 7). --dry-run shows the
+plan: per token what authentik will store, field by field, and what follows.
+
+Refused (exit 2, only GETs sent): a write that would move an expiring api token's
+future expiry to now + the default token duration (authentik does that on every
+write; housekeeping then gives it a new key) unless --no-expiring or
+--allow-expiry-reset; --expires for an api token (authentik ignores it) unless
+--allow-expiry-reset; --expires never on a token that stays expiring (never
+expiring is --no-expiring). A bulk update writes nothing if any token is refused.
 
 WHEN for --expires: 2027-01-31T12:00:00Z (offsets allowed), 2027-01-31 (00:00 UTC),
 a duration from now (+30d, 12h, 90m, 2w, 1d12h) or never.

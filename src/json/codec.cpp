@@ -253,6 +253,15 @@ model::User decode_me(std::string_view body) {
     return decode_user_value(*user, "the current user");
 }
 
+model::Settings decode_settings(std::string_view body) {
+    rapidjson::Document doc = parse(body);
+    require_object(doc, "the answer of admin/settings");
+    model::Settings settings;
+    settings.default_token_duration =
+        string_member(doc, "default_token_duration", "the answer of admin/settings", true);
+    return settings;
+}
+
 util::Secret decode_key(std::string_view body) {
     rapidjson::Document doc = parse(body);
     require_object(doc, "the answer of view_key");

@@ -175,9 +175,9 @@ echo "commands (a non-zero exit is expected where Prism's example data does not 
 run get ci-deploy
 run get ci-deploy backup-job -o json
 run update ci-deploy --description d --expires 2030-01-01T00:00:00Z --no-expiring --intent api \
-    --user 1 --identifier renamed --managed m
+    --user 1 --identifier renamed --managed m --allow-expiry-reset
 run update ci-deploy --description d --expiring --expires +30d --intent app_password --no-managed
-run update ci-deploy --description '' --expires never --no-preserve
+run update ci-deploy --description '' --expires never --no-expiring --intent app_password --no-preserve
 run update ci-deploy --identifier renamed --user 1 --no-managed --no-preserve
 run list
 run list --identifier ci-deploy --intent api --user alice --description d --managed m --expiring \

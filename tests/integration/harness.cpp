@@ -474,6 +474,13 @@ Env SkippedSleeps::apply(Env env) const {
     return env;
 }
 
+Env frozen_clock(Env env, long long epoch_seconds) {
+    env["LD_PRELOAD"] = AKTOKEN_FAKE_CLOCK_LIBRARY;
+    env["AKTOKEN_TEST_NOW"] = std::to_string(epoch_seconds);
+    env["ASAN_OPTIONS"] = "verify_asan_link_order=0";
+    return env;
+}
+
 std::vector<double> SkippedSleeps::take() const {
     std::vector<double> sleeps;
     std::ifstream stream(record_);

@@ -152,6 +152,10 @@ private:
     std::string record_;
 };
 
+// `env` plus what makes aktoken's clock read `epoch_seconds` (tests/integration/fake_clock.cpp,
+// preloaded), for tests that compare its predictions with what a frozen sandbox stores.
+Env frozen_clock(Env env, long long epoch_seconds);
+
 // Runs aktoken with args in env.
 RunResult aktoken(const std::vector<std::string>& args, const Env& env, const std::string& input = {});
 

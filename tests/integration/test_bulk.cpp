@@ -235,9 +235,12 @@ TEST_SUITE("integration") {
         CHECK(r.err == "");
         CHECK(r.exit_code == 0);
         CHECK(r.out == tsv_rows({1, 2, 3, 4, 5, 6}, "nightly"));
+        // Every token is read and planned before the first is written (issue 14).
         std::vector<std::string> expected;
         for (const std::string& identifier : bulk_ids(1, 6)) {
             expected.push_back(get_line(identifier));
+        }
+        for (const std::string& identifier : bulk_ids(1, 6)) {
             expected.push_back(patch_line(identifier, body));
         }
         CHECK(request_lines(b.sandbox) == expected);
@@ -249,9 +252,9 @@ TEST_SUITE("integration") {
         CHECK(r.exit_code == 0);
         CHECK(r.out == "bulk-07\nbulk-09\n");
         const std::string stdin_body = R"({"intent":"app_password","user":3,"description":"stdin"})";
-        CHECK(request_lines(b.sandbox) ==
-              std::vector<std::string>{get_line("bulk-07"), patch_line("bulk-07", stdin_body), get_line("bulk-09"),
-                                       patch_line("bulk-09", stdin_body)});
+        CHECK(request_lines(b.sandbox) == std::vector<std::string>{get_line("bulk-07"), get_line("bulk-09"),
+                                                                   patch_line("bulk-07", stdin_body),
+                                                                   patch_line("bulk-09", stdin_body)});
     }
 
     TEST_CASE("bulk: rotate takes the arguments, then --from-file FILE or - lines") {
@@ -594,17 +597,34 @@ TEST_SUITE("integration") {
 
             r = aktoken({"update", "X", "--description", "d", "--dry-run", "--no-preserve"}, env);
             CHECK(r.exit_code == 0);
-            CHECK(r.out == fmt::format("PATCH {}/api/v3/core/tokens/X/\n{{\n  \"description\": \"d\"\n}}\n", url));
+            // The plan of a write whose token was not read (issue 14).
+            const std::string plan =
+                "FIELD        NOW  AFTER                                      NOTE\n"
+                "intent       -    api                                        not sent: authentik sets api\n"
+                "user         -    the caller                                 not sent: authentik gives the token to "
+                "the caller\n"
+                "description  -    d\n"
+                "expires      -    now + the server's default token duration  authentik resets an api token's expiry "
+                "on every "
+                "write: now + the server's default token duration\n"
+                "expiring     -    as stored\n"
+                "warning: authentik makes the token an api token: intent is not sent\n"
+                "warning: authentik gives the token to the caller: user is not sent\n"
+                "warning: the token expires at now + the server's default token duration; housekeeping then gives it a "
+                "new "
+                "random key, locking out whoever holds the old one\n";
+            CHECK(r.out ==
+                  fmt::format("PATCH {}/api/v3/core/tokens/X/\n{{\n  \"description\": \"d\"\n}}\n", url) + plan);
             CHECK(r.err == "aktoken: note: dry run: nothing was sent\n");
 
             r = aktoken({"--url", url, "update", "X", "Y", "Z", "--description", "d", "--dry-run", "--no-preserve",
                          "--parallel", "4"},
                         {{"HOME", home.path()}, {"AUTHENTIK_TOKEN", kAdminKey}});
             CHECK(r.exit_code == 0);
-            CHECK(r.out == fmt::format("PATCH {0}/api/v3/core/tokens/X/\n{{\n  \"description\": \"d\"\n}}\n"
-                                       "PATCH {0}/api/v3/core/tokens/Y/\n{{\n  \"description\": \"d\"\n}}\n"
-                                       "PATCH {0}/api/v3/core/tokens/Z/\n{{\n  \"description\": \"d\"\n}}\n",
-                                       url));
+            CHECK(r.out == fmt::format("PATCH {0}/api/v3/core/tokens/X/\n{{\n  \"description\": \"d\"\n}}\n{1}"
+                                       "PATCH {0}/api/v3/core/tokens/Y/\n{{\n  \"description\": \"d\"\n}}\n{1}"
+                                       "PATCH {0}/api/v3/core/tokens/Z/\n{{\n  \"description\": \"d\"\n}}\n{1}",
+                                       url, plan));
             CHECK(r.err == "aktoken: note: dry run: nothing was sent\n");
         }
 

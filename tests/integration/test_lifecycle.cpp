@@ -47,8 +47,9 @@ TEST_SUITE("integration") {
     TEST_CASE("create: an api token, with the expiry override reported") {
         Sandbox sandbox(kFrozen);
         TempDir home;
-        RunResult r = aktoken({"create", "ci-new", "--description", "CI", "--expires", "2027-01-01T00:00:00Z"},
-                              aktoken_env(sandbox, kAdminKey, home));
+        RunResult r = aktoken(
+            {"create", "ci-new", "--description", "CI", "--expires", "2027-01-01T00:00:00Z", "--allow-expiry-reset"},
+            aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.exit_code == 0);
         CHECK(
             r.err ==
@@ -64,7 +65,7 @@ TEST_SUITE("integration") {
         CHECK(requests[0].body ==
               R"({"identifier":"ci-new","intent":"api","description":"CI","expires":"2027-01-01T00:00:00Z"})");
 
-        r = aktoken({"create", "ci-strict", "--expires", "2027-01-01", "--strict"},
+        r = aktoken({"create", "ci-strict", "--expires", "2027-01-01", "--strict", "--allow-expiry-reset"},
                     aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.exit_code == 7);
     }

@@ -77,7 +77,7 @@ std::vector<std::string> token_requests(const Sandbox& sandbox) {
 }  // namespace
 
 TEST_SUITE("integration") {
-    TEST_CASE("rotate: a key file gets the key the server holds, mode 0600, and the expiry is renewed") {
+    TEST_CASE("rotate: a key file gets the key the server holds, mode 0600; an expiry months away is kept") {
         Sandbox sandbox(kFrozen);
         TempDir home;
         const std::string path = home.path() + "/alice.key";
@@ -92,16 +92,41 @@ TEST_SUITE("integration") {
         CHECK(file_mode(path + ".pending") == -1);
         const std::string padding(path.size() - std::string("KEY WENT TO").size(), ' ');
         CHECK(r.out == "IDENTIFIER  RESULT   EXPIRES               KEY WENT TO" + padding + "  REASON\n" +
-                           "alice-api   rotated  2026-11-29T12:30:00Z  " + path + "  requested\n");
+                           "alice-api   rotated  2030-06-01T00:00:00Z  " + path + "  requested\n");
+        // A renewing PATCH would make it now + 30 minutes: set_key alone leaves the expiry alone.
         CHECK(methods_and_paths(sandbox) == std::vector<std::string>{
                                                 "GET /api/v3/core/tokens/alice-api/",
-                                                "PATCH /api/v3/core/tokens/alice-api/ {\"intent\":\"api\",\"user\":2}",
+                                                "GET /api/v3/admin/settings/",
                                                 "POST /api/v3/core/tokens/alice-api/set_key/",
                                                 "GET /api/v3/core/users/me/",
                                             });
         // The old key no longer works, the new one does.
         CHECK(aktoken({"whoami"}, aktoken_env(sandbox, kAliceKey, home)).exit_code == 4);
         CHECK(aktoken({"whoami"}, aktoken_env(sandbox, key, home)).exit_code == 0);
+    }
+
+    TEST_CASE("rotate: an expired api token is renewed first, then gets its key, and the short expiry is told") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        add_tokens(sandbox, R"([{"identifier":"old-api","intent":"api","user":2,"expires":"2026-11-01T00:00:00Z",)"
+                            R"("expiring":true}])");
+        RunResult r = aktoken({"rotate", "old-api", "--show-key", "-o", "tsv"},
+                              frozen_clock(aktoken_env(sandbox, kAdminKey, home), 1795953600));
+        CHECK(r.exit_code == 0);
+        CHECK(r.err ==
+              "aktoken: warning: token \"old-api\" expires 2026-11-29T12:30:00Z (in 30m), within a day: authentik's "
+              "housekeeping then gives it another key; `aktoken update old-api --no-expiring` keeps it from "
+              "expiring\n");
+        CHECK(r.out ==
+              "identifier\tresult\texpires\tkey_went_to\treason\tkey\nold-api\trotated\t2026-11-29T12:30:00Z\t"
+              "stdout\trequested\t" +
+                  *sandbox.key_of("old-api") + "\n");
+        CHECK(methods_and_paths(sandbox) == std::vector<std::string>{
+                                                "GET /api/v3/core/tokens/old-api/",
+                                                "PATCH /api/v3/core/tokens/old-api/ {\"intent\":\"api\",\"user\":2}",
+                                                "POST /api/v3/core/tokens/old-api/set_key/",
+                                                "GET /api/v3/core/users/me/",
+                                            });
     }
 
     TEST_CASE("rotate: an app password's expiry follows --expires, and keys can be shown as JSON") {
@@ -202,11 +227,13 @@ TEST_SUITE("integration") {
         const std::string path = home.write("alice.key", "old-key-on-disk\n");
         sandbox.fault("delay", 1, 0);
         sandbox.fault("500", 1);
-        RunResult r = aktoken({"rotate", "alice-api", "--key-file", path, "--retries", "0", "-o", "tsv"},
+        add_tokens(sandbox, R"([{"identifier":"old-api","intent":"api","user":2,"expires":"2026-11-01T00:00:00Z",)"
+                            R"("expiring":true,"key":"old-api-key"}])");
+        RunResult r = aktoken({"rotate", "old-api", "--key-file", path, "--retries", "0", "-o", "tsv"},
                               aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.exit_code == 8);
-        CHECK(token_requests(sandbox) == std::vector<std::string>{"GET alice-api/ (delay)", "PATCH alice-api/ (500)"});
-        CHECK(sandbox.key_of("alice-api") == kAliceKey);
+        CHECK(token_requests(sandbox) == std::vector<std::string>{"GET old-api/ (delay)", "PATCH old-api/ (500)"});
+        CHECK(sandbox.key_of("old-api") == "old-api-key");
         CHECK(read_file(path) == "old-key-on-disk\n");
         CHECK(file_mode(path + ".pending") == -1);
     }
@@ -225,7 +252,9 @@ TEST_SUITE("integration") {
         RunResult r = aktoken(
             {"rotate", "admin-api", "later", "soon", "--if-expiring-within", "7d", "--key-file", pattern, "-o", "tsv"},
             aktoken_env(sandbox, kAdminKey, home));
-        CHECK(r.err == "");
+        CHECK(r.err == "aktoken: warning: token \"soon\" expires " + soon +
+                           " (in 2d), within --if-expiring-within 7d: authentik's housekeeping then deletes it; rotate "
+                           "it with --expires to renew it\n");
         CHECK(r.exit_code == 0);
         CHECK(r.out ==
               "identifier\tresult\texpires\tkey_went_to\treason\n"
@@ -512,7 +541,7 @@ TEST_SUITE("integration") {
         CHECK(r.err == error_line("token \"bob-api\": " + busy));
         CHECK(r.out ==
               "identifier\tresult\texpires\tkey_went_to\treason\n"
-              "alice-api\trotated\t2026-11-29T12:30:00Z\t" +
+              "alice-api\trotated\t2030-06-01T00:00:00Z\t" +
                   home.path() + "/alice-api.key\trequested\nbob-api\tfailed\t-\t-\t" + busy + "\n");
         CHECK(sandbox.key_of("bob-api") == kBobKey);
         CHECK(read_file(home.path() + "/alice-api.key") == *sandbox.key_of("alice-api") + "\n");

@@ -104,8 +104,8 @@ TEST_SUITE("integration") {
     TEST_CASE("update: --expires on an api token warns that authentik overrode it") {
         Sandbox sandbox(kFrozen);
         TempDir home;
-        RunResult r =
-            aktoken({"update", "bob-api", "--expires", "2027-01-31T12:00:00Z"}, aktoken_env(sandbox, kAdminKey, home));
+        RunResult r = aktoken({"update", "bob-api", "--expires", "2027-01-31T12:00:00Z", "--allow-expiry-reset"},
+                              aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.exit_code == 0);
         CHECK(
             r.err ==
@@ -119,8 +119,9 @@ TEST_SUITE("integration") {
     TEST_CASE("update: --strict turns the override into exit 7") {
         Sandbox sandbox(kFrozen);
         TempDir home;
-        RunResult r = aktoken({"update", "bob-api", "--expires", "2027-01-31T12:00:00+01:00", "--strict"},
-                              aktoken_env(sandbox, kAdminKey, home));
+        RunResult r =
+            aktoken({"update", "bob-api", "--expires", "2027-01-31T12:00:00+01:00", "--strict", "--allow-expiry-reset"},
+                    aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.exit_code == 7);
         CHECK(r.err ==
               "aktoken: error: --strict: expires: requested \"2027-01-31T11:00:00Z\", the server stored "
@@ -131,16 +132,17 @@ TEST_SUITE("integration") {
     TEST_CASE("update: --expires never sends null") {
         Sandbox sandbox(kFrozen);
         TempDir home;
-        RunResult r = aktoken({"update", "alice-app", "--expires", "never"}, aktoken_env(sandbox, kAdminKey, home));
+        RunResult r = aktoken({"update", "alice-app", "--expires", "never", "--no-expiring"},
+                              aktoken_env(sandbox, kAdminKey, home));
         // authentik's pre-save signal dates an expiring token saved with expires null (now + 30
         // minutes), so "never" does not hold while expiring stays true (authentik-api.md).
-        CHECK(r.err == "aktoken: warning: expires: requested \"never\", the server stored \"2026-11-29T12:30:00Z\"\n");
+        CHECK(r.err == "");
         CHECK(r.exit_code == 0);
         auto requests = sandbox.requests();
         REQUIRE(requests.size() == 2);
-        CHECK(requests[1].body == R"({"intent":"app_password","user":2,"expires":null})");
-        CHECK(r.out == block("alice-app", kAliceAppPk, "app_password", "alice (2)", "Alice mail client",
-                             "2026-11-29T12:30:00Z", "true"));
+        CHECK(requests[1].body == R"({"intent":"app_password","user":2,"expires":null,"expiring":false})");
+        CHECK(r.out ==
+              block("alice-app", kAliceAppPk, "app_password", "alice (2)", "Alice mail client", "never", "false"));
     }
 
     TEST_CASE("update: every field flag goes into the body") {
@@ -189,7 +191,13 @@ TEST_SUITE("integration") {
         CHECK(r.exit_code == 0);
         CHECK(r.out == "PATCH " + sandbox.url() +
                            "/api/v3/core/tokens/alice-app/\n{\n  \"intent\": \"app_password\",\n  \"user\": 2,\n"
-                           "  \"description\": \"x\"\n}\n");
+                           "  \"description\": \"x\"\n}\n"
+                           "FIELD        NOW                   AFTER                 NOTE\n"
+                           "intent       app_password          app_password\n"
+                           "user         alice (2)             alice (2)\n"
+                           "description  Alice mail client     x\n"
+                           "expires      2027-03-01T00:00:00Z  2027-03-01T00:00:00Z\n"
+                           "expiring     true                  true\n");
         CHECK(r.err ==
               "aktoken: note: dry run: nothing was changed; only a GET read the token's current intent and user\n");
         auto requests = sandbox.requests();
@@ -197,11 +205,27 @@ TEST_SUITE("integration") {
         CHECK(requests[0].method == "GET");
 
         sandbox.clear_requests();
-        r = aktoken({"update", "alice-app", "--expires", "never", "--dry-run", "--no-preserve", "-o", "json"},
+        r = aktoken({"update", "alice-app", "--no-expiring", "--dry-run", "--no-preserve", "-o", "json"},
                     aktoken_env(sandbox, "", home));
         CHECK(r.exit_code == 0);
-        CHECK(r.out == "{\n  \"method\": \"PATCH\",\n  \"url\": \"" + sandbox.url() +
-                           "/api/v3/core/tokens/alice-app/\",\n  \"body\": {\n    \"expires\": null\n  }\n}\n");
+        CHECK(r.out ==
+              "{\n  \"method\": \"PATCH\",\n  \"url\": \"" + sandbox.url() +
+                  "/api/v3/core/tokens/alice-app/\",\n  \"body\": {\n    \"expiring\": false\n  },\n"
+                  "  \"plan\": [\n"
+                  "    {\n      \"field\": \"intent\",\n      \"current\": null,\n      \"requested\": null,\n"
+                  "      \"predicted\": \"api\",\n      \"reason\": \"not sent: authentik sets api\"\n    },\n"
+                  "    {\n      \"field\": \"user\",\n      \"current\": null,\n      \"requested\": null,\n"
+                  "      \"predicted\": \"the caller\",\n      \"reason\": \"not sent: authentik gives the "
+                  "token to the caller\"\n    },\n"
+                  "    {\n      \"field\": \"expires\",\n      \"current\": null,\n      \"requested\": null,\n"
+                  "      \"predicted\": \"now + the server's default token duration\",\n      \"reason\": "
+                  "\"authentik resets an api token's expiry on every write: now + the server's default token "
+                  "duration\"\n    },\n"
+                  "    {\n      \"field\": \"expiring\",\n      \"current\": null,\n      \"requested\": "
+                  "false,\n      \"predicted\": false,\n      \"reason\": \"\"\n    }\n  ],\n"
+                  "  \"warnings\": [\n"
+                  "    \"authentik makes the token an api token: intent is not sent\",\n"
+                  "    \"authentik gives the token to the caller: user is not sent\"\n  ]\n}\n");
         CHECK(r.err == "aktoken: note: dry run: nothing was sent\n");
         CHECK(sandbox.requests().empty());
 
@@ -308,7 +332,7 @@ TEST_SUITE("integration") {
         Sandbox sandbox(kFrozen);
         TempDir home;
         RunResult r = aktoken({"update", "bob-api", "alice-app", "admin-api", "--description", "d", "--expires",
-                               "2027-06-01", "--parallel", "1", "-o", "id"},
+                               "2027-06-01", "--allow-expiry-reset", "--parallel", "1", "-o", "id"},
                               aktoken_env(sandbox, kAdminKey, home));
         // alice-app is refused (an app password lives 90 days at most), the api tokens get now + 30m.
         CHECK(r.exit_code == 7);
@@ -319,14 +343,19 @@ TEST_SUITE("integration") {
             "api token's expiry to now + its default token duration)";
         // Each token's warnings and errors in its place, in input order.
         CHECK(r.err == "aktoken: warning: token \"bob-api\": " + api_override +
+                           "\naktoken: note: token \"alice-app\": an app password may expire at most at now + its "
+                           "owner's maximum lifetime (here 2027-02-27T12:00:00Z): the attribute "
+                           "goauthentik.io/user/token-maximum-lifetime (format hours=720, on the user or one of their "
+                           "groups), or without it the server's default token duration; ask for an earlier --expires "
+                           "or raise the attribute"
                            "\naktoken: error: token \"alice-app\": expires: Token expires exceeds maximum lifetime "
                            "(2027-02-27 12:00:00+00:00 UTC).\n"
                            "aktoken: warning: token \"admin-api\": " +
                            api_override + "\n");
 
-        r = aktoken(
-            {"update", "bob-api", "alice-api", "alice-app", "--description", "again", "--parallel", "1", "-o", "id"},
-            aktoken_env(sandbox, kAdminKey, home));
+        r = aktoken({"update", "bob-api", "alice-api", "alice-app", "--description", "again", "--allow-expiry-reset",
+                     "--parallel", "1", "-o", "id"},
+                    aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.exit_code == 0);
         CHECK(r.out == "bob-api\nalice-api\nalice-app\n");
         // bob-api's expiry was already now + 30 minutes on the frozen clock; alice-api's moves.

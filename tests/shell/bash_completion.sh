@@ -39,7 +39,7 @@ check 'aktoken --profile x --timeout 5 ro' rotate
 check 'aktoken -o json c' create check completion config
 # Options: per command, then the global ones.
 check 'aktoken update --' --description --expires --expiring --no-expiring --intent --user --identifier \
-    --managed --no-managed --no-preserve --dry-run --strict --from-file --parallel \
+    --managed --no-managed --no-preserve --dry-run --strict --allow-expiry-reset --from-file --parallel \
     --url --token-file --profile --ca-file --insecure --timeout --output --retries --retry-max-time \
     --quiet --no-color --verbose --version --help
 check 'aktoken update --no-' --no-expiring --no-managed --no-preserve --no-color

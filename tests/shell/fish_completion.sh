@@ -31,7 +31,7 @@ check 'aktoken u' update used-by
 check 'aktoken --timeout 5 ro' rotate
 check 'aktoken --' --ca-file --help --insecure --no-color --output --profile --quiet --retries --retry-max-time \
     --timeout --token-file --url --verbose --version
-check 'aktoken update --' --ca-file --description --dry-run --expires --expiring --from-file --help \
+check 'aktoken update --' --allow-expiry-reset --ca-file --description --dry-run --expires --expiring --from-file --help \
     --identifier --insecure --intent --managed --no-color --no-expiring --no-managed --no-preserve --output \
     --parallel --profile --quiet --retries --retry-max-time --strict --timeout --token-file --url --user --verbose \
     --version

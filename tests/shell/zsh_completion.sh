@@ -37,7 +37,7 @@ check 'aktoken u' update used-by
 check 'aktoken --timeout 5 ro' rotate
 check 'aktoken -' "${GLOBALS[@]}"
 check 'aktoken update --' --description --expires --expiring --no-expiring --intent --user --identifier \
-    --managed --no-managed --no-preserve --dry-run --strict --from-file --parallel \
+    --managed --no-managed --no-preserve --dry-run --strict --allow-expiry-reset --from-file --parallel \
     --url --token-file --profile --ca-file --insecure --timeout --output --retries --retry-max-time \
     --quiet --no-color --verbose --version --help
 check 'aktoken delete -' -y --yes --ignore-missing --from-file --parallel "${GLOBALS[@]}"

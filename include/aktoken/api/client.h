@@ -97,6 +97,8 @@ public:
     std::vector<model::UsedBy> used_by(const std::string& identifier);
     model::User me();
     model::Page<model::User> users(const Query& query);
+    // GET /admin/settings/: superusers and holders of authentik_rbac.view_system_settings only.
+    model::Settings settings();
 
     // GET /core/users/me/ authenticated with `key` instead of the configured token, to prove
     // that a new key works.

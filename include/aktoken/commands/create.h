@@ -21,6 +21,7 @@ struct CreateFlags {
     bool show_key = false;
     std::optional<std::string> key_file;
     bool strict = false;
+    bool allow_expiry_reset = false;
 };
 
 // The checked request.

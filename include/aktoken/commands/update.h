@@ -24,6 +24,7 @@ struct UpdateFlags {
     bool no_preserve = false;
     bool dry_run = false;
     bool strict = false;
+    bool allow_expiry_reset = false;
 };
 
 // The checked request: the sparse body holding exactly the fields the user gave.
@@ -33,6 +34,7 @@ struct UpdatePlan {
     bool preserve = true;
     bool dry_run = false;
     bool strict = false;
+    bool allow_expiry_reset = false;  // write even where authentik resets or ignores an api expiry
 };
 
 // Checks every flag and builds the plan; throws Error(usage) before anything is sent.

@@ -34,6 +34,9 @@ util::Secret decode_key(std::string_view body);
 // The array answered by used_by.
 std::vector<model::UsedBy> decode_used_by(std::string_view body);
 
+// The answer of /admin/settings/ (only the members aktoken reads).
+model::Settings decode_settings(std::string_view body);
+
 // An error answer; nullopt when the body is not a JSON object.
 std::optional<model::ErrorBody> decode_error(std::string_view body);
 

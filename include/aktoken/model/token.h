@@ -56,6 +56,12 @@ struct TokenPatch {
     bool empty() const { return !identifier && !intent && !user && !description && !expires && !expiring && !managed; }
 };
 
+// The part of authentik's system settings (GET /admin/settings/) that aktoken reads.
+struct Settings {
+    // authentik's `timedelta_from_string` form, e.g. "minutes=30" or "hours=1;minutes=30".
+    std::string default_token_duration;
+};
+
 // One page of a paginated list; next is 0 when there is no further page.
 template <class T>
 struct Page {
