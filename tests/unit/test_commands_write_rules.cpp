@@ -79,8 +79,9 @@ TEST_SUITE("unit") {
     }
 
     TEST_CASE("write rules: the lifetime hint names the limit the server gave, and only for that error") {
-        const Error lifetime(ErrorKind::rejected, "the server rejected the request (HTTP 400 Bad Request)", 400,
-                             {{"expires", {"Token expires exceeds maximum lifetime (2027-02-27 12:00:00+00:00 UTC)."}}});
+        const Error lifetime(
+            ErrorKind::rejected, "the server rejected the request (HTTP 400 Bad Request)", 400,
+            {{"expires", {"Token expires exceeds maximum lifetime (2027-02-27 12:00:00+00:00 UTC)."}}});
         CHECK(commands::lifetime_hint(lifetime) ==
               "an app password may expire at most at now + its owner's maximum lifetime (here 2027-02-27T12:00:00Z): "
               "the attribute goauthentik.io/user/token-maximum-lifetime (format hours=720, on the user or one of their "
