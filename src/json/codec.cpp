@@ -253,6 +253,12 @@ model::User decode_me(std::string_view body) {
     return decode_user_value(*user, "the current user");
 }
 
+std::string decode_version(std::string_view body) {
+    rapidjson::Document doc = parse(body);
+    require_object(doc, "the answer of admin/version");
+    return string_member(doc, "version_current", "the answer of admin/version", true);
+}
+
 util::Secret decode_key(std::string_view body) {
     rapidjson::Document doc = parse(body);
     require_object(doc, "the answer of view_key");
