@@ -278,6 +278,7 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
     }
     http::RetryPolicy policy;
     policy.retries = settings.retries.value;
+    policy.note_refusals = inv.verbose;
     if (settings.retry_max_time) {
         policy.max_time_seconds = settings.retry_max_time->value;
     }

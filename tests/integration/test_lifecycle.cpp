@@ -499,8 +499,8 @@ TEST_SUITE("integration") {
                 {{"-o", "id", "whoami"}, "--output: whoami does not print \"id\": expected table, json or jsonl"},
                 {{"used-by", "bob-api", "-o", "id"},
                  "--output: used-by does not print \"id\": expected table, json, jsonl or tsv"},
-                {{"view-key", "bob-api", "--output", "json"},
-                 "--output: view-key does not print \"json\": expected table"},
+                {{"view-key", "bob-api", "--output", "jsonl"},
+                 "--output: view-key does not print \"jsonl\": expected table"},
             });
 
         // A profile's format is every command's default: where a command does not print it, the

@@ -26,6 +26,9 @@ struct RetryPolicy {
     double max_delay_seconds = 30;
     // A Retry-After longer than this is waited for only this long.
     double retry_after_cap_seconds = 60;
+    // Also note the retries refused for safety or for the time budget (a diagnostic, for -v);
+    // the retries themselves are always noted.
+    bool note_refusals = true;
 };
 
 // Parses an HTTP-date (RFC 9110 5.6.7): IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850
