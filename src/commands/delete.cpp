@@ -35,7 +35,7 @@ class OwnToken {
 public:
     explicit OwnToken(Context& context) : context_(context) {}
 
-    bool is(const model::Token& token) {
+    bool is(const std::string& identifier, const model::Token& token) {
         if (token.intent != "api") {
             return false;
         }
@@ -46,7 +46,7 @@ public:
             if (token.user != caller_) {
                 return false;
             }
-            const util::Secret key = context_.client.view_key(token.identifier);
+            const util::Secret key = context_.client.view_key(identifier);
             return context_.client.authenticates_with(key.view());
         } catch (const Error& e) {
             // Without view_token_key the keys cannot be compared: the question goes on without.
@@ -63,10 +63,12 @@ private:
 };
 
 // Shows each token, what goes with it and what to know before it goes.
-void describe(Context& context, const model::Token& token, const std::vector<model::UsedBy>& used_by, OwnToken& own) {
-    // The question is only as good as what it shows: every word from the server is escaped, so
-    // that none can rewrite the line into another token's.
-    context.err << fmt::format("token {} (intent {}, owner {})\n", util::quoted(token.identifier),
+void describe(Context& context, const std::string& identifier, const model::Token& token,
+              const std::vector<model::UsedBy>& used_by, OwnToken& own) {
+    // The question is only as good as what it shows: the identifier is the one asked for, and
+    // every word from the server is escaped, so that none can rewrite the line into another
+    // token's.
+    context.err << fmt::format("token {} (intent {}, owner {})\n", util::quoted(identifier),
                                output::escape_cell(token.intent), owner_of(token));
     if (token.managed) {
         context.err << fmt::format("  managed by authentik ({}): authentik may re-create it (outpost tokens)\n",
@@ -79,7 +81,7 @@ void describe(Context& context, const model::Token& token, const std::vector<mod
                                        ? "delete it too"
                                        : "apply " + output::escape_cell(use.action));
     }
-    if (own.is(token)) {
+    if (own.is(identifier, token)) {
         context.err << fmt::format("  {} this is the token aktoken authenticates with: its key stops working\n",
                                    output::paint("warning:", 33, context.err_color));
     }
@@ -96,7 +98,7 @@ std::optional<std::vector<Checked>> confirm(Context& context, const std::vector<
         const std::string& identifier = identifiers[index];
         try {
             const model::Token token = context.client.get_token(identifier);
-            describe(context, token, context.client.used_by(identifier), own);
+            describe(context, identifier, token, context.client.used_by(identifier), own);
             ++to_delete;
         } catch (const Error& e) {
             if (e.kind() == ErrorKind::not_found && options.ignore_missing) {

@@ -81,7 +81,7 @@ UpdatePlan plan_update(const UpdateFlags& flags, util::Timestamp now) {
     } else if (flags.no_managed) {
         patch.managed = model::Nullable<std::string>{true, {}};
     }
-    if (patch.empty()) {
+    if (patch.empty() && !plan.user_name) {
         throw Error(ErrorKind::usage,
                     "nothing to update: give at least one of --description, --expires, --expiring, --no-expiring, "
                     "--intent, --user, --identifier, --managed, --no-managed");

@@ -278,8 +278,9 @@ std::optional<std::chrono::duration<double>> RetryState::after_error(const Error
 
 std::optional<std::chrono::duration<double>> RetryState::decide(Outcome outcome, const std::string& cause,
                                                                 const Response* response) {
+    // Only the refusals go through this one: the retry itself is noted below, always.
     auto note = [&](const std::string& line) {
-        if (note_) {
+        if (note_ && policy_.note_refusals) {
             note_(line);
         }
     };
@@ -318,8 +319,10 @@ std::optional<std::chrono::duration<double>> RetryState::decide(Outcome outcome,
     // An answer's cause reads as the example: "503 Service Unavailable", not "HTTP 503 ...".
     const std::string_view shown =
         response != nullptr && cause.starts_with("HTTP ") ? std::string_view(cause).substr(5) : std::string_view(cause);
-    note(fmt::format("aktoken: retrying in {} ({}), attempt {} of {}", wait_text(delay.count()), shown, attempts_ + 1,
-                     retries + 1));
+    if (note_) {
+        note_(fmt::format("aktoken: retrying in {} ({}), attempt {} of {}", wait_text(delay.count()), shown,
+                          attempts_ + 1, retries + 1));
+    }
     if (outcome == Outcome::unknown) {
         retried_after_unknown_ = true;
     }

@@ -566,7 +566,7 @@ TEST_SUITE("integration") {
             RunResult r = aktoken({"delete", "--yes", "bulk-01", "gone", "bulk-02", "--parallel", "4"}, b.env);
             CHECK(r.exit_code == 6);
             CHECK(r.err == not_found("gone"));
-            CHECK(r.out == "deleted bulk-01\ndeleted bulk-02\n");
+            CHECK(r.out == "deleted bulk-01\nfailed gone\ndeleted bulk-02\n");
             CHECK_FALSE(b.sandbox.key_of("bulk-01"));
             CHECK_FALSE(b.sandbox.key_of("bulk-02"));
             CHECK(b.sandbox.key_of("bulk-03"));

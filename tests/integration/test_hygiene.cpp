@@ -185,10 +185,14 @@ TEST_SUITE("integration") {
         HostileServer server;
         TempDir home;
         RunResult r = aktoken({"whoami"}, server.env(home));
-        CHECK(r.err == "");
+        // A server that does not answer admin/version/ costs whoami nothing but a note.
+        CHECK(r.err ==
+              "aktoken: note: the server did not tell its version (GET /admin/version/): HTTP 404 Not Found "
+              "from GET " +
+                  server.url() + "/api/v3/admin/version/: not an authentik API answer (check --url)\n");
         CHECK(r.exit_code == 0);
         CHECK(r.out == "username:  bob" + kShown + "\npk:        7\nname:      Bob" + kShown +
-                           "\nsuperuser: no\nurl:       " + server.url() + "/api/v3\n");
+                           "\nsuperuser: no\nurl:       " + server.url() + "/api/v3\nauthentik: -\n");
 
         r = aktoken({"used-by", "evil"}, server.env(home));
         CHECK(r.err == "");

@@ -258,6 +258,7 @@ TEST_SUITE("integration") {
         CHECK(r.out == "[]\n");
 
         const std::string expected = "expected a user pk (a positive integer) or a username";
+        sandbox.clear_requests();
         expect_refused(
             sandbox, home,
             {

@@ -108,6 +108,13 @@ TEST_SUITE("integration") {
         REQUIRE(requests.size() == 2);
         CHECK(requests[1].body == R"({"intent":"api","user":3,"description":"y"})");
 
+        // A username alone is a change to ask for (authentik refuses another owner).
+        sandbox.clear_requests();
+        r = aktoken({"update", "bob-api", "--user", "alice"}, env);
+        CHECK(r.exit_code == 7);
+        CHECK(r.err == error_line("user: User cannot be changed"));
+        CHECK(sandbox.requests().size() == 3);
+
         sandbox.clear_requests();
         r = aktoken({"update", "bob-api", "--user", "nobody", "--description", "z"}, env);
         CHECK(r.exit_code == 6);

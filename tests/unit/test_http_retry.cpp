@@ -477,7 +477,8 @@ TEST_SUITE("unit") {
         slow.answer(503).fail_plain().answer(200);
         policy.max_time_seconds = 3;
         auto second = slow.make(policy);
-        CHECK_THROWS_WITH_AS(second.send(request("GET", token_url)), dropped.c_str(), Error);
+        CHECK_THROWS_WITH_AS(second.send(request("GET", token_url)), (dropped + "; gave up after 2 attempts").c_str(),
+                             Error);
         CHECK(slow.sleeps == Sleeps{1});
         CHECK(slow.notes.back() ==
               "aktoken: no retry, 2.0 s wait exceeds the 1.0 s left of --retry-max-time: " + dropped);
