@@ -159,7 +159,7 @@ complete -c aktoken -n '__aktoken_using create rotate' -l show-key -d 'Print the
 # update
 complete -c aktoken -n '__aktoken_using update' -l expiring -d 'Let the token expire'
 complete -c aktoken -n '__aktoken_using update create' -l no-expiring -d 'Keep the token from expiring'
-complete -c aktoken -n '__aktoken_using update' -l user -x -d "Owner's user pk"
+complete -c aktoken -n '__aktoken_using update' -l user -x -d 'Owner: a user pk or a username'
 complete -c aktoken -n '__aktoken_using update' -l identifier -x -d 'Rename the token'
 complete -c aktoken -n '__aktoken_using update' -l no-managed -d 'Clear the managed marker'
 complete -c aktoken -n '__aktoken_using update' -l no-preserve -d 'Send only the given fields'
@@ -175,7 +175,7 @@ complete -c aktoken -n '__aktoken_using list check' -l identifier -x -a '(__akto
     -d 'Only this identifier'
 complete -c aktoken -n '__aktoken_using list check' -l intent -x \
     -a 'verification api recovery app_password' -d 'Only this intent'
-complete -c aktoken -n '__aktoken_using list check' -l user -x -d 'Only tokens of this username'
+complete -c aktoken -n '__aktoken_using list check' -l user -x -d 'Only tokens of this user (pk or username)'
 complete -c aktoken -n '__aktoken_using list check' -l description -x -d 'Only this description'
 complete -c aktoken -n '__aktoken_using list check' -l managed -x -d 'Only this managed marker'
 complete -c aktoken -n '__aktoken_using list check' -l expiring -d 'Only tokens that expire'

@@ -138,6 +138,9 @@ Error error_from_response(const http::Response& response, const std::string& met
                           const std::string& subject) {
     const long status = response.status;
     const std::string status_line = http::status_line(status);
+    // The retries ran out on this answer (a 503 to the last).
+    const std::string gave_up =
+        response.attempts > 1 ? fmt::format("; gave up after {} attempts", response.attempts) : std::string();
     if (status >= 300 && status < 400) {
         auto location = response.header("location");
         return Error(ErrorKind::config,
@@ -158,7 +161,7 @@ Error error_from_response(const http::Response& response, const std::string& met
             message = fmt::format("{} from {} {}{}", status_line, method, url,
                                   summary.empty() ? "" : fmt::format(": {}", summary));
         }
-        return Error(kind, message, status);
+        return Error(kind, message + gave_up, status);
     }
     const ErrorKind kind = kind_for_status(status, body->detail);
     std::string message;
@@ -189,7 +192,7 @@ Error error_from_response(const http::Response& response, const std::string& met
             }
             break;
     }
-    return Error(kind, message, status, kind == ErrorKind::rejected ? body->fields : FieldErrors{});
+    return Error(kind, message + gave_up, status, kind == ErrorKind::rejected ? body->fields : FieldErrors{});
 }
 
 unsigned Credentials::append_to(std::string& out) {
@@ -199,6 +202,20 @@ unsigned Credentials::append_to(std::string& out) {
     }
     out += token_->view();
     return generation_;
+}
+
+bool Credentials::holds(std::string_view key) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!token_) {
+        token_ = load_();
+    }
+    const std::string_view token = token_->view();
+    // No early exit on the first difference: how long the comparison takes tells nothing of the key.
+    unsigned char difference = token.size() == key.size() ? 0 : 1;
+    for (std::size_t i = 0; i < key.size(); ++i) {
+        difference |= static_cast<unsigned char>(key[i] ^ (i < token.size() ? token[i] : 0));
+    }
+    return difference == 0;
 }
 
 unsigned Credentials::generation() {
@@ -370,6 +387,8 @@ void Client::set_key(const std::string& identifier, std::string_view key) {
 std::vector<model::UsedBy> Client::used_by(const std::string& identifier) {
     return json::decode_used_by(call("GET", token_url(identifier) + "used_by/", {}, token_subject(identifier)).body);
 }
+
+std::string Client::version() { return json::decode_version(call("GET", url("/admin/version/"), {}, "").body); }
 
 model::User Client::me() { return json::decode_me(call("GET", url("/core/users/me/"), {}, "").body); }
 

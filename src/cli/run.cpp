@@ -27,6 +27,7 @@
 #include "aktoken/output/list.h"
 #include "aktoken/output/terminal.h"
 #include "aktoken/util/files.h"
+#include "aktoken/util/secret.h"
 #include "aktoken/util/strings.h"
 #include "aktoken/util/values.h"
 #include "aktoken/version.h"
@@ -41,6 +42,8 @@ int signal_exit_codes[65] = {};
 
 extern "C" void on_signal(int signal_number) {
     util::unlink_registered_temp_files();
+    // Ctrl-C at set-key's hidden prompt must not leave the terminal without echo.
+    util::restore_terminal();
     static const char newline = '\n';
     [[maybe_unused]] auto ignored = ::write(STDERR_FILENO, &newline, 1);
     ::_exit(signal_exit_codes[signal_number]);
@@ -201,6 +204,15 @@ output::Style style_for(const Invocation& inv, const config::Environment& env, u
     return style;
 }
 
+// Each retry is announced, -v or not: a run that waits on a slow or booting server must not look
+// hung. Workers of --parallel retry at the same time: one line at a time.
+void retry_note(std::string_view line) {
+    static std::mutex mutex;
+    std::lock_guard<std::mutex> lock(mutex);
+    // The cause may quote the server (an error detail).
+    std::cerr << output::escape_cell(line) << '\n';
+}
+
 // A client with its own connection (libcurl handle) and retries; `concurrent` (the run's
 // libcurl multi handle) serves the list pages of the run's main client.
 class Session : public api::Session {
@@ -208,7 +220,7 @@ public:
     Session(const http::TransportOptions& options, const http::RetryPolicy& policy, const std::string& base_url,
             std::shared_ptr<api::Credentials> credentials, http::ConcurrentTransport* concurrent = nullptr)
         : curl_(options),
-          retrying_(curl_, policy, options.trace),
+          retrying_(curl_, policy, retry_note),
           client_(retrying_, base_url, std::move(credentials), concurrent) {}
     api::Client& client() override { return client_; }
 
@@ -232,7 +244,9 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
         return inv.command->run_local(local);
     }
     const config::Settings settings = config::resolve(inv.settings, env);
-    const output::Format format = resolve_format(settings);
+    const output::Format format =
+        commands::format_for(*inv.spec, resolve_format(settings), settings.output.origin.source == config::Source::flag,
+                             settings.output.origin.where);
     json_errors = format == output::Format::json;
     if (phase == commands::Phase::config) {
         commands::LocalContext local{std::cout, format, style_for(inv, env, now), &settings};
@@ -264,6 +278,7 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
     }
     http::RetryPolicy policy;
     policy.retries = settings.retries.value;
+    policy.note_refusals = inv.verbose;
     if (settings.retry_max_time) {
         policy.max_time_seconds = settings.retry_max_time->value;
     }
@@ -280,7 +295,7 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
         return token;
     });
     const int parallel = inv.command->parallel();
-    http::CurlMulti pages(options, policy, parallel, options.trace);
+    http::CurlMulti pages(options, policy, parallel, retry_note);
     Session session(options, policy, base_url, credentials, &pages);
 
     commands::Context context{session.client(), format, style_for(inv, env, now), std::cout, std::cerr, err_color};
@@ -312,8 +327,8 @@ int run_command(int argc, char** argv, Invocation& inv, bool& json_errors) {
         json_errors = inv.settings.output == "json";
         const util::Timestamp now = util::now();
         const config::Environment env = config::process_environment();
-        const commands::Preparation preparation{now, std::cin, output::is_terminal(STDIN_FILENO),
-                                                inv.settings.token_file == "-", env};
+        const commands::Preparation preparation{
+            now, std::cin, output::is_terminal(STDIN_FILENO), inv.settings.token_file == "-", env, &std::cerr};
         inv.command->prepare(preparation);
         const commands::Result result = execute(inv, now, env, json_errors);
         std::cout.flush();

@@ -284,7 +284,8 @@ std::string prometheus_samples(const std::vector<Checked>& tokens) {
 CheckPlan plan_check(const CheckFlags& flags) {
     CheckPlan plan;
     check_identifiers(flags.identifiers);
-    if (!flags.identifiers.empty()) {
+    plan.named = !flags.identifiers.empty() || flags.from_file;
+    if (plan.named) {
         if (const auto filter = flags.filters.first_filter()) {
             throw Error(ErrorKind::usage, fmt::format("{} cannot be used with IDENTIFIER arguments: the list filters "
                                                       "select the tokens only when no IDENTIFIER is given",
@@ -380,7 +381,7 @@ Result run_check(Context& context, const CheckPlan& plan) {
     const util::Timestamp now = context.style.now;
     // Everything is read first: a check that fails part-way prints nothing and writes no file.
     std::vector<Checked> tokens;
-    if (!plan.identifiers.empty()) {
+    if (plan.named) {
         std::size_t kept_bytes = 0;
         fetch_in_order(context, plan.identifiers, [&](std::size_t index, Fetched& fetched) {
             // A named token that is gone (housekeeping deletes expired app passwords) is a
@@ -441,6 +442,7 @@ public:
     void prepare(const Preparation& preparation) override {
         bulk_.collect(preparation, false);
         flags_.identifiers = bulk_.identifiers;
+        flags_.from_file = bulk_.from_file.has_value();
         plan_ = plan_check(flags_);
     }
 

@@ -34,16 +34,6 @@ bool is_duplicate_identifier(const Error& e) {
     return false;
 }
 
-std::int64_t user_pk_by_name(api::Client& client, const std::string& username) {
-    model::Page<model::User> page = client.users({{"username", username}});
-    for (const model::User& user : page.results) {
-        if (user.username == username) {
-            return user.pk;
-        }
-    }
-    throw Error(ErrorKind::not_found, fmt::format("user {} not found", util::quoted(username)));
-}
-
 void print_with_key(Context& context, const CreatePlan& plan, const model::Token& token,
                     const std::optional<util::Secret>& key) {
     if (!key) {

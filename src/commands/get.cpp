@@ -64,7 +64,9 @@ public:
     void define(Arguments& arguments) override { bulk_.define(arguments); }
     void prepare(const Preparation& preparation) override { bulk_.collect(preparation); }
     int parallel() const override { return bulk_.parallel; }
-    Result run(Context& context) override { return run_get(context, bulk_.identifiers); }
+    Result run(Context& context) override {
+        return bulk_.nothing_to_do() ? nothing_to_do(context, bulk_) : run_get(context, bulk_.identifiers);
+    }
 
 private:
     BulkArguments bulk_;

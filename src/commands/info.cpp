@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
+#include "aktoken/commands/get.h"
 #include "aktoken/commands/token_fields.h"
 #include "aktoken/output/records.h"
 #include "aktoken/util/values.h"
@@ -33,16 +36,28 @@ Result run_used_by(Context& context, const std::string& identifier) {
 
 Result run_whoami(Context& context) {
     const model::User user = context.client.me();
+    // Which authentik rules apply (see the versions table); a proxy or an older server may not
+    // answer, and that takes nothing from the answer to "who am I".
+    std::optional<std::string> version;
+    try {
+        version = context.client.version();
+    } catch (const Error& e) {
+        if (!item_error(e)) {
+            throw;
+        }
+        note(context, fmt::format("the server did not tell its version (GET /admin/version/): {}", e.what()));
+    }
     output::Record record;
     record.add("url", output::Value::string(context.client.base_url()));
     record.add("pk", output::Value::integer(user.pk));
     record.add("username", output::Value::string(user.username));
     record.add("name", output::Value::string(user.name));
     record.add("is_superuser", output::Value::boolean(user.is_superuser, user.is_superuser ? "yes" : "no"));
+    record.add("authentik_version", output::Value::optional(version));
     output::View view;
     view.text = output::View::Text::blocks;
-    view.columns = {
-        {"username", "username"}, {"pk", "pk"}, {"name", "name"}, {"is_superuser", "superuser"}, {"url", "url"}};
+    view.columns = {{"username", "username"},      {"pk", "pk"},   {"name", "name"},
+                    {"is_superuser", "superuser"}, {"url", "url"}, {"authentik_version", "authentik"}};
     view.single = true;
     context.out << output::render({record}, context.format, context.style, view);
     return {};
@@ -69,18 +84,33 @@ public:
 
 }  // namespace
 
-const CommandSpec used_by_command{"used-by", "Show what uses a token", R"TXT(Examples:
+constexpr output::Format kUsedByFormats[] = {output::Format::table, output::Format::json, output::Format::jsonl,
+                                             output::Format::tsv};
+
+const CommandSpec used_by_command{"used-by",     "Show what uses a token",    R"TXT(Formats: table, json, jsonl, tsv.
+
+Examples:
   aktoken used-by ci-deploy
   aktoken used-by ci-deploy -o json)TXT",
-                                  Phase::client, make_command<UsedByCommand>};
+                                  Phase::client, make_command<UsedByCommand>, 0,
+                                  kUsedByFormats};
+
+constexpr output::Format kWhoamiFormats[] = {output::Format::table, output::Format::json, output::Format::jsonl};
 
 const CommandSpec whoami_command{
-    "whoami", "Show the user the API token belongs to",
+    "whoami",
+    "Show the user the API token belongs to",
     R"TXT(Exit status 0 proves that the URL and the token work: the check a CI job runs first.
+Also shows the authentik release the server runs (GET /admin/version/); a server
+that does not tell gets a note on stderr and "-" (json: null).
+Formats: table, json, jsonl.
 
 Examples:
   aktoken whoami
   aktoken whoami -o json)TXT",
-    Phase::client, make_command<WhoamiCommand>};
+    Phase::client,
+    make_command<WhoamiCommand>,
+    0,
+    kWhoamiFormats};
 
 }  // namespace aktoken::commands

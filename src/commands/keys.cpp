@@ -131,6 +131,27 @@ util::Secret read_key(const KeySource& source, std::istream& stdin_stream) {
     return key;
 }
 
+util::Secret ask_key(const std::string& identifier, const Preparation& preparation) {
+    std::string line;
+    {
+        // Echo goes off before the prompt shows: nothing typed after it can appear.
+        const util::EchoOff hidden(STDIN_FILENO);
+        if (preparation.err != nullptr) {
+            *preparation.err << fmt::format("New key for token {} (typing is not shown): ", util::quoted(identifier));
+            preparation.err->flush();
+        }
+        std::getline(preparation.in, line);
+    }
+    if (preparation.err != nullptr) {
+        // The Enter that ended the line was not echoed either.
+        *preparation.err << '\n';
+    }
+    util::Secret key{std::string(util::trim(line))};
+    util::wipe(line);
+    check_key(key.view(), "the terminal");
+    return key;
+}
+
 void send_key(api::Client& client, const std::string& identifier, std::string_view key) {
     try {
         client.set_key(identifier, key);
@@ -185,7 +206,8 @@ public:
     void define(Arguments& arguments) override {
         arguments.argument("IDENTIFIER", identifier_, "Token identifier");
         arguments.option("--key-file", key_file_, "Read the new key from PATH", "PATH");
-        arguments.flag("--key-stdin", key_stdin_, "Read the new key from standard input");
+        arguments.flag("--key-stdin", key_stdin_,
+                       "Read the new key from standard input (on a terminal: asked, not shown)");
         arguments.exclusive("--key-file", "--key-stdin");
     }
 
@@ -198,7 +220,8 @@ public:
         if (key_stdin_ && preparation.token_from_stdin) {
             throw Error(ErrorKind::usage, "--key-stdin and --token-file - cannot both read standard input");
         }
-        key_ = read_key({key_file_, key_stdin_}, preparation.in);
+        key_ = key_stdin_ && preparation.stdin_is_terminal ? ask_key(identifier_, preparation)
+                                                           : read_key({key_file_, key_stdin_}, preparation.in);
     }
 
     Result run(Context& context) override { return run_set_key(context, identifier_, *key_); }
@@ -212,22 +235,36 @@ private:
 
 }  // namespace
 
-const CommandSpec view_key_command{"view-key", "Print a token's key",
+constexpr output::Format kViewKeyFormats[] = {output::Format::table};
+
+const CommandSpec view_key_command{"view-key",
+                                   "Print a token's key",
                                    R"TXT(Prints only the key and a newline (authentik logs a secret_view event). Under
-GITHUB_ACTIONS=true the key is first masked with ::add-mask::KEY on stderr.
+GITHUB_ACTIONS=true the key is first masked with ::add-mask::KEY on stderr. No -o
+format applies but table: the key is printed as it is.
 
 Examples:
   aktoken view-key ci-deploy --key-file ~/.ci-deploy.key
   curl -H "Authorization: Bearer $(aktoken view-key ci-deploy)" ...)TXT",
-                                   Phase::client, make_command<ViewKeyCommand>};
+                                   Phase::client,
+                                   make_command<ViewKeyCommand>,
+                                   0,
+                                   kViewKeyFormats};
 
-const CommandSpec set_key_command{"set-key", "Replace a token's key",
+constexpr output::Format kSetKeyFormats[] = {output::Format::table, output::Format::json, output::Format::jsonl};
+
+const CommandSpec set_key_command{"set-key",
+                                  "Replace a token's key",
                                   R"TXT(The key is never taken from the command line. authentik requires the permission
 authentik_core.set_token_key, which token owners do not have by default.
+Formats: table, json, jsonl.
 
 Examples:
   aktoken set-key ci-deploy --key-file ./new.key
   openssl rand -hex 32 | aktoken set-key ci-deploy --key-stdin)TXT",
-                                  Phase::client, make_command<SetKeyCommand>};
+                                  Phase::client,
+                                  make_command<SetKeyCommand>,
+                                  0,
+                                  kSetKeyFormats};
 
 }  // namespace aktoken::commands

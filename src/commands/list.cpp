@@ -131,6 +131,13 @@ ListPlan plan_list(const ListFlags& flags) {
                 util::invalid_value("--intent", *value, "expected verification, api, recovery or app_password");
             }
         }
+        if (fields[i].name == "user") {
+            UserRef user = user_ref("--user", *value);
+            if (user.pk) {
+                plan.user_pk = user.pk;
+                continue;
+            }
+        }
         query.emplace_back(fields[i].filter, *value);
     }
     if (flags.expiring || flags.no_expiring) {
@@ -166,6 +173,9 @@ ListPlan plan_list(const ListFlags& flags) {
 }
 
 bool passes_client_filters(const ListPlan& plan, const model::Token& token, util::Timestamp now) {
+    if (plan.user_pk && token.user != *plan.user_pk) {
+        return false;
+    }
     if (plan.expiring_within) {
         if (!token.expiring || !token.expires || *token.expires > now + *plan.expiring_within) {
             return false;
@@ -315,8 +325,10 @@ private:
 
 const CommandSpec list_command{"list", "List tokens, following every page",
                                R"TXT(Server-side filters are exact matches; --search matches a substring of the
-identifier, intent, username and description. --expiring-within, --expired and
---limit are applied by aktoken. Formats: table, wide, json, jsonl, tsv, id.
+identifier, intent, username and description. --user takes a username or a user
+pk (digits). --expiring-within, --expired, --limit and --user PK are applied by
+aktoken (authentik filters by username only). Formats: table, wide, json, jsonl,
+tsv, id.
 Columns: identifier, pk, intent, user, user.username, user.pk, description,
 expires, expiring, managed.
 

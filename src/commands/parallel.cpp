@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "aktoken/commands/token_fields.h"
+#include "aktoken/output/records.h"
 #include "aktoken/util/strings.h"
 #include "aktoken/util/values.h"
 
@@ -187,11 +188,22 @@ void BulkArguments::collect(const Preparation& preparation, bool required) {
         throw Error(ErrorKind::usage, "--from-file - and --token-file - cannot both read standard input");
     }
     identifiers = collect_identifiers(identifiers, from_file, preparation.in);
-    if (identifiers.empty() && (required || from_file)) {
-        throw Error(ErrorKind::usage, from_file ? fmt::format("--from-file: {} holds no identifier", *from_file)
-                                                : std::string("IDENTIFIER is required"));
+    // A generated list that came out empty (nothing expired tonight) is no mistake: see
+    // nothing_to_do().
+    if (identifiers.empty() && required && !from_file) {
+        throw Error(ErrorKind::usage, "IDENTIFIER is required");
     }
     check_identifiers(identifiers);
+}
+
+Result nothing_to_do(Context& context, const BulkArguments& bulk) {
+    note(context, fmt::format("nothing to do: --from-file {} holds no identifier", bulk.from_file.value_or("")));
+    // What the format prints for no record at all: json `[]`, the others nothing.
+    output::View view;
+    view.text = output::View::Text::lines;
+    view.line_field = "line";
+    context.out << output::render({}, context.format, context.style, view);
+    return {};
 }
 
 void run_in_order(Context& context, std::size_t count, const std::function<void(std::size_t, Context&)>& work,

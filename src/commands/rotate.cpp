@@ -520,7 +520,9 @@ public:
     }
 
     int parallel() const override { return bulk_.parallel; }
-    Result run(Context& context) override { return run_rotate(context, plan_); }
+    Result run(Context& context) override {
+        return bulk_.nothing_to_do() ? nothing_to_do(context, bulk_) : run_rotate(context, plan_);
+    }
 
 private:
     BulkArguments bulk_;

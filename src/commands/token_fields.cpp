@@ -68,6 +68,27 @@ std::int64_t user_pk(std::string_view flag, std::string_view value) {
     util::invalid_value(flag, value, "expected a user pk (a positive integer)");
 }
 
+UserRef user_ref(std::string_view flag, std::string_view value) {
+    const bool digits = !value.empty() && value.find_first_not_of("0123456789") == std::string_view::npos;
+    if (digits) {
+        return {user_pk(flag, value), {}};
+    }
+    if (value.empty() || value.find_first_of(" \t\r\n\v\f/") != std::string_view::npos || value.front() == '-') {
+        util::invalid_value(flag, value, "expected a user pk (a positive integer) or a username");
+    }
+    return {std::nullopt, std::string(value)};
+}
+
+std::int64_t user_pk_by_name(api::Client& client, const std::string& username) {
+    model::Page<model::User> page = client.users({{"username", username}});
+    for (const model::User& user : page.results) {
+        if (user.username == username) {
+            return user.pk;
+        }
+    }
+    throw Error(ErrorKind::not_found, fmt::format("user {} not found", util::quoted(username)));
+}
+
 model::Nullable<util::Timestamp> expires_value(std::string_view flag, std::string_view value, util::Timestamp now) {
     if (value == "never") {
         return {true, {}};

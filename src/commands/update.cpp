@@ -98,9 +98,6 @@ void print_dry_run(Context& context, const http::Request& request, const WritePr
 
 UpdatePlan plan_update(const UpdateFlags& flags, util::Timestamp now) {
     UpdatePlan plan;
-    if (flags.identifiers.empty()) {
-        throw Error(ErrorKind::usage, "IDENTIFIER is required (or --from-file)");
-    }
     check_identifiers(flags.identifiers);
     plan.identifiers = flags.identifiers;
     plan.preserve = !flags.no_preserve;
@@ -124,7 +121,12 @@ UpdatePlan plan_update(const UpdateFlags& flags, util::Timestamp now) {
         patch.intent = writable_intent("--intent", *flags.intent);
     }
     if (flags.user) {
-        patch.user = user_pk("--user", *flags.user);
+        UserRef user = user_ref("--user", *flags.user);
+        if (user.pk) {
+            patch.user = *user.pk;
+        } else {
+            plan.user_name = std::move(user.username);
+        }
     }
     patch.description = flags.description;
     if (flags.expires) {
@@ -138,7 +140,7 @@ UpdatePlan plan_update(const UpdateFlags& flags, util::Timestamp now) {
     } else if (flags.no_managed) {
         patch.managed = model::Nullable<std::string>{true, {}};
     }
-    if (patch.empty()) {
+    if (patch.empty() && !plan.user_name) {
         throw Error(ErrorKind::usage,
                     "nothing to update: give at least one of --description, --expires, --expiring, --no-expiring, "
                     "--intent, --user, --identifier, --managed, --no-managed");
@@ -310,6 +312,12 @@ model::Token write_one(Context& context, const UpdatePlan& plan, const std::stri
 
 }  // namespace
 
+void resolve_user(Context& context, UpdatePlan& plan) {
+    if (plan.user_name && !plan.patch.user) {
+        plan.patch.user = user_pk_by_name(context.client, *plan.user_name);
+    }
+}
+
 Result run_update(Context& context, const UpdatePlan& plan) {
     const std::size_t count = plan.identifiers.size();
     std::unordered_map<std::string, model::Token> listed;
@@ -357,7 +365,8 @@ Result run_update(Context& context, const UpdatePlan& plan) {
     });
     listed.clear();
     if (plan.dry_run) {
-        note(context, !plan.preserve ? "dry run: nothing was sent"
+        note(context, !plan.preserve && !plan.user_name ? "dry run: nothing was sent"
+                      : !plan.preserve                  ? "dry run: nothing was changed; only a GET looked up the user"
                       : count == 1
                           ? "dry run: nothing was changed; only a GET read the token's current intent and user"
                           : "dry run: nothing was changed; only GETs read the tokens' current intent and user");
@@ -419,7 +428,8 @@ public:
         arguments.flag("--expiring", flags_.expiring, "Let the token expire");
         arguments.flag("--no-expiring", flags_.no_expiring, "Keep the token from expiring");
         arguments.option("--intent", flags_.intent, "api or app_password", "INTENT");
-        arguments.option("--user", flags_.user, "Owner's user pk (authentik refuses a change)", "PK");
+        arguments.option("--user", flags_.user, "Owner: a user pk or a username (authentik refuses a change)",
+                         "PK|USERNAME");
         arguments.option("--identifier", flags_.new_identifier, "Rename the token", "NEW");
         arguments.option("--managed", flags_.managed, "Set the managed marker", "TEXT");
         arguments.flag("--no-managed", flags_.no_managed, "Clear the managed marker (sends null)");
@@ -437,7 +447,13 @@ public:
     }
 
     int parallel() const override { return bulk_.parallel; }
-    Result run(Context& context) override { return run_update(context, plan_); }
+    Result run(Context& context) override {
+        if (bulk_.nothing_to_do()) {
+            return nothing_to_do(context, bulk_);
+        }
+        resolve_user(context, plan_);
+        return run_update(context, plan_);
+    }
 
 private:
     BulkArguments bulk_;

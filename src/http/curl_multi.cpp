@@ -144,12 +144,14 @@ struct CurlMulti::Impl {
                 Response response = lane->transfer->finish(rc);
                 delay = slot.retry->after_answer(response);
                 if (!delay) {
+                    slot.retry->finish(response);
                     slot.response = std::move(response);
                 }
             } catch (const Error& error) {
                 delay = slot.retry->after_error(error);
                 if (!delay) {
-                    slot.failure = std::current_exception();
+                    const std::exception_ptr said = slot.retry->final_error(error);
+                    slot.failure = said ? said : std::current_exception();
                 }
             } catch (...) {
                 slot.failure = std::current_exception();

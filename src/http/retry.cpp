@@ -88,6 +88,15 @@ int number(std::string_view field) {
     return value;
 }
 
+// "2 s", "1.4 s", "12 s": whole seconds as such, a tenth only where it says something.
+std::string wait_text(double seconds) {
+    const double tenths = std::round(seconds * 10) / 10;
+    if (tenths >= 10 || tenths == std::floor(tenths)) {
+        return fmt::format("{:.0f} s", seconds >= 10 ? std::round(seconds) : tenths);
+    }
+    return fmt::format("{:.1f} s", tenths);
+}
+
 void real_sleep(std::chrono::duration<double> delay) {
     if (delay.count() > 0) {
         std::this_thread::sleep_for(delay);
@@ -269,12 +278,14 @@ std::optional<std::chrono::duration<double>> RetryState::after_error(const Error
 
 std::optional<std::chrono::duration<double>> RetryState::decide(Outcome outcome, const std::string& cause,
                                                                 const Response* response) {
+    // Only the refusals go through this one: the retry itself is noted below, always.
     auto note = [&](const std::string& line) {
-        if (note_) {
+        if (note_ && policy_.note_refusals) {
             note_(line);
         }
     };
     const int retries = std::max(policy_.retries, 0);
+    stopped_ = true;
     if (attempts_ > retries) {
         return std::nullopt;
     }
@@ -304,12 +315,42 @@ std::optional<std::chrono::duration<double>> RetryState::decide(Outcome outcome,
             return std::nullopt;
         }
     }
-    note(fmt::format("aktoken: retry {}/{} after {:.1f} s: {}", attempts_, retries, delay.count(), cause));
+    stopped_ = false;
+    // An answer's cause reads as the example: "503 Service Unavailable", not "HTTP 503 ...".
+    const std::string_view shown =
+        response != nullptr && cause.starts_with("HTTP ") ? std::string_view(cause).substr(5) : std::string_view(cause);
+    if (note_) {
+        note_(fmt::format("aktoken: retrying in {} ({}), attempt {} of {}", wait_text(delay.count()), shown,
+                          attempts_ + 1, retries + 1));
+    }
     if (outcome == Outcome::unknown) {
         retried_after_unknown_ = true;
     }
     ++attempts_;
     return delay;
+}
+
+std::string RetryState::gave_up_text() const {
+    return stopped_ && attempts_ > 1 ? fmt::format("; gave up after {} attempts", attempts_) : std::string();
+}
+
+std::exception_ptr RetryState::final_error(const Error& error) const {
+    const std::string suffix = gave_up_text();
+    if (suffix.empty()) {
+        return nullptr;
+    }
+    Error said(error.kind(), error.what() + suffix, error.status(), error.fields());
+    said.set_token(error.token());
+    if (const auto* transport_error = dynamic_cast<const TransportError*>(&error)) {
+        return std::make_exception_ptr(TransportError(said, transport_error->delivery(), transport_error->transient()));
+    }
+    return std::make_exception_ptr(said);
+}
+
+void RetryState::finish(Response& response) const {
+    if (stopped_ && attempts_ > 1) {
+        response.attempts = attempts_;
+    }
 }
 
 RetryingTransport::RetryingTransport(Transport& inner, RetryPolicy policy, Note note, Sleeper sleeper, Clock clock,
@@ -331,11 +372,15 @@ Response RetryingTransport::send(const Request& request) {
             Response response = inner_.send(request);
             delay = state.after_answer(response);
             if (!delay) {
+                state.finish(response);
                 return response;
             }
         } catch (const Error& error) {
             delay = state.after_error(error);
             if (!delay) {
+                if (const std::exception_ptr said = state.final_error(error)) {
+                    std::rethrow_exception(said);
+                }
                 throw;
             }
         }

@@ -262,6 +262,12 @@ model::Settings decode_settings(std::string_view body) {
     return settings;
 }
 
+std::string decode_version(std::string_view body) {
+    rapidjson::Document doc = parse(body);
+    require_object(doc, "the answer of admin/version");
+    return string_member(doc, "version_current", "the answer of admin/version", true);
+}
+
 util::Secret decode_key(std::string_view body) {
     rapidjson::Document doc = parse(body);
     require_object(doc, "the answer of view_key");

@@ -28,6 +28,15 @@ std::optional<Format> parse_format(std::string_view name) {
     return std::nullopt;
 }
 
+std::string_view format_name(Format format) {
+    for (const auto& [name, candidate] : kFormats) {
+        if (candidate == format) {
+            return name;
+        }
+    }
+    return "table";
+}
+
 std::string format_names() {
     std::string names;
     for (const auto& [format_name, format] : kFormats) {

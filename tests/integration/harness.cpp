@@ -202,6 +202,46 @@ RunResult run_on_terminal(const std::string& program, const std::vector<std::str
     return result;
 }
 
+RunResult run_on_terminal_answering(const std::string& program, const std::vector<std::string>& args, const Env& env,
+                                    const std::string& prompt, const std::string& input) {
+    int master = -1;
+    int slave = -1;
+    winsize size{};
+    size.ws_row = 40;
+    size.ws_col = 120;
+    if (::openpty(&master, &slave, nullptr, nullptr, &size) != 0) {
+        throw std::runtime_error("openpty failed");
+    }
+    ::fcntl(master, F_SETFD, FD_CLOEXEC);
+    ::fcntl(slave, F_SETFD, FD_CLOEXEC);
+    pid_t pid = spawn(program, args, env, slave, slave, slave);
+    ::close(slave);
+    RunResult result;
+    pollfd fd{master, POLLIN, 0};
+    bool typed = false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (!typed && result.out.find(prompt) != std::string::npos) {
+            [[maybe_unused]] auto written = ::write(master, input.data(), input.size());
+            typed = true;
+        }
+        if (::poll(&fd, 1, 1000) <= 0) {
+            continue;
+        }
+        char buffer[4096];
+        ssize_t n = ::read(master, buffer, sizeof buffer);
+        if (n <= 0) {
+            break;  // EIO once the program has exited and closed the terminal
+        }
+        result.out.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(master);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
 Background::Background(const std::string& program, const std::vector<std::string>& args, const Env& env) {
     int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     pid_ = spawn(program, args, env, devnull, devnull, devnull);

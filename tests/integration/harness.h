@@ -28,6 +28,12 @@ RunResult run_program(const std::string& program, const std::vector<std::string>
 RunResult run_on_terminal(const std::string& program, const std::vector<std::string>& args, const Env& env,
                           const std::string& input, int columns = 120);
 
+// Runs a program on a pseudo-terminal as run_on_terminal does, but types `input` only once the
+// terminal has shown `prompt`: what the program does to the terminal before its prompt (echo
+// off) then applies to the typing.
+RunResult run_on_terminal_answering(const std::string& program, const std::vector<std::string>& args, const Env& env,
+                                    const std::string& prompt, const std::string& input);
+
 // A program running in the background (output discarded), killed when destroyed.
 class Background {
 public:

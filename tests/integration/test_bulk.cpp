@@ -329,15 +329,12 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE(
-        "bulk: a missing, unreadable or empty --from-file, or an identifier given twice, is refused before anything is "
-        "sent") {
+        "bulk: a missing or unreadable --from-file, or an identifier given twice, is refused before anything is sent") {
         Sandbox sandbox;
         TempDir home;
         const std::string missing = home.path() + "/no-such-file";
-        const std::string empty = home.write("empty", "\n# nothing yet\n   \n");
         const std::string twice = home.write("twice", "bulk-01\nalice-app\n");
         const std::string cannot_read = fmt::format("--from-file: cannot read {}: No such file or directory", missing);
-        const std::string holds_none = fmt::format("--from-file: {} holds no identifier", empty);
         expect_refused(sandbox, home,
                        {
                            {{"get", "--from-file", missing}, cannot_read},
@@ -345,10 +342,6 @@ TEST_SUITE("integration") {
                            {{"delete", "--yes", "--from-file", missing}, cannot_read},
                            {{"update", "--from-file", missing, "--description", "x"}, cannot_read},
                            {{"rotate", "--from-file", missing, "--show-key"}, cannot_read},
-                           {{"get", "--from-file", empty}, holds_none},
-                           {{"delete", "--yes", "--from-file", empty}, holds_none},
-                           {{"update", "--from-file", empty, "--description", "x"}, holds_none},
-                           {{"rotate", "--from-file", empty, "--show-key"}, holds_none},
                            {{"get", "alice-app", "--from-file", twice}, "IDENTIFIER: \"alice-app\" is given twice"},
                            {{"update", "alice-app", "--from-file", twice, "--description", "x"},
                             "IDENTIFIER: \"alice-app\" is given twice"},
@@ -358,15 +351,74 @@ TEST_SUITE("integration") {
                             fmt::format("--from-file: cannot read identifier file {}: Is a directory", home.path())},
                        });
 
-        // check refuses the same way, with the monitoring exit status for "could not check"; an
-        // empty file does not mean "every token".
-        for (const auto& [file, message] : {std::pair{missing, cannot_read}, std::pair{empty, holds_none}}) {
-            RunResult r = aktoken({"check", "--from-file", file}, aktoken_env(sandbox, kAdminKey, home));
-            CHECK(r.exit_code == 3);
-            CHECK(r.out == "");
-            CHECK(r.err == error_line(message));
-            CHECK(sandbox.requests().empty());
+        // check refuses the same way, with the monitoring exit status for "could not check".
+        RunResult r = aktoken({"check", "--from-file", missing}, aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 3);
+        CHECK(r.out == "");
+        CHECK(r.err == error_line(cannot_read));
+        CHECK(sandbox.requests().empty());
+    }
+
+    TEST_CASE("bulk: an empty --from-file is nothing to do: exit 0, a note, nothing sent; check checks no token") {
+        Sandbox sandbox;
+        TempDir home;
+        const Env env = aktoken_env(sandbox, kAdminKey, home);
+        const std::string empty = home.write("empty", "\n# nothing expired tonight\n   \n");
+        struct Case {
+            std::vector<std::string> args;
+            std::string input;
+            std::string out;
+            std::string note;
+        };
+        const std::string file_note =
+            fmt::format("aktoken: note: nothing to do: --from-file {} holds no identifier\n", empty);
+        const std::string stdin_note = "aktoken: note: nothing to do: --from-file - holds no identifier\n";
+        const std::vector<Case> cases = {
+            {{"get", "--from-file", empty}, "", "", file_note},
+            {{"get", "--from-file", "-", "-o", "json"}, "", "[]\n", stdin_note},
+            {{"get", "--from-file", "-", "-o", "tsv"}, "\n\n", "", stdin_note},
+            // The man page's `aktoken list -o id --expired | aktoken delete --yes --from-file -`.
+            {{"delete", "--yes", "--from-file", "-"}, "", "", stdin_note},
+            {{"delete", "--yes", "--from-file", empty, "-o", "json"}, "", "[]\n", file_note},
+            {{"update", "--from-file", empty, "--description", "x"}, "", "", file_note},
+            {{"rotate", "--from-file", "-", "--show-key", "-o", "jsonl"}, "# none\n", "", stdin_note},
+            {{"rotate", "--from-file", empty, "--key-file", home.path() + "/{}.key", "-o", "json"},
+             "",
+             "[]\n",
+             file_note},
+        };
+        for (const Case& c : cases) {
+            const std::string command_line = fmt::format("{}", fmt::join(c.args, " "));
+            CAPTURE(command_line);
+            RunResult r = aktoken(c.args, env, c.input);
+            CHECK(r.exit_code == 0);
+            CHECK(r.out == c.out);
+            CHECK(r.err == c.note);
         }
+        CHECK(sandbox.requests().empty());
+
+        // The flags are still checked: a typo must not wait for a night with work to show.
+        expect_refused(sandbox, home,
+                       {{{"update", "--from-file", empty, "--expires", "soon"},
+                         "--expires: invalid value \"soon\": expected an RFC 3339 time (2027-01-31T12:00:00Z), a "
+                         "date (2027-01-31), a duration (+30d, 12h, 1d12h) or never"},
+                        {{"rotate", "--from-file", empty},
+                         "rotate needs --key-file PATH, --show-key or both: the new "
+                         "key must go somewhere"}});
+
+        // check: an empty list of names checks no token (never every token), with the status line.
+        const std::string summary =
+            "AKTOKEN OK - 0 expired, 0 expiring within 3d, 0 expiring within 14d, 0 ok | not_found=0 expired=0 "
+            "critical=0 warning=0 ok=0\n";
+        RunResult r = aktoken({"check", "--from-file", empty}, env);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == summary);
+        CHECK(r.err == "");
+        r = aktoken({"check", "--from-file", "-", "-o", "json"}, env, "");
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "[]\n");
+        CHECK(r.err == "");
+        CHECK(sandbox.requests().empty());
     }
 
     TEST_CASE("bulk: --parallel takes 1 to 16 workers") {
@@ -517,7 +569,7 @@ TEST_SUITE("integration") {
             RunResult r = aktoken({"delete", "--yes", "bulk-01", "gone", "bulk-02", "--parallel", "4"}, b.env);
             CHECK(r.exit_code == 6);
             CHECK(r.err == not_found("gone"));
-            CHECK(r.out == "deleted bulk-01\ndeleted bulk-02\n");
+            CHECK(r.out == "deleted bulk-01\nfailed gone\ndeleted bulk-02\n");
             CHECK_FALSE(b.sandbox.key_of("bulk-01"));
             CHECK_FALSE(b.sandbox.key_of("bulk-02"));
             CHECK(b.sandbox.key_of("bulk-03"));

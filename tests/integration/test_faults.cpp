@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -149,6 +150,22 @@ std::pair<double, double> retry_wait(int n, const Mode& mode) {
     return {std::max(backoff / 2, retry_after), std::max(backoff, retry_after)};
 }
 
+// Each "retrying in N s" of stderr with the wait left out: the waits carry jitter and are
+// checked on their own (the skipped sleeps).
+std::string without_waits(const std::string& err) {
+    static const std::regex wait("retrying in [0-9.]+ s");
+    return std::regex_replace(err, wait, "retrying in <wait>");
+}
+
+// The line aktoken prints before retry n (1-based) of the mode's failure.
+std::string retry_line(const Mode& mode, int n, const std::string& method, const std::string& url) {
+    const std::string cause = mode.fault == "503"   ? "503 Service Unavailable"
+                              : mode.fault == "429" ? "429 Too Many Requests"
+                              : mode.fault == "502" ? "502 Bad Gateway"
+                                                    : mode.lost_cause(method, url);
+    return fmt::format("aktoken: retrying in <wait> ({}), attempt {} of {}\n", cause, n + 1, kRetries + 1);
+}
+
 // Runs the command without a fault, then against each fault mode, on one sandbox that is reset
 // in between. Checks the exit status, the requests sent (each one, in order, with its fault),
 // the wait before a retry (skipped, not waited out), stdout (the fault-free output after a
@@ -158,7 +175,8 @@ void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& comm
     const Env env = sleeps.apply(aktoken_env(sandbox, kAdminKey, home));
     // check speaks the monitoring-plugin language: 3 is "could not check".
     const int failure_exit = command.args[0] == "check" ? 3 : 8;
-    const bool prints_failures = command.args[0] == "rotate";  // its table has a row per token
+    // Their output has a row per token, a failed one too.
+    const bool prints_failures = command.args[0] == "rotate" || command.args[0] == "delete";
     const std::string& first = command.requests.front();
     const std::string first_method = first.substr(0, first.find(' '));
     const std::string first_url = sandbox.url() + first.substr(first.find(' ') + 1);
@@ -242,10 +260,17 @@ void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& comm
                 retries = kRetries;
                 recovers = false;
                 expected_requests.insert(expected_requests.end(), retries, faulted);
-                expected_err = error_line(fmt::format("HTTP 503 Service Unavailable from {} {}: authentik starting",
-                                                      first_method, first_url));
+                expected_err = error_line(fmt::format(
+                    "HTTP 503 Service Unavailable from {} {}: authentik starting; gave up after {} attempts",
+                    first_method, first_url, kRetries + 1));
                 break;
         }
+        // Each retry is announced on stderr before its wait.
+        std::string announced;
+        for (int n = 1; n <= retries; ++n) {
+            announced += retry_line(mode, n, first_method, first_url);
+        }
+        expected_err = announced + expected_err;
         if (recovers) {
             expected_requests.insert(expected_requests.end(), rest.begin(), rest.end());
         }
@@ -272,7 +297,7 @@ void run_matrix(const Sandbox& sandbox, const TempDir& home, const Command& comm
             CHECK(r.out == "");
         }
         if (recovers || mode.effect != Effect::truncated) {
-            CHECK(r.err == expected_err);
+            CHECK(without_waits(r.err) == expected_err);
         }
     }
 }
@@ -347,7 +372,7 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE_FIXTURE(Matrix, "faults: whoami against every fault mode of the sandbox") {
-        run_matrix(sandbox, home, {{"whoami"}, {"GET /api/v3/core/users/me/"}});
+        run_matrix(sandbox, home, {{"whoami"}, {"GET /api/v3/core/users/me/", "GET /api/v3/admin/version/"}});
     }
 
     TEST_CASE_FIXTURE(Matrix, "faults: rotate against every fault mode of the sandbox") {
@@ -400,7 +425,7 @@ TEST_SUITE("integration") {
         sandbox.fault("503", 1, 1);
         r = aktoken({"create", "ci-booting", "-o", "id", "-v"}, env);
         CHECK(r.exit_code == 0);
-        CHECK(r.err.find("aktoken: retry 1/3 after 1.0 s: HTTP 503 Service Unavailable\n") != std::string::npos);
+        CHECK(r.err.find("aktoken: retrying in 1 s (503 Service Unavailable), attempt 2 of 4\n") != std::string::npos);
         CHECK(count_requests(sandbox, "POST") == 2);
         CHECK(sleeps.take() == std::vector<double>{1.0});
     }
@@ -411,7 +436,8 @@ TEST_SUITE("integration") {
         const SkippedSleeps sleeps(home);
         sandbox.fault("apply-then-drop", 1);
         RunResult r = aktoken({"delete", "--yes", "bob-app"}, sleeps.apply(aktoken_env(sandbox, kAdminKey, home)));
-        CHECK(r.err == "");
+        CHECK(without_waits(r.err) ==
+              "aktoken: retrying in <wait> (connection to 127.0.0.1 closed without a response), attempt 2 of 4\n");
         CHECK(r.exit_code == 0);
         CHECK(r.out == "deleted bob-app\n");
         CHECK(request_lines(sandbox) ==

@@ -157,10 +157,22 @@ TEST_SUITE("integration") {
 
         r = aktoken({"delete", "--yes", "bob-app", "nope", "alice-app"}, aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.exit_code == 6);
-        CHECK(r.out == "deleted bob-app\ndeleted alice-app\n");
+        CHECK(r.out == "deleted bob-app\nfailed nope\ndeleted alice-app\n");
         CHECK(r.err == error_line("token \"nope\" not found (HTTP 404 Not Found)"));
         CHECK_FALSE(sandbox.key_of("bob-app"));
         CHECK_FALSE(sandbox.key_of("alice-app"));
+
+        // json reports every token, a failed one with the reason, as rotate does.
+        r = aktoken({"delete", "--yes", "alice-api", "nope", "--parallel", "1", "-o", "json"},
+                    aktoken_env(sandbox, kAdminKey, home));
+        CHECK(r.exit_code == 6);
+        CHECK(r.out ==
+              "[\n  {\n    \"identifier\": \"alice-api\",\n    \"result\": \"deleted\"\n  },\n  {\n    \"identifier\": "
+              "\"nope\",\n    \"result\": \"failed\",\n    \"reason\": \"token \\\"nope\\\" not found (HTTP 404 Not "
+              "Found)\"\n  }\n]\n");
+        CHECK(r.err ==
+              "{\"error\":{\"exit_code\":6,\"kind\":\"not_found\",\"status\":404,\"message\":\"token \\\"nope\\\" "
+              "not found (HTTP 404 Not Found)\",\"fields\":{}}}\n");
 
         r = aktoken({"delete", "-y", "--ignore-missing", "bob-app", "bob-api", "-o", "json"},
                     aktoken_env(sandbox, kAdminKey, home));
@@ -176,18 +188,72 @@ TEST_SUITE("integration") {
         add_tokens(sandbox, kReferencedToken);
         Env env = aktoken_env(sandbox, kAdminKey, home);
         RunResult r = run_on_terminal(AKTOKEN_BINARY, {"delete", "bob-reset-link", "--no-color"}, env, "n\n");
-        CHECK(r.exit_code == 2);
+        // Declining is an answer, not a mistake: exit 0, nothing deleted.
+        CHECK(r.exit_code == 0);
         CHECK(r.out ==
               "n\r\n"
               "token \"bob-reset-link\" (intent verification, owner bob)\r\n"
               "  used by authentik_flows flowtoken \"Password reset of bob\": authentik will delete it too\r\n"
-              "Delete 1 token? [y/N] aktoken: error: not confirmed: nothing was deleted\r\n");
+              "Delete 1 token? [y/N] aktoken: nothing deleted\r\n");
         CHECK(sandbox.key_of("bob-reset-link"));
+        for (const Recorded& request : sandbox.requests()) {
+            CHECK(request.method == "GET");
+        }
 
         r = run_on_terminal(AKTOKEN_BINARY, {"delete", "bob-reset-link", "bob-app", "--no-color"}, env, "yes\n");
         CHECK(r.exit_code == 0);
         CHECK_FALSE(sandbox.key_of("bob-reset-link"));
         CHECK_FALSE(sandbox.key_of("bob-app"));
+    }
+
+    TEST_CASE("delete: the question names a managed token, the token aktoken authenticates with, and a missing one") {
+        Sandbox sandbox;
+        TempDir home;
+        const Env env = aktoken_env(sandbox, kAdminKey, home);
+        const std::string outpost = "ak-outpost-9a5c2b7e-1f0d-4c8a-9e3b-6d2f4a1b8c7e-api";
+        RunResult r = run_on_terminal(AKTOKEN_BINARY, {"delete", "admin-api", outpost, "nope", "bob-api", "--no-color"},
+                                      env, "n\n");
+        CHECK(r.exit_code == 6);
+        CHECK(r.out ==
+              "n\r\n"
+              "token \"admin-api\" (intent api, owner akadmin)\r\n"
+              "  warning: this is the token aktoken authenticates with: its key stops working\r\n"
+              "token \"" +
+                  outpost +
+                  "\" (intent api, owner ak-outpost-9a5c2b7e1f0d4c8a9e3b6d2f4a1b8c7e)\r\n"
+                  "  managed by authentik (\"goauthentik.io/outpost/" +
+                  outpost +
+                  "\"): authentik may re-create it (outpost tokens)\r\n"
+                  "aktoken: error: token \"nope\" not found (HTTP 404 Not Found)\r\n"
+                  "token \"bob-api\" (intent api, owner bob)\r\n"
+                  "Delete 3 tokens? [y/N] aktoken: nothing deleted\r\n");
+        // Only admin-api, an api token of the caller, had its key read to compare; bob's is not the caller's.
+        std::vector<std::string> requests;
+        for (const Recorded& request : sandbox.requests()) {
+            requests.push_back(request.method + " " + request.path);
+        }
+        CHECK(requests == std::vector<std::string>{
+                              "GET /api/v3/core/tokens/admin-api/",
+                              "GET /api/v3/core/tokens/admin-api/used_by/",
+                              "GET /api/v3/core/users/me/",
+                              "GET /api/v3/core/tokens/admin-api/view_key/",
+                              "GET /api/v3/core/tokens/" + outpost + "/",
+                              "GET /api/v3/core/tokens/" + outpost + "/used_by/",
+                              "GET /api/v3/core/tokens/nope/",
+                              "GET /api/v3/core/tokens/bob-api/",
+                              "GET /api/v3/core/tokens/bob-api/used_by/",
+                          });
+
+        // bob may not read keys (no view_token_key): the keys cannot be compared, and the question
+        // goes on without a word about it.
+        sandbox.clear_requests();
+        r = run_on_terminal(AKTOKEN_BINARY, {"delete", "bob-api", "--no-color"}, aktoken_env(sandbox, kBobKey, home),
+                            "n\n");
+        CHECK(r.exit_code == 0);
+        CHECK(r.out ==
+              "n\r\ntoken \"bob-api\" (intent api, owner bob)\r\nDelete 1 token? [y/N] aktoken: nothing "
+              "deleted\r\n");
+        CHECK(sandbox.requests().back().path == "/api/v3/core/tokens/bob-api/view_key/");
     }
 
     TEST_CASE("create, view-key: a key file that cannot be written is refused before anything is sent") {
@@ -299,6 +365,27 @@ TEST_SUITE("integration") {
         }
     }
 
+    TEST_CASE("set-key --key-stdin on a terminal asks for the key with echo off") {
+        Sandbox sandbox;
+        TempDir home;
+        const std::string prompt = "New key for token \"bob-api\" (typing is not shown): ";
+        RunResult r = run_on_terminal_answering(AKTOKEN_BINARY, {"set-key", "bob-api", "--key-stdin"},
+                                                aktoken_env(sandbox, kAdminKey, home), prompt, "typed-key-4321\n");
+        CHECK(r.exit_code == 0);
+        // The key never shows: only the prompt, the newline aktoken prints for the unechoed Enter,
+        // and the result.
+        CHECK(r.out == prompt + "\r\nkey of token \"bob-api\" set\r\n");
+        CHECK(sandbox.key_of("bob-api") == "typed-key-4321");
+
+        // An empty answer is refused before anything is sent.
+        sandbox.clear_requests();
+        r = run_on_terminal_answering(AKTOKEN_BINARY, {"set-key", "bob-api", "--key-stdin"},
+                                      aktoken_env(sandbox, kAdminKey, home), prompt, "\n");
+        CHECK(r.exit_code == 2);
+        CHECK(r.out == prompt + "\r\naktoken: error: the key from the terminal is empty\r\n");
+        CHECK(sandbox.requests().empty());
+    }
+
     TEST_CASE("set-key: from a file or stdin, checked before sending, 403 explained") {
         Sandbox sandbox;
         TempDir home;
@@ -313,6 +400,8 @@ TEST_SUITE("integration") {
 
         r = aktoken({"set-key", "bob-api", "--key-stdin"}, aktoken_env(sandbox, kAdminKey, home), "from-stdin-5678\n");
         CHECK(r.exit_code == 0);
+        // A pipe gets no prompt.
+        CHECK(r.err == "");
         CHECK(sandbox.key_of("bob-api") == "from-stdin-5678");
 
         sandbox.clear_requests();
@@ -375,16 +464,58 @@ TEST_SUITE("integration") {
         CHECK(r.err == "");
         CHECK(r.out == "[]\n");
 
+        // The release the sandbox plays (AKTOKEN_TEST_AUTHENTIK_VERSION may choose another one).
+        const HttpAnswer answer = sandbox.api("GET", "/admin/version/", "Bearer " + kAliceKey);
+        REQUIRE(answer.status == 200);
+        const std::string marker = "\"version_current\":\"";
+        const std::size_t at = answer.body.find(marker) + marker.size();
+        const std::string release = answer.body.substr(at, answer.body.find('"', at) - at);
+        REQUIRE(release.rfind("20", 0) == 0);
+
         r = aktoken({"whoami"}, aktoken_env(sandbox, kAliceKey, home));
         CHECK(r.exit_code == 0);
+        CHECK(r.err == "");
         CHECK(r.out == "username:  alice\npk:        2\nname:      Alice Example\nsuperuser: no\nurl:       " +
-                           sandbox.url() + "/api/v3\n");
+                           sandbox.url() + "/api/v3\nauthentik: " + release + "\n");
         r = aktoken({"whoami", "-o", "json"}, aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.out == "{\n  \"url\": \"" + sandbox.url() +
                            "/api/v3\",\n  \"pk\": 1,\n  \"username\": \"akadmin\",\n  \"name\": \"authentik Default "
-                           "Admin\",\n  \"is_superuser\": true\n}\n");
+                           "Admin\",\n  \"is_superuser\": true,\n  \"authentik_version\": \"" +
+                           release + "\"\n}\n");
         r = aktoken({"whoami"}, aktoken_env(sandbox, "wrong", home));
         CHECK(r.exit_code == 4);
+    }
+
+    TEST_CASE("-o: a format the command does not print is refused, naming the ones it prints") {
+        Sandbox sandbox;
+        TempDir home;
+        expect_refused(
+            sandbox, home,
+            {
+                {{"delete", "--yes", "bob-app", "-o", "tsv"},
+                 "--output: delete does not print \"tsv\": expected table, json, jsonl or id"},
+                {{"delete", "--yes", "bob-app", "-o", "wide"},
+                 "--output: delete does not print \"wide\": expected table, json, jsonl or id"},
+                {{"whoami", "-o", "tsv"}, "--output: whoami does not print \"tsv\": expected table, json or jsonl"},
+                {{"-o", "id", "whoami"}, "--output: whoami does not print \"id\": expected table, json or jsonl"},
+                {{"used-by", "bob-api", "-o", "id"},
+                 "--output: used-by does not print \"id\": expected table, json, jsonl or tsv"},
+                {{"view-key", "bob-api", "--output", "jsonl"},
+                 "--output: view-key does not print \"jsonl\": expected table"},
+            });
+
+        // A profile's format is every command's default: where a command does not print it, the
+        // command prints its own first format instead.
+        const Env env = aktoken_env(sandbox, kAdminKey, home);
+        const RunResult plain = aktoken({"whoami"}, env);
+        REQUIRE(plain.exit_code == 0);
+        home.write(".config/aktoken/config", "[default]\noutput = tsv\n");
+        RunResult r = aktoken({"whoami"}, env);
+        CHECK(r.exit_code == 0);
+        CHECK(r.err == "");
+        CHECK(r.out == plain.out);
+        r = aktoken({"list", "--user", "bob", "--intent", "api"}, env);
+        CHECK(r.out == "identifier\tintent\tuser\texpires\tdescription\nbob-api\tapi\tbob\tnever\tBob scripts\n");
     }
 
 }  // TEST_SUITE

@@ -230,6 +230,45 @@ TEST_SUITE("integration") {
               "admin-api   api     akadmin  never    Admin automation\r\n");
     }
 
+    TEST_CASE("list, check: --user takes a pk (digits, matched by aktoken) or a username (sent to authentik)") {
+        Sandbox sandbox;
+        TempDir home;
+        const Env env = aktoken_env(sandbox, kAdminKey, home);
+        RunResult r = aktoken({"list", "--user", "2", "-o", "id"}, env);
+        CHECK(r.err == "");
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "alice-api\nalice-app\nalice-recovery\n");
+        // authentik has no token filter by user pk: the listing is unfiltered, aktoken keeps alice's.
+        auto requests = sandbox.requests();
+        REQUIRE(requests.size() == 1);
+        CHECK(requests[0].query == "page_size=100&page=1");
+
+        sandbox.clear_requests();
+        r = aktoken({"list", "--user", "alice", "-o", "id"}, env);
+        CHECK(r.out == "alice-api\nalice-app\nalice-recovery\n");
+        requests = sandbox.requests();
+        REQUIRE(requests.size() == 1);
+        CHECK(requests[0].query == "user__username=alice&page_size=100&page=1");
+
+        r = aktoken({"check", "--user", "3", "--intent", "api", "-o", "id"}, env);
+        CHECK(r.err == "");
+        CHECK(r.out == "bob-api\n");
+        r = aktoken({"list", "--user", "9", "-o", "json"}, env);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "[]\n");
+
+        const std::string expected = "expected a user pk (a positive integer) or a username";
+        sandbox.clear_requests();
+        expect_refused(
+            sandbox, home,
+            {
+                {{"list", "--user", ""}, "--user: invalid value \"\": " + expected},
+                {{"list", "--user", "0"}, "--user: invalid value \"0\": expected a user pk (a positive integer)"},
+                {{"list", "--user", "al ice"}, "--user: invalid value \"al ice\": " + expected},
+                {{"update", "alice-app", "--user", "a/b"}, "--user: invalid value \"a/b\": " + expected},
+            });
+    }
+
     TEST_CASE("list: bad filters are refused before anything is sent") {
         Sandbox sandbox;
         TempDir home;

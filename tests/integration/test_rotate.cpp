@@ -282,7 +282,9 @@ TEST_SUITE("integration") {
         CHECK(read_file(token_file) == *sandbox.key_of("admin-api") + "\n");
         CHECK(aktoken({"whoami"}, env).exit_code == 0);
         auto calls = methods_and_paths(sandbox);
-        REQUIRE(calls.size() == 8);
+        // The last two are whoami's (users/me, admin/version).
+        REQUIRE(calls.size() == 9);
+        CHECK(calls[8] == "GET /api/v3/admin/version/");
         CHECK(calls[2] == "GET /api/v3/core/users/me/");  // 403: the old key is dead
         CHECK(calls[3] == "GET /api/v3/core/users/me/");  // 200 with the new key
         CHECK(calls[4] == "GET /api/v3/core/tokens/bob-api/");

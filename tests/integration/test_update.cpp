@@ -87,6 +87,42 @@ TEST_SUITE("integration") {
         CHECK(requests[1].body == R"({"intent":"api","user":3,"description":"Bob's scripts"})");
     }
 
+    TEST_CASE("update: --user takes a username, looked up once, as well as a pk") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        const Env env = aktoken_env(sandbox, kAdminKey, home);
+        RunResult r = aktoken({"update", "bob-api", "--user", "bob", "--description", "x", "-o", "id"}, env);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "bob-api\n");
+        auto requests = sandbox.requests();
+        REQUIRE(requests.size() == 3);
+        CHECK(requests[0].method + " " + requests[0].path + "?" + requests[0].query ==
+              "GET /api/v3/core/users/?username=bob");
+        CHECK(requests[1].method + " " + requests[1].path == "GET /api/v3/core/tokens/bob-api/");
+        CHECK(requests[2].body == R"({"intent":"api","user":3,"description":"x"})");
+
+        sandbox.clear_requests();
+        r = aktoken({"update", "bob-api", "--user", "3", "--description", "y", "-o", "id"}, env);
+        CHECK(r.exit_code == 0);
+        requests = sandbox.requests();
+        REQUIRE(requests.size() == 2);
+        CHECK(requests[1].body == R"({"intent":"api","user":3,"description":"y"})");
+
+        // A username alone is a change to ask for (authentik refuses another owner).
+        sandbox.clear_requests();
+        r = aktoken({"update", "bob-api", "--user", "alice"}, env);
+        CHECK(r.exit_code == 7);
+        CHECK(r.err == error_line("user: User cannot be changed"));
+        CHECK(sandbox.requests().size() == 3);
+
+        sandbox.clear_requests();
+        r = aktoken({"update", "bob-api", "--user", "nobody", "--description", "z"}, env);
+        CHECK(r.exit_code == 6);
+        CHECK(r.out == "");
+        CHECK(r.err == error_line("user \"nobody\" not found"));
+        CHECK(sandbox.requests().size() == 1);
+    }
+
     TEST_CASE("update: --no-preserve sends only the given fields, and authentik takes the token over") {
         Sandbox sandbox(kFrozen);
         TempDir home;
@@ -387,8 +423,6 @@ TEST_SUITE("integration") {
                  "--intent: invalid value \"admin\": expected api or app_password"},
                 {{"update", "alice-app", "--user", "0"},
                  "--user: invalid value \"0\": expected a user pk (a positive integer)"},
-                {{"update", "alice-app", "--user", "alice"},
-                 "--user: invalid value \"alice\": expected a user pk (a positive integer)"},
                 {{"update", "alice-app", "--expires", "2027-02-30"},
                  "--expires: invalid value \"2027-02-30\": \"2027-02-30\" is not a calendar date"},
                 {{"update", "alice-app", "--expires", "soon"},

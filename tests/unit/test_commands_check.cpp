@@ -439,6 +439,25 @@ TEST_SUITE("unit") {
         CHECK(commands::check_report({}, plan, output::Format::json, style) == "[]\n");
     }
 
+    TEST_CASE("check run: an empty --from-file checks nothing: no request, the status line, exit 0") {
+        Fixture f;
+        CheckFlags flags;
+        flags.from_file = true;
+        commands::Context context = f.context(output::Format::table);
+        const commands::Result result = commands::run_check(context, commands::plan_check(flags));
+        CHECK(result.status == 0);
+        CHECK(f.transport.requests.empty());
+        CHECK(f.out.str() ==
+              "AKTOKEN OK - 0 expired, 0 expiring within 3d, 0 expiring within 14d, 0 ok | not_found=0 expired=0 "
+              "critical=0 warning=0 ok=0\n");
+        CHECK(f.err.str() == "");
+        // The list filters still belong to a check without --from-file only.
+        flags.filters.field_filter("intent") = "api";
+        CHECK(plan_error(flags) ==
+              "--intent cannot be used with IDENTIFIER arguments: the list filters select the tokens only when no "
+              "IDENTIFIER is given");
+    }
+
     TEST_CASE("check run: identifiers are read with GET each, in order, no list") {
         Fixture f;
         f.transport.answer(200, token_json("b", R"("2026-12-01T12:00:00Z")", true));

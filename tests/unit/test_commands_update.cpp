@@ -73,6 +73,18 @@ TEST_SUITE("unit") {
         }
     }
 
+    TEST_CASE("update plan: --user digits are a pk, anything else a username to look up") {
+        UpdateFlags flags = flags_for("ci");
+        flags.user = "7";
+        commands::UpdatePlan plan = commands::plan_update(flags, kNow);
+        CHECK(plan.patch.user == std::optional<std::int64_t>(7));
+        CHECK_FALSE(plan.user_name);
+        flags.user = "alice.smith@example.com";
+        plan = commands::plan_update(flags, kNow);
+        CHECK_FALSE(plan.patch.user);
+        CHECK(plan.user_name == std::optional<std::string>("alice.smith@example.com"));
+    }
+
     TEST_CASE("update plan: bad values are usage errors naming the flag") {
         struct Case {
             void (*set)(UpdateFlags&);
@@ -92,7 +104,11 @@ TEST_SUITE("unit") {
              "--intent: invalid value \"verification\": authentik refuses the intents verification and recovery in "
              "writes; expected api or app_password"},
             {[](UpdateFlags& f) { f.user = "-3"; },
-             "--user: invalid value \"-3\": expected a user pk (a positive integer)"},
+             "--user: invalid value \"-3\": expected a user pk (a positive integer) or a username"},
+            {[](UpdateFlags& f) { f.user = ""; },
+             "--user: invalid value \"\": expected a user pk (a positive integer) or a username"},
+            {[](UpdateFlags& f) { f.user = "0"; },
+             "--user: invalid value \"0\": expected a user pk (a positive integer)"},
             {[](UpdateFlags& f) { f.user = "99999999999999999999"; },
              "--user: invalid value \"99999999999999999999\": expected a user pk (a positive integer)"},
             {[](UpdateFlags& f) { f.expires = "2026-02-29"; },

@@ -193,8 +193,8 @@ TEST_SUITE("http") {
                 return true;
             });
         CHECK(bodies == std::vector<std::string>{"ok", "9"});
-        CHECK(notes == std::vector<std::string>{"aktoken: retry 1/3 after 1.0 s: HTTP 503 Service Unavailable",
-                                                "aktoken: retry 2/3 after 2.0 s: HTTP 503 Service Unavailable"});
+        CHECK(notes == std::vector<std::string>{"aktoken: retrying in 1 s (503 Service Unavailable), attempt 2 of 4",
+                                                "aktoken: retrying in 2 s (503 Service Unavailable), attempt 3 of 4"});
         CHECK(server.requests() == 4);
     }
 

@@ -306,9 +306,9 @@ TEST_SUITE("unit") {
         auto transport = h.make();
         CHECK(transport.send(request("GET", token_url)).status == 204);
         CHECK(h.notes == Lines{
-                             "aktoken: retry 1/3 after 1.0 s: HTTP 429 Too Many Requests",
-                             "aktoken: retry 2/3 after 2.0 s: HTTP 502 Bad Gateway",
-                             "aktoken: retry 3/3 after 4.0 s: HTTP 503 Service Unavailable",
+                             "aktoken: retrying in 1 s (429 Too Many Requests), attempt 2 of 4",
+                             "aktoken: retrying in 2 s (502 Bad Gateway), attempt 3 of 4",
+                             "aktoken: retrying in 4 s (503 Service Unavailable), attempt 4 of 4",
                          });
         CHECK(h.sleeps == Sleeps{1, 2, 4});
         CHECK(transport.attempts() == 4);
@@ -320,7 +320,9 @@ TEST_SUITE("unit") {
             Harness h;
             h.answer(status);
             auto transport = h.make();
-            CHECK(transport.send(request("GET", token_url)).status == status);
+            const Response response = transport.send(request("GET", token_url));
+            CHECK(response.status == status);
+            CHECK(response.attempts == 1);
             CHECK(transport.attempts() == 1);
             CHECK(h.sleeps.empty());
             CHECK(h.notes.empty());
@@ -339,12 +341,14 @@ TEST_SUITE("unit") {
         const Response response = transport.send(request("PATCH", token_url));
         CHECK(response.status == 503);
         CHECK(response.header("x-n") == "4");
+        // For the final error: how many attempts the answer took.
+        CHECK(response.attempts == 4);
         CHECK(transport.attempts() == 4);
         CHECK(h.sleeps == Sleeps{0.75, 1.5, 3});
         CHECK(h.notes == Lines{
-                             "aktoken: retry 1/3 after 0.8 s: HTTP 503 Service Unavailable",
-                             "aktoken: retry 2/3 after 1.5 s: HTTP 503 Service Unavailable",
-                             "aktoken: retry 3/3 after 3.0 s: HTTP 504 Gateway Timeout",
+                             "aktoken: retrying in 0.8 s (503 Service Unavailable), attempt 2 of 4",
+                             "aktoken: retrying in 1.5 s (503 Service Unavailable), attempt 3 of 4",
+                             "aktoken: retrying in 3 s (504 Gateway Timeout), attempt 4 of 4",
                          });
         CHECK(transport.retried_after_unknown_outcome());
     }
@@ -362,14 +366,14 @@ TEST_SUITE("unit") {
         } catch (const TransportError& error) {
             CHECK(error.kind() == ErrorKind::network);
             CHECK(error.delivery() == Delivery::not_sent);
-            CHECK(std::string(error.what()) == refused);
+            CHECK(std::string(error.what()) == refused + "; gave up after 4 attempts");
         }
         CHECK(transport.attempts() == 4);
         CHECK(h.notes == Lines{
-                             "aktoken: retry 1/3 after 1.0 s: " + dropped,
-                             "aktoken: retry 2/3 after 2.0 s: request to https://ak.example/ "
-                             "timed out after 30 s",
-                             "aktoken: retry 3/3 after 4.0 s: " + refused,
+                             "aktoken: retrying in 1 s (" + dropped + "), attempt 2 of 4",
+                             "aktoken: retrying in 2 s (request to https://ak.example/ "
+                             "timed out after 30 s), attempt 3 of 4",
+                             "aktoken: retrying in 4 s (" + refused + "), attempt 4 of 4",
                          });
         CHECK(transport.retried_after_unknown_outcome());
 
@@ -411,9 +415,9 @@ TEST_SUITE("unit") {
         CHECK(transport.send(request("GET", token_url)).status == 200);
         CHECK(h.sleeps == Sleeps{5, 60, 4});
         CHECK(h.notes == Lines{
-                             "aktoken: retry 1/3 after 5.0 s: HTTP 503 Service Unavailable",
-                             "aktoken: retry 2/3 after 60.0 s: HTTP 503 Service Unavailable",
-                             "aktoken: retry 3/3 after 4.0 s: HTTP 429 Too Many Requests",
+                             "aktoken: retrying in 5 s (503 Service Unavailable), attempt 2 of 4",
+                             "aktoken: retrying in 60 s (503 Service Unavailable), attempt 3 of 4",
+                             "aktoken: retrying in 4 s (429 Too Many Requests), attempt 4 of 4",
                          });
 
         Harness custom;
@@ -461,8 +465,8 @@ TEST_SUITE("unit") {
         CHECK(transport.attempts() == 3);
         CHECK(h.sleeps == Sleeps{1, 2});
         CHECK(h.notes == Lines{
-                             "aktoken: retry 1/3 after 1.0 s: HTTP 503 Service Unavailable",
-                             "aktoken: retry 2/3 after 2.0 s: HTTP 503 Service Unavailable",
+                             "aktoken: retrying in 1 s (503 Service Unavailable), attempt 2 of 4",
+                             "aktoken: retrying in 2 s (503 Service Unavailable), attempt 3 of 4",
                              "aktoken: no retry, 4.0 s wait exceeds the 2.0 s left of "
                              "--retry-max-time: HTTP 503 Service Unavailable",
                          });
@@ -473,7 +477,8 @@ TEST_SUITE("unit") {
         slow.answer(503).fail_plain().answer(200);
         policy.max_time_seconds = 3;
         auto second = slow.make(policy);
-        CHECK_THROWS_WITH_AS(second.send(request("GET", token_url)), dropped.c_str(), Error);
+        CHECK_THROWS_WITH_AS(second.send(request("GET", token_url)), (dropped + "; gave up after 2 attempts").c_str(),
+                             Error);
         CHECK(slow.sleeps == Sleeps{1});
         CHECK(slow.notes.back() ==
               "aktoken: no retry, 2.0 s wait exceeds the 1.0 s left of --retry-max-time: " + dropped);
@@ -554,10 +559,11 @@ TEST_SUITE("unit") {
             Harness h;
             h.answer(503).fail(Delivery::maybe_sent).answer(201);
             auto transport = h.make();
-            CHECK_THROWS_AS(transport.send(request("POST", tokens_url)), TransportError);
+            CHECK_THROWS_WITH_AS(transport.send(request("POST", tokens_url)),
+                                 (dropped + "; gave up after 2 attempts").c_str(), TransportError);
             CHECK(transport.attempts() == 2);
             CHECK(h.notes == Lines{
-                                 "aktoken: retry 1/3 after 1.0 s: HTTP 503 Service Unavailable",
+                                 "aktoken: retrying in 1 s (503 Service Unavailable), attempt 2 of 4",
                                  "aktoken: no retry, a POST may have been applied: " + dropped,
                              });
         }
@@ -578,10 +584,10 @@ TEST_SUITE("unit") {
         CHECK_FALSE(transport.retried_after_unknown_outcome());
         CHECK(h.sleeps == Sleeps{1, 2, 5, 8});
         CHECK(h.notes == Lines{
-                             "aktoken: retry 1/4 after 1.0 s: " + refused,
-                             "aktoken: retry 2/4 after 2.0 s: could not resolve host ak.example",
-                             "aktoken: retry 3/4 after 5.0 s: HTTP 503 Service Unavailable",
-                             "aktoken: retry 4/4 after 8.0 s: HTTP 429 Too Many Requests",
+                             "aktoken: retrying in 1 s (" + refused + "), attempt 2 of 5",
+                             "aktoken: retrying in 2 s (could not resolve host ak.example), attempt 3 of 5",
+                             "aktoken: retrying in 5 s (503 Service Unavailable), attempt 4 of 5",
+                             "aktoken: retrying in 8 s (429 Too Many Requests), attempt 5 of 5",
                          });
     }
 

@@ -32,6 +32,8 @@ public:
     unsigned generation();
     // Uses `token` from now on.
     void replace(util::Secret token);
+    // Whether `key` is the current token, compared in constant time (the token is never handed out).
+    bool holds(std::string_view key);
 
 private:
     std::mutex mutex_;
@@ -96,6 +98,8 @@ public:
     void set_key(const std::string& identifier, std::string_view key);
     std::vector<model::UsedBy> used_by(const std::string& identifier);
     model::User me();
+    // The release the server runs (GET /admin/version/, version_current: "2026.5.6").
+    std::string version();
     model::Page<model::User> users(const Query& query);
     // GET /admin/settings/: superusers and holders of authentik_rbac.view_system_settings only.
     model::Settings settings();
@@ -107,6 +111,8 @@ public:
     // Authenticates every later request of the run (every Client sharing the credentials) with
     // `key`, after the run's own token was rotated.
     void use_token(util::Secret key);
+    // Whether the run authenticates with `key` (e.g. a key from view_key).
+    bool authenticates_with(std::string_view key) { return credentials_->holds(key); }
 
     // The URL of a collection or action path below the base, with an encoded query.
     std::string url(const std::string& path, const Query& query = {}) const;

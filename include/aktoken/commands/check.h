@@ -62,6 +62,9 @@ namespace aktoken::commands {
 // The flags of `aktoken check` as the user gave them.
 struct CheckFlags {
     std::vector<std::string> identifiers;
+    // --from-file was given: the identifiers name the tokens even when there are none (an empty
+    // generated list checks nothing, never every token).
+    bool from_file = false;
     ListFlags filters;
     std::optional<std::string> warn;        // --warn DURATION, default 14d
     std::optional<std::string> crit;        // --crit DURATION, default 3d
@@ -76,7 +79,8 @@ inline constexpr int kCheckUnknown = 3;
 
 // The checked request.
 struct CheckPlan {
-    std::vector<std::string> identifiers;  // non-empty: GET each; empty: list with `list`
+    std::vector<std::string> identifiers;  // GET each when `named`
+    bool named = false;                    // false: list with `list`
     ListPlan list;                         // the filters (and headers) when listing
     std::chrono::seconds warn = kDefaultWarn;
     std::chrono::seconds crit = kDefaultCrit;

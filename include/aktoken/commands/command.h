@@ -43,6 +43,7 @@ struct Preparation {
     bool stdin_is_terminal = false;
     bool token_from_stdin = false;  // --token-file -: standard input holds the API token
     const config::Environment& environment;
+    std::ostream* err = nullptr;  // standard error, for prompts on a terminal
 };
 
 // What a command that sends no request runs with.
@@ -93,7 +94,15 @@ struct CommandSpec {
     std::unique_ptr<Command> (*make)() = nullptr;
     // Nonzero: every error of this command exits with this status (check: 3, UNKNOWN).
     int error_status = 0;
+    // The formats the command prints, the first the one it falls back to; empty: all of them.
+    std::span<const output::Format> formats = {};
 };
+
+// The format `spec` prints in when `asked` was asked for: `asked` itself when the row lists it.
+// One asked for on the command line (`from_flag`) that the command does not print is refused,
+// Error(usage) naming the ones it prints; one from a profile, which sets it for every command,
+// gives way to the row's first format.
+output::Format format_for(const CommandSpec& spec, output::Format asked, bool from_flag, std::string_view where);
 
 // Every command, in the order --help lists them.
 std::span<const CommandSpec* const> command_table();

@@ -52,6 +52,10 @@ struct KeySource {
 // Reads and checks a key: no empty keys, no whitespace or control characters inside.
 util::Secret read_key(const KeySource& source, std::istream& stdin_stream);
 
+// set-key --key-stdin on a terminal: asks for the key on standard error with the terminal's echo
+// off (as `gh secret set` does), reads one line and checks it.
+util::Secret ask_key(const std::string& identifier, const Preparation& preparation);
+
 // Refuses empty keys and keys holding whitespace or control characters (Error(usage)).
 void check_key(std::string_view key, std::string_view origin);
 

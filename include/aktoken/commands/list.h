@@ -52,6 +52,8 @@ struct ListPlan {
     api::Query query;
     std::optional<std::chrono::seconds> expiring_within;
     bool expired = false;
+    // --user PK: authentik filters tokens by username only, so a pk is matched here.
+    std::optional<std::int64_t> user_pk;
     std::optional<std::int64_t> limit;
     std::vector<std::string> columns;
     bool headers = true;

@@ -33,11 +33,19 @@ struct BulkArguments {
     // Declares IDENTIFIER..., --from-file (unless `from_file` is false) and --parallel.
     void define(Arguments& arguments, bool from_file = true,
                 std::string_view parallel_help = "Work on N tokens at once, 1 to 16 (default 4)");
-    // Checks --parallel and the identifiers, reading --from-file; at least one identifier when
-    // `required`. An empty --from-file is refused even where identifiers are optional (check): a
-    // generated list that came out empty must not turn into "every token". Throws Error(usage).
+    // Checks --parallel and the identifiers, reading --from-file; at least one IDENTIFIER
+    // argument when `required` and no --from-file is given. An empty --from-file is accepted:
+    // see nothing_to_do(). Throws Error(usage).
     void collect(const Preparation& preparation, bool required = true);
+    // Whether --from-file was given and, with the arguments, holds no identifier: the command
+    // has nothing to do (exit 0). Where identifiers are optional (check) that selects no token,
+    // never "every token".
+    bool nothing_to_do() const { return identifiers.empty() && from_file.has_value(); }
 };
+
+// The run of a bulk command with nothing_to_do(): a note on the error stream, and on standard
+// output what the format shows for no token (json `[]`, the others nothing).
+Result nothing_to_do(Context& context, const BulkArguments& bulk);
 
 // Checks a --parallel value (1 to 16) and returns it; throws Error(usage).
 int parallel_value(const std::string& text);

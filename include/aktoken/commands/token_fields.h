@@ -2,10 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "aktoken/api/client.h"
 #include "aktoken/model/token.h"
 #include "aktoken/util/error.h"
 #include "aktoken/util/time.h"
@@ -35,6 +37,18 @@ std::string writable_intent(std::string_view flag, std::string_view value);
 
 // A user pk: a positive integer.
 std::int64_t user_pk(std::string_view flag, std::string_view value);
+
+// A --user value: digits are a user pk (a positive integer), anything else a username (not
+// empty, no whitespace or '/', not starting with '-').
+struct UserRef {
+    std::optional<std::int64_t> pk;
+    std::string username;  // when not a pk
+};
+UserRef user_ref(std::string_view flag, std::string_view value);
+
+// The pk of the user of exactly this username (GET /core/users/?username=); Error(not_found)
+// when there is none.
+std::int64_t user_pk_by_name(api::Client& client, const std::string& username);
 
 // --expires WHEN: RFC 3339, a date, a duration from now, or `never` (null).
 model::Nullable<util::Timestamp> expires_value(std::string_view flag, std::string_view value, util::Timestamp now);

@@ -31,6 +31,8 @@ struct UpdateFlags {
 struct UpdatePlan {
     std::vector<std::string> identifiers;
     model::TokenPatch patch;
+    // --user USERNAME: looked up (GET /core/users/) into patch.user when the run starts.
+    std::optional<std::string> user_name;
     bool preserve = true;
     bool dry_run = false;
     bool strict = false;
@@ -57,6 +59,9 @@ std::vector<Override> find_overrides(const model::TokenPatch& asked, const model
 
 // One line describing an override, for warnings and --strict errors.
 std::string describe(const Override& override_);
+
+// Looks plan.user_name up into plan.patch.user (one GET /core/users/), before run_update.
+void resolve_user(Context& context, UpdatePlan& plan);
 
 // `aktoken update`: for each token GET (unless --no-preserve), PATCH, compare; print the tokens.
 Result run_update(Context& context, const UpdatePlan& plan);

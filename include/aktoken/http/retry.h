@@ -2,8 +2,10 @@
 #pragma once
 
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "aktoken/http/transport.h"
@@ -24,6 +26,9 @@ struct RetryPolicy {
     double max_delay_seconds = 30;
     // A Retry-After longer than this is waited for only this long.
     double retry_after_cap_seconds = 60;
+    // Also note the retries refused for safety or for the time budget (a diagnostic, for -v);
+    // the retries themselves are always noted.
+    bool note_refusals = true;
 };
 
 // Parses an HTTP-date (RFC 9110 5.6.7): IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850
@@ -97,6 +102,16 @@ public:
 
     // Attempts made so far, the current one included.
     int attempts() const { return attempts_; }
+    // When retrying stopped on a transient failure after more than one attempt (retries or the
+    // time budget ran out, or a repeat was unsafe): "; gave up after N attempts", for the final
+    // error. Empty otherwise.
+    std::string gave_up_text() const;
+    // The error to rethrow after after_error() said stop: `error` with gave_up_text() appended
+    // (same kind, status, delivery); nullptr when there is nothing to add.
+    std::exception_ptr final_error(const Error& error) const;
+    // Marks the answer to return after after_answer() said stop with the attempts it took
+    // (Response::attempts), when retries ran out on it.
+    void finish(Response& response) const;
     // Whether a retry followed an attempt whose outcome was unknown.
     bool retried_after_unknown_outcome() const { return retried_after_unknown_; }
 
@@ -113,6 +128,7 @@ private:
     std::chrono::steady_clock::time_point start_;
     int attempts_ = 1;
     bool retried_after_unknown_ = false;
+    bool stopped_ = false;  // the last decision was "no more", on a transient failure
 };
 
 // A Transport that sends through another one and tries again, with backoff, after failures that
@@ -121,12 +137,13 @@ private:
 // - a network error is retried when idempotent, or when the TransportError says not_sent;
 // - when it stops, it returns the last answer or rethrows the last exception unchanged.
 // With `note` set, every retry, and every retry refused for safety or for the time budget, is
-// reported as one complete line without newline (for -v):
-//   aktoken: retry 1/3 after 2.0 s: HTTP 503 Service Unavailable
-//   aktoken: retry 2/3 after 4.0 s: cannot connect to example.org:443: Connection refused
+// reported as one complete line without newline, before the wait:
+//   aktoken: retrying in 2 s (503 Service Unavailable), attempt 2 of 4
+//   aktoken: retrying in 1.4 s (cannot connect to example.org:443: Connection refused), attempt 3 of 4
 //   aktoken: no retry, a POST may have been applied: HTTP 502 Bad Gateway
 //   aktoken: no retry, 8.0 s wait exceeds the 5.0 s left of --retry-max-time: HTTP 503 Service Unavailable
-// Retries that run out are not noted (the final error says what happened).
+// Retries that run out are not noted: the final error ends in "; gave up after N attempts" (an
+// exception) or the answer carries Response::attempts.
 // An HTTP-date Retry-After is measured from the answer's Date header when it has a valid one
 // (immune to clock skew), else from the system clock. Not safe to use from two threads at once.
 class RetryingTransport : public Transport {

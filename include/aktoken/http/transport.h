@@ -31,6 +31,8 @@ struct Response {
     Headers headers;  // names lower-cased
     std::string body;
     double seconds = 0;  // time taken
+    // The attempts this answer took when retrying it ran out (a 503 to the last); 1 otherwise.
+    int attempts = 1;
 
     // The first header of that (lower-case) name, if any.
     std::optional<std::string> header(const std::string& lower_name) const {

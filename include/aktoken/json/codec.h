@@ -28,6 +28,9 @@ model::Page<model::User> decode_user_page(std::string_view body);
 // The `{"user": {...}}` answer of /core/users/me/.
 model::User decode_me(std::string_view body);
 
+// version_current from the answer of admin/version/ ("2026.5.6").
+std::string decode_version(std::string_view body);
+
 // The `{"key": "..."}` answer of view_key.
 util::Secret decode_key(std::string_view body);
 

@@ -19,6 +19,9 @@ enum class Format { table, wide, json, jsonl, tsv, id };
 // The format of that name; nullopt for an unknown name.
 std::optional<Format> parse_format(std::string_view name);
 
+// The name of a format ("jsonl").
+std::string_view format_name(Format format);
+
 // The accepted format names, for messages and help ("table, wide, json, jsonl, tsv, id").
 std::string format_names();
 

@@ -35,4 +35,19 @@ private:
     std::string value_;
 };
 
+// Turns echo off on the terminal `fd` while it lives, so that a key typed or pasted at a prompt
+// is not shown; does nothing when `fd` is not a terminal. A run ended by a signal meanwhile
+// gets the terminal back through restore_terminal().
+class EchoOff {
+public:
+    explicit EchoOff(int fd);
+    ~EchoOff();
+    EchoOff(const EchoOff&) = delete;
+    EchoOff& operator=(const EchoOff&) = delete;
+};
+
+// Puts back the terminal settings an EchoOff changed, if one is alive. Async-signal-safe: the
+// signal handler calls it.
+void restore_terminal() noexcept;
+
 }  // namespace aktoken::util
