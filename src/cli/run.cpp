@@ -217,10 +217,11 @@ void retry_note(std::string_view line) {
 // libcurl multi handle) serves the list pages of the run's main client.
 class Session : public api::Session {
 public:
-    Session(const http::TransportOptions& options, const http::RetryPolicy& policy, const std::string& base_url,
-            std::shared_ptr<api::Credentials> credentials, http::ConcurrentTransport* concurrent = nullptr)
+    Session(const http::TransportOptions& options, const http::RetryPolicy& policy, const http::RetryNote& note,
+            const std::string& base_url, std::shared_ptr<api::Credentials> credentials,
+            http::ConcurrentTransport* concurrent = nullptr)
         : curl_(options),
-          retrying_(curl_, policy, retry_note),
+          retrying_(curl_, policy, note),
           client_(retrying_, base_url, std::move(credentials), concurrent) {}
     api::Client& client() override { return client_; }
 
@@ -295,8 +296,10 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
         return token;
     });
     const int parallel = inv.command->parallel();
-    http::CurlMulti pages(options, policy, parallel, retry_note);
-    Session session(options, policy, base_url, credentials, &pages);
+    // A retry that ends well is no news to a --quiet cron job.
+    const http::RetryNote note = settings.quiet.value ? http::RetryNote{} : http::RetryNote(retry_note);
+    http::CurlMulti pages(options, policy, parallel, note);
+    Session session(options, policy, note, base_url, credentials, &pages);
 
     commands::Context context{session.client(), format, style_for(inv, env, now), std::cout, std::cerr, err_color};
     context.parallel = parallel;
@@ -305,7 +308,7 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
         report(err, error, json, false, exit_for(inv, error.kind()));
     };
     context.sessions = [&]() -> std::unique_ptr<api::Session> {
-        return std::make_unique<Session>(options, policy, base_url, credentials);
+        return std::make_unique<Session>(options, policy, note, base_url, credentials);
     };
     return inv.command->run(context);
 }

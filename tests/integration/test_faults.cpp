@@ -428,6 +428,16 @@ TEST_SUITE("integration") {
         CHECK(r.err.find("aktoken: retrying in 1 s (503 Service Unavailable), attempt 2 of 4\n") != std::string::npos);
         CHECK(count_requests(sandbox, "POST") == 2);
         CHECK(sleeps.take() == std::vector<double>{1.0});
+
+        // --quiet: a retry that ends well says nothing.
+        sandbox.clear_requests();
+        sandbox.fault("503", 1, 1);
+        r = aktoken({"-q", "create", "ci-booting-quietly", "-o", "id"}, env);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "ci-booting-quietly\n");
+        CHECK(r.err == "");
+        CHECK(count_requests(sandbox, "POST") == 2);
+        CHECK(sleeps.take() == std::vector<double>{1.0});
     }
 
     TEST_CASE("faults: a DELETE retried after a lost answer counts the 404 as deleted") {
