@@ -289,6 +289,12 @@ Result run_list(Context& context, const ListPlan& plan) {
         context.out.flush();
     });
     context.out << writer.finish();
+    if (!writer.left_out().empty()) {
+        // A column that vanished without a word would read as a bug, or as a missing value.
+        note(context, fmt::format("{} left out to fit {} columns; -o tsv or --columns shows {}",
+                                  util::join(writer.left_out(), ", "), context.style.width,
+                                  writer.left_out().size() == 1 ? "it" : "them"));
+    }
     if (writer.count() == 0 && context.style.terminal) {
         note(context, "no tokens found");
     }

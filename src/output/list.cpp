@@ -208,7 +208,52 @@ std::string ListWriter::finish() {
     return {};
 }
 
-std::string ListWriter::table_text() const {
+std::vector<bool> ListWriter::fit(std::vector<std::size_t>& widths, const std::vector<std::size_t>& minimums,
+                                  std::size_t available) const {
+    const std::size_t n = widths.size();
+    std::size_t total = kSeparator.size() * (n - 1);
+    for (std::size_t width : widths) {
+        total += width;
+    }
+    if (total <= available) {
+        return std::vector<bool>(n, true);
+    }
+    // Like gh's tables: free text is shortened, values that name something (identifier, pk,
+    // username, a time) are never cut, since a cut one reads as another value or cannot be
+    // pasted into the next command. What still does not fit is left out whole, the least needed
+    // first; a column too wide for the room left is passed over, and a narrower, less needed one
+    // may still fit.
+    std::vector<std::size_t> order(n);
+    for (std::size_t c = 0; c < n; ++c) {
+        order[c] = c;
+    }
+    std::stable_sort(order.begin(), order.end(),
+                     [this](std::size_t a, std::size_t b) { return columns_[a]->fit_rank > columns_[b]->fit_rank; });
+    std::vector<bool> shown(n, false);
+    std::size_t used = 0;
+    bool first = true;
+    for (std::size_t c : order) {
+        const std::size_t need = (columns_[c]->free_text ? minimums[c] : widths[c]) + (first ? 0 : kSeparator.size());
+        // The most needed column stays even when it alone is too wide: the terminal wraps it.
+        if (first || used + need <= available) {
+            shown[c] = true;
+            used += need;
+            first = false;
+        }
+    }
+    // What is left over goes back to the shortened free text, the most needed first.
+    std::size_t spare = available > used ? available - used : 0;
+    for (std::size_t c : order) {
+        if (shown[c] && columns_[c]->free_text) {
+            const std::size_t width = std::min(widths[c], minimums[c] + spare);
+            spare -= width - minimums[c];
+            widths[c] = width;
+        }
+    }
+    return shown;
+}
+
+std::string ListWriter::table_text() {
     const std::size_t n = columns_.size();
     if (cells_.empty() || n == 0) {
         return {};
@@ -230,37 +275,28 @@ std::string ListWriter::table_text() const {
         minimums[c] = std::min(widths[c], header_width);
     }
 
+    std::vector<bool> shown(n, true);
     if (options_.style.terminal && options_.style.width > 0) {
-        std::size_t total = kSeparator.size() * (n - 1);
-        for (std::size_t width : widths) {
-            total += width;
-        }
-        const auto available = static_cast<std::size_t>(options_.style.width);
-        std::size_t excess = total > available ? total - available : 0;
-        // Descriptions are the longest and least needed to tell tokens apart, so they give way
-        // first; IDENTIFIER (what every other command takes) and EXPIRES (what a list is mostly
-        // read for) keep their width longest. Equal kinds give way from the right.
-        std::vector<std::size_t> order;
-        for (std::size_t c = n; c-- > 0;) {
-            order.push_back(c);
-        }
-        std::stable_sort(order.begin(), order.end(), [this](std::size_t a, std::size_t b) {
-            return columns_[a]->shrink_rank < columns_[b]->shrink_rank;
-        });
-        for (std::size_t c : order) {
-            const std::size_t take = std::min(excess, widths[c] - minimums[c]);
-            widths[c] -= take;
-            excess -= take;
+        shown = fit(widths, minimums, static_cast<std::size_t>(options_.style.width));
+    }
+    left_out_.clear();
+    std::vector<std::size_t> visible;
+    for (std::size_t c = 0; c < n; ++c) {
+        if (shown[c]) {
+            visible.push_back(c);
+        } else {
+            left_out_.push_back(headers[c]);
         }
     }
 
     std::string out;
     auto append_line = [&](auto&& text_of, auto&& painted) {
         std::string line;
-        for (std::size_t c = 0; c < n; ++c) {
+        for (std::size_t i = 0; i < visible.size(); ++i) {
+            const std::size_t c = visible[i];
             const std::string text = truncate_display(text_of(c), widths[c]);
             line += painted(c) ? paint(text, 31, true) : text;
-            if (c + 1 < n) {
+            if (i + 1 < visible.size()) {
                 line.append(widths[c] - display_width(text), ' ');
                 line += kSeparator;
             }

@@ -173,22 +173,93 @@ TEST_SUITE("unit") {
               "app-pw         app_password  rené        expired 2h ago  Mail client\n");
     }
 
-    TEST_CASE("list: table on a terminal is fitted, description first, never below the headers") {
+    TEST_CASE("list: table on a terminal is fitted: the description shortens, then whole columns are left out") {
         output::ListOptions options = options_for(output::Format::table);
         options.style = terminal_style();
-        options.style.width = 60;
+        // 79 columns fit whole (see above); at 70 the description gives up 9 and keeps 13.
+        options.style.width = 70;
         CHECK(render(options) ==
-              "IDENTIFIER     INTENT      USER  EXPIRES         DESCRIPTION\n"
-              "ci-deploy      api         ci-…  in 3d 4h        Deploys\\tp…\n"
-              "outpost-token  api         ak-…  never           Outpost\n"
-              "app-pw         app_passw…  rené  expired 2h ago  Mail client\n");
+              "IDENTIFIER     INTENT        USER        EXPIRES         DESCRIPTION\n"
+              "ci-deploy      api           ci-bot      in 3d 4h        Deploys\\tpro…\n"
+              "outpost-token  api           ak-outpost  never           Outpost\n"
+              "app-pw         app_password  rené        expired 2h ago  Mail client\n");
 
+        // Below its header's width the description is left out, not cut further; no other
+        // column is ever cut.
+        options.style.width = 67;
+        CHECK(render(options) ==
+              "IDENTIFIER     INTENT        USER        EXPIRES\n"
+              "ci-deploy      api           ci-bot      in 3d 4h\n"
+              "outpost-token  api           ak-outpost  never\n"
+              "app-pw         app_password  rené        expired 2h ago\n");
+
+        // INTENT gives way before USER.
+        options.style.width = 41;
+        CHECK(render(options) ==
+              "IDENTIFIER     USER        EXPIRES\n"
+              "ci-deploy      ci-bot      in 3d 4h\n"
+              "outpost-token  ak-outpost  never\n"
+              "app-pw         rené        expired 2h ago\n");
         options.style.width = 40;
         CHECK(render(options) ==
-              "IDENTIFIER  INTENT  USER  EXPIRES  DESCRIPTION\n"
-              "ci-deploy   api     ci-…  in 3d …  Deploys\\tp…\n"
-              "outpost-t…  api     ak-…  never    Outpost\n"
-              "app-pw      app_p…  rené  expire…  Mail client\n");
+              "IDENTIFIER     EXPIRES\n"
+              "ci-deploy      in 3d 4h\n"
+              "outpost-token  never\n"
+              "app-pw         expired 2h ago\n");
+
+        // IDENTIFIER stays whole even alone on a terminal narrower than it: the terminal wraps it.
+        options.style.width = 10;
+        CHECK(render(options) ==
+              "IDENTIFIER\n"
+              "ci-deploy\n"
+              "outpost-token\n"
+              "app-pw\n");
+    }
+
+    TEST_CASE(
+        "list: the fitted table names the columns it left out, and a column list without identifier keeps "
+        "its most needed one") {
+        output::ListOptions options = options_for(output::Format::wide);
+        options.style = terminal_style();
+        options.style.width = 61;
+        output::ListWriter writer(options);
+        for (const model::Token& token : samples()) {
+            CHECK(writer.add(token).empty());
+        }
+        CHECK(writer.finish() ==
+              "IDENTIFIER     PK    INTENT        USER        EXPIRES\n"
+              "ci-deploy      3f2a  api           ci-bot      in 3d 4h\n"
+              "outpost-token  9c    api           ak-outpost  never\n"
+              "app-pw         b1    app_password  rené        expired 2h ago\n");
+        CHECK(writer.left_out() == std::vector<std::string>{"EXPIRING", "MANAGED", "DESCRIPTION"});
+
+        // USER and INTENT are too wide for what is left at 40, the less needed PK is not.
+        options.style.width = 40;
+        CHECK(render(options) ==
+              "IDENTIFIER     PK    EXPIRES\n"
+              "ci-deploy      3f2a  in 3d 4h\n"
+              "outpost-token  9c    never\n"
+              "app-pw         b1    expired 2h ago\n");
+
+        options.format = output::Format::table;
+        options.columns = {"description", "managed"};
+        options.style.width = 9;
+        CHECK(render(options) ==
+              "DESCRIPTION\n"
+              "Deploys\\tp…\n"
+              "Outpost\n"
+              "Mail client\n");
+
+        // Without a header the description still keeps the header's width at least.
+        options.columns = {"identifier", "description"};
+        options.headers = false;
+        options.style.width = 26;
+        CHECK(render(options) ==
+              "ci-deploy      Deploys\\tp…\n"
+              "outpost-token  Outpost\n"
+              "app-pw         Mail client\n");
+        options.style.width = 25;
+        CHECK(render(options) == "ci-deploy\noutpost-token\napp-pw\n");
     }
 
     TEST_CASE("list: an expired token that expires is red when colour is allowed") {

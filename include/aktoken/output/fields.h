@@ -22,8 +22,9 @@ struct TokenField {
     // The value in get's blocks, escaped for a terminal but for the colour it adds (nullptr: not
     // a line of the blocks).
     std::string (*block_text)(const model::Token& token, const Style& style) = nullptr;
-    // Tables on a narrow terminal shrink the columns with the lowest rank first.
-    int shrink_rank = 0;
+    // Tables on a narrow terminal: free text is shortened first, then whole columns are left out,
+    // the lowest rank first; the column of the highest rank always stays.
+    int fit_rank = 0;
 
     // list and check: `--NAME VALUE` sends the query parameter `filter` ("": not a filter).
     std::string_view filter = {};
@@ -35,6 +36,10 @@ struct TokenField {
     std::optional<std::string> (*requested)(const model::TokenPatch& patch) = nullptr;
     std::string (*stored)(const model::Token& token) = nullptr;
     std::string_view patch_name = {};
+
+    // Free text, which a narrow table may shorten with "…"; any other value is shown whole or not
+    // at all, since a cut identifier, pk, username or time would read as another value.
+    bool free_text = false;
 };
 
 // Every token field, in the order --columns lists them.

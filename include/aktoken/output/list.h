@@ -46,6 +46,9 @@ public:
     // Returns the rest of the output: table and wide rows, json's closing bracket ("[]\n" if empty).
     std::string finish();
 
+    // The headers of the columns finish() left out to fit the terminal, in column order.
+    const std::vector<std::string>& left_out() const { return left_out_; }
+
     // The number of tokens added so far.
     std::size_t count() const { return count_; }
 
@@ -60,8 +63,13 @@ private:
     // The unescaped text of one cell; table cells may show EXPIRES relative to the style's now.
     std::string cell(const model::Token& token, const TokenField& column, bool for_table) const;
 
-    // The aligned, fitted table of the kept cells.
-    std::string table_text() const;
+    // The aligned, fitted table of the kept cells; sets left_out_.
+    std::string table_text();
+
+    // Fits a table of columns `widths` wide (free text can go down to `minimums`) into
+    // `available` terminal columns: returns the columns shown and narrows free text in `widths`.
+    std::vector<bool> fit(std::vector<std::size_t>& widths, const std::vector<std::size_t>& minimums,
+                          std::size_t available) const;
 
     ListOptions options_;
     std::vector<const TokenField*> columns_;
@@ -72,6 +80,7 @@ private:
     std::vector<std::string> cells_;
     // table and wide: per row, whether EXPIRES is painted red (expired and expiring, colour on).
     std::vector<bool> expired_;
+    std::vector<std::string> left_out_;
 };
 
 // The number of terminal columns text takes: its UTF-8 code points (continuation bytes are not counted).
