@@ -354,10 +354,12 @@ std::vector<Error> print_rotations(Context& context, const RotatePlan& plan, con
                     {"expires", "expires"},
                     {"key_went_to", "key_went_to"},
                     {"reason", "reason"}};
-    if (plan.show_key) {
-        view.columns.push_back({"key", "key"});
-    }
     view.tsv = true;
+    if (plan.show_key) {
+        view.tsv_columns = view.columns;
+        view.tsv_columns.push_back({"key", "key"});
+        view.below = {"key", "key"};
+    }
     view.id_field = "identifier";
     // The records, the writer and the text may hold keys.
     output::RecordWriter writer(context.format, context.style, view);

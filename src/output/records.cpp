@@ -181,6 +181,15 @@ std::string RecordWriter::add(const Record& record) {
             }
             cells_.push_back(std::move(row));
             colors_.push_back(std::move(colors));
+            const Value* below = view_.below.field.empty() ? nullptr : record.find(view_.below.field);
+            if (layout_ == Layout::table && below != nullptr && below->type != Value::Type::null) {
+                below_ += escape_cell(view_.below.name + " of " + text_of(record, view_.id_field));
+                below_ += ":\n";
+                std::string value = escape_cell(below->text);
+                below_ += value;
+                below_ += '\n';
+                util::wipe(value);
+            }
             break;
         }
         case Layout::lines:
@@ -235,6 +244,7 @@ std::string RecordWriter::finish() {
 
 void RecordWriter::wipe() {
     util::wipe(json_);
+    util::wipe(below_);
     for (auto& row : cells_) {
         for (std::string& cell : row) {
             util::wipe(cell);
@@ -279,6 +289,10 @@ std::string RecordWriter::table_text() {
     }
     for (std::size_t r = 0; r < cells_.size(); ++r) {
         append_line(cells_[r], &colors_[r]);
+    }
+    if (!below_.empty()) {
+        out += '\n';
+        out += below_;
     }
     return out;
 }

@@ -120,7 +120,9 @@ std::string render_token_with_key(const model::Token& token, std::string_view ke
     if (format == Format::json) {
         return json::pretty(json::with_key(token.json, key)) + "\n";
     }
-    return token_block(token, style) + fmt::format("{:<12} {}\n", "key:", key);
+    // The key alone on its line: a terminal narrower than label and key would wrap it mid-key,
+    // and a line that is only the key is copied whole with a triple click.
+    return token_block(token, style) + fmt::format("key:\n{}\n", key);
 }
 
 }  // namespace aktoken::output

@@ -142,7 +142,7 @@ TEST_SUITE("integration") {
         r = aktoken({"create", "shown", "--show-key"}, aktoken_env(sandbox, kAdminKey, home));
         CHECK(without_pk(r.out) ==
               "identifier:  shown\nintent:      api\nuser:        akadmin (1)\ndescription: \n"
-              "expires:     2026-11-29T12:30:00Z\nexpiring:    true\nmanaged:     -\nkey:         " +
+              "expires:     2026-11-29T12:30:00Z\nexpiring:    true\nmanaged:     -\nkey:\n" +
                   *sandbox.key_of("shown") + "\n");
     }
 
@@ -312,7 +312,7 @@ TEST_SUITE("integration") {
         r = aktoken_masked({"create", "ci-masked-2", "--show-key"}, env);
         CHECK(r.exit_code == 0);
         CHECK(r.err == "::add-mask::" + *sandbox.key_of("ci-masked-2") + "\n");
-        CHECK(r.out.find("key:         " + *sandbox.key_of("ci-masked-2") + "\n") != std::string::npos);
+        CHECK(r.out.find("\nkey:\n" + *sandbox.key_of("ci-masked-2") + "\n") != std::string::npos);
 
         r = aktoken_masked({"view-key", "bob-api"}, env);
         CHECK(r.exit_code == 0);

@@ -80,6 +80,10 @@ struct View {
     bool headers = true;              // table and tsv header lines
     // table and wide: a line printed first, even with no record (a monitoring plugin's summary).
     std::string title;
+    // table: a value that must stay whole and copyable (a key) is no cell, which a narrow
+    // terminal would wrap: after the table, each record that has one (not null) gets the line
+    // "NAME of ID:" (ID: its id_field) and then the value alone on a line.
+    Column below;
 };
 
 // Renders records as they come: formats that can print each record at once return its text
@@ -104,6 +108,7 @@ private:
     std::string json_;
     std::vector<std::vector<std::string>> cells_;  // table and blocks: the escaped cells
     std::vector<std::vector<int>> colors_;
+    std::string below_;  // table: the lines after it (View::below)
 };
 
 // The records rendered at once.

@@ -70,7 +70,8 @@ private:
 // Tokens as a TokenWriter prints them.
 std::string render_tokens(const std::vector<model::Token>& tokens, bool several, Format format, const Style& style);
 
-// A token with its key (create --show-key): json adds a "key" member, the others a `key:` line.
+// A token with its key (create --show-key): json adds a "key" member, the others a `key:` line
+// and the key alone on the next.
 std::string render_token_with_key(const model::Token& token, std::string_view key, Format format, const Style& style);
 
 // Wraps text in an ANSI colour when allowed (codes: 31 red, 33 yellow, 2 dim, 1 bold).
