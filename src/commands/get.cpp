@@ -54,6 +54,7 @@ Result run_get(Context& context, const std::vector<std::string>& identifiers) {
         print_token(context, writer, *fetched.token);
     });
     context.out << writer.finish();
+    note_left_out(context, writer.left_out());
     return result;
 }
 

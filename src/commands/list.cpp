@@ -272,6 +272,15 @@ std::unordered_map<std::string, model::Token> list_named_tokens(Context& context
     return listed;
 }
 
+void note_left_out(Context& context, const std::vector<std::string>& left_out) {
+    // A column that vanished without a word would read as a bug, or as a missing value.
+    if (!left_out.empty()) {
+        note(context,
+             fmt::format("{} left out to fit {} columns; -o tsv or --columns shows {}", util::join(left_out, ", "),
+                         context.style.width, left_out.size() == 1 ? "it" : "them"));
+    }
+}
+
 Result run_list(Context& context, const ListPlan& plan) {
     output::ListOptions options;
     options.format = context.format;
@@ -289,12 +298,7 @@ Result run_list(Context& context, const ListPlan& plan) {
         context.out.flush();
     });
     context.out << writer.finish();
-    if (!writer.left_out().empty()) {
-        // A column that vanished without a word would read as a bug, or as a missing value.
-        note(context, fmt::format("{} left out to fit {} columns; -o tsv or --columns shows {}",
-                                  util::join(writer.left_out(), ", "), context.style.width,
-                                  writer.left_out().size() == 1 ? "it" : "them"));
-    }
+    note_left_out(context, writer.left_out());
     if (writer.count() == 0 && context.style.terminal) {
         note(context, "no tokens found");
     }

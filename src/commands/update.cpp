@@ -411,6 +411,7 @@ Result run_update(Context& context, const UpdatePlan& plan) {
     };
     run_in_order_with(context, count, update, print);
     context.out << writer.finish();
+    note_left_out(context, writer.left_out());
     if (const std::size_t moved = notes.api_expiries_moved; moved > 0) {
         note(context, fmt::format("expires moved on {} api token{}{}", moved, moved == 1 ? "" : "s", kApiExpiryReset));
     }

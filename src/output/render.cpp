@@ -107,6 +107,11 @@ std::string TokenWriter::finish() {
 
 std::size_t TokenWriter::kept_bytes() const { return rows_ ? rows_->kept_bytes() : 0; }
 
+const std::vector<std::string>& TokenWriter::left_out() const {
+    static const std::vector<std::string> none;
+    return rows_ ? rows_->left_out() : none;
+}
+
 std::string render_tokens(const std::vector<model::Token>& tokens, bool several, Format format, const Style& style) {
     TokenWriter writer(several, format, style);
     std::string out;

@@ -210,6 +210,19 @@ TEST_SUITE("integration") {
                           "aktoken: note: MANAGED left out to fit 200 columns; -o tsv or --columns shows it\n"));
     }
 
+    TEST_CASE("narrow terminal: get -o wide of several tokens is fitted as list's is, and says what it left out") {
+        Sandbox sandbox({"--now", "2026-11-29T12:00:00Z"});
+        TempDir home;
+        const RunResult r = run_on_terminal(AKTOKEN_BINARY, {"get", "alice-api", "bob-app", "-o", "wide"},
+                                            terminal_env(sandbox, home), "", 60);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == on_terminal("IDENTIFIER  INTENT        USER   EXPIRES     DESCRIPTION\n"
+                                   "alice-api   api           alice  in 3y 6mo   Alice CI\n"
+                                   "bob-app     app_password  bob    in 46d 20h  Bob laptop\n"
+                                   "aktoken: note: PK, EXPIRING, MANAGED left out to fit 60 columns; -o tsv or "
+                                   "--columns shows them\n"));
+    }
+
     TEST_CASE("narrow terminal: a shown key is alone on its line, after the table or the token") {
         Sandbox sandbox({"--now", "2026-11-29T12:00:00Z"});
         TempDir home;

@@ -99,4 +99,7 @@ std::unordered_map<std::string, model::Token> list_named_tokens(Context& context
 // `aktoken list`: follows the pages until `next` is 0, printing each page as it arrives.
 Result run_list(Context& context, const ListPlan& plan);
 
+// Notes the columns a table left out to fit the terminal (none: nothing).
+void note_left_out(Context& context, const std::vector<std::string>& left_out);
+
 }  // namespace aktoken::commands

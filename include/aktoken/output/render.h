@@ -59,6 +59,8 @@ public:
     std::string finish();
     // What is kept until finish(), in bytes.
     std::size_t kept_bytes() const;
+    // The columns finish() left out to fit the terminal (ListWriter::left_out).
+    const std::vector<std::string>& left_out() const;
 
 private:
     Format format_;
