@@ -202,6 +202,48 @@ RunResult run_on_terminal(const std::string& program, const std::vector<std::str
     return result;
 }
 
+RunResult answer_on_terminal(const std::string& program, const std::vector<std::string>& args, const Env& env,
+                             const std::string& prompt, const std::function<void()>& at_prompt,
+                             const std::string& answer) {
+    int master = -1;
+    int slave = -1;
+    winsize size{};
+    size.ws_row = 40;
+    size.ws_col = 120;
+    if (::openpty(&master, &slave, nullptr, nullptr, &size) != 0) {
+        throw std::runtime_error("openpty failed");
+    }
+    ::fcntl(master, F_SETFD, FD_CLOEXEC);
+    ::fcntl(slave, F_SETFD, FD_CLOEXEC);
+    pid_t pid = spawn(program, args, env, slave, slave, slave);
+    ::close(slave);
+    RunResult result;
+    pollfd fd{master, POLLIN, 0};
+    bool answered = false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (!answered && result.out.find(prompt) != std::string::npos) {
+            at_prompt();
+            [[maybe_unused]] auto written = ::write(master, answer.data(), answer.size());
+            answered = true;
+        }
+        if (::poll(&fd, 1, 1000) <= 0) {
+            continue;
+        }
+        char buffer[4096];
+        ssize_t n = ::read(master, buffer, sizeof buffer);
+        if (n <= 0) {
+            break;  // EIO once the program has exited and closed the terminal
+        }
+        result.out.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(master);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
 Background::Background(const std::string& program, const std::vector<std::string>& args, const Env& env) {
     int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     pid_ = spawn(program, args, env, devnull, devnull, devnull);
@@ -308,6 +350,15 @@ Sandbox::Sandbox(const std::vector<std::string>& extra_args) {
     }
     url_ = line.substr(at + marker.size());
     port_ = std::stoi(url_.substr(url_.rfind(':') + 1));
+}
+
+void Sandbox::stop() {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+    }
 }
 
 Sandbox::~Sandbox() {

@@ -27,6 +27,13 @@ RunResult run_program(const std::string& program, const std::vector<std::string>
 RunResult run_on_terminal(const std::string& program, const std::vector<std::string>& args, const Env& env,
                           const std::string& input);
 
+// Runs a program on a pseudo-terminal, waits until the terminal shows `prompt`, calls
+// `at_prompt` (the program waiting for an answer meanwhile), then types `answer`; the result's
+// `out` holds everything the terminal showed, the typed answer's echo included.
+RunResult answer_on_terminal(const std::string& program, const std::vector<std::string>& args, const Env& env,
+                             const std::string& prompt, const std::function<void()>& at_prompt,
+                             const std::string& answer);
+
 // A program running in the background (output discarded), killed when destroyed.
 class Background {
 public:
@@ -102,6 +109,10 @@ public:
 
     // http://127.0.0.1:PORT
     const std::string& url() const { return url_; }
+    int port() const { return port_; }
+    // Stops the sandbox at once (SIGKILL): its port then refuses connections, as a stopped
+    // server's does.
+    void stop();
     std::vector<Recorded> requests() const;
     void clear_requests() const;
     Stats stats() const;
