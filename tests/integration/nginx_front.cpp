@@ -44,20 +44,29 @@ std::optional<std::string> find_program(const std::string& name) {
     return std::nullopt;
 }
 
-// A port nothing listens on right now (bound to port 0 and released). nginx then binds it; if
-// another program takes it first, nginx fails to start and the front tries other ports.
-int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-        throw std::runtime_error(std::string("cannot bind a loopback port: ") + std::strerror(errno));
+// `count` distinct ports nothing listens on right now (bound to port 0 together, then released).
+// nginx then binds them; if another program takes one first, nginx fails to start and the front
+// tries other ports.
+std::vector<int> free_ports(std::size_t count) {
+    std::vector<int> fds;
+    std::vector<int> ports;
+    for (std::size_t i = 0; i < count; ++i) {
+        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+            throw std::runtime_error(std::string("cannot bind a loopback port: ") + std::strerror(errno));
+        }
+        fds.push_back(fd);
+        ports.push_back(ntohs(address.sin_port));
     }
-    ::close(fd);
-    return ntohs(address.sin_port);
+    for (int fd : fds) {
+        ::close(fd);
+    }
+    return ports;
 }
 
 bool accepts_connections(int port) {
@@ -163,8 +172,9 @@ NginxFront::NginxFront(std::vector<Site> sites) : sites_(std::move(sites)) {
     const std::string program = *find_program("nginx");
     std::string failure;
     for (int attempt = 0; attempt < 5; ++attempt) {
-        for (const Site& site : sites_) {
-            ports_[site.name] = free_port();
+        const std::vector<int> ports = free_ports(sites_.size());
+        for (std::size_t i = 0; i < sites_.size(); ++i) {
+            ports_[sites_[i].name] = ports[i];
         }
         write_config("");
         process_ = std::make_unique<Background>(
