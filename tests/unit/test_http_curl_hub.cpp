@@ -66,6 +66,7 @@ TEST_SUITE("unit") {
         std::atomic<int> right{0};
         std::atomic<long> opened{0};
         std::vector<std::thread> threads;
+        threads.reserve(4);
         for (int t = 0; t < 4; ++t) {
             threads.emplace_back([&, t] {
                 CurlTransport transport(options);
