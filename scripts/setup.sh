@@ -9,6 +9,9 @@ AKTOKEN_PACKAGES=(g++ cmake ninja-build pkg-config libcli11-dev libcurl4-openssl
   libfmt-dev doctest-dev libcpp-httplib-dev curl)
 # What the shell tests drive (man page lint, real bash, zsh and fish, the .deb build).
 mapfile -t AKTOKEN_TEST_PACKAGES < <(grep -v '^#' "$AKTOKEN_ROOT/tests/shell/packages.txt" | grep .)
+# The TLS + HTTP/2 front the integration tests, scripts/demo --tls and bench/run put before the
+# sandbox (tests/integration/nginx_front.h): nginx, and openssl for its throwaway certificates.
+AKTOKEN_TEST_PACKAGES+=(nginx-light openssl)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

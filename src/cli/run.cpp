@@ -21,6 +21,7 @@
 
 #include "aktoken/commands/command.h"
 #include "aktoken/config/settings.h"
+#include "aktoken/http/curl_hub.h"
 #include "aktoken/http/curl_multi.h"
 #include "aktoken/http/curl_transport.h"
 #include "aktoken/http/retry.h"
@@ -257,7 +258,11 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
     const config::Setting<std::string>& url = config::require_url(settings);
     const std::string base_url = url.value;
     const bool err_color = color_allowed(STDERR_FILENO, inv.no_color, env);
+    // Before the options: the hub they hold closes its connections before libcurl's cleanup.
+    http::GlobalInit curl_global;
     http::TransportOptions options;
+    // Every transport of the run on one multi handle: over HTTP/2 one connection for the run.
+    options.hub = std::make_shared<http::CurlHub>();
     options.timeout_seconds = settings.timeout.value;
     if (settings.ca_file) {
         options.ca_file = settings.ca_file->value;
@@ -283,7 +288,6 @@ commands::Result execute(Invocation& inv, util::Timestamp now, const config::Env
     if (settings.retry_max_time) {
         policy.max_time_seconds = settings.retry_max_time->value;
     }
-    http::GlobalInit curl_global;
     // The token is read when the first request needs it, once: the moment it is about to travel,
     // and the one to warn at (a dry run sends nothing and gets no warning).
     auto credentials = std::make_shared<api::Credentials>([&settings, &env, &url, err_color]() {

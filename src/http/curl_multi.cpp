@@ -5,12 +5,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <exception>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <utility>
 #include <vector>
 
+#include "aktoken/http/curl_hub.h"
 #include "aktoken/util/error.h"
 #include "aktoken/util/secret.h"
 #include "http/curl_transfer.h"
@@ -38,12 +41,6 @@ struct Lane {
     std::optional<std::size_t> index;
 };
 
-void check(CURLMcode rc) {
-    if (rc != CURLM_OK) {
-        throw Error(ErrorKind::internal, std::string("libcurl multi interface: ") + curl_multi_strerror(rc));
-    }
-}
-
 // Headers may carry the token: they are wiped once the request is over.
 void wipe_headers(Request& request) {
     for (auto& header : request.headers) {
@@ -62,20 +59,22 @@ struct CurlMulti::Impl {
     RetryClock clock;
     RetryRandom jitter;
     std::string user_agent;
-    CURLM* multi = nullptr;
     std::vector<Lane> lanes;
     long connections = 0;
 
+    // The multi handle the transfers run on: the run's (options.hub), else one of its own.
+    std::shared_ptr<CurlHub> hub;
+    // Transfers the hub has finished, handed over from its thread.
+    std::mutex mutex;
+    std::condition_variable finished_changed;
+    std::vector<std::pair<CURL*, CURLcode>> finished;
+
     void open() {
-        if (multi != nullptr) {
+        if (hub) {
             return;
         }
         user_agent = user_agent_for(options);
-        multi = curl_multi_init();
-        if (multi == nullptr) {
-            throw Error(ErrorKind::internal, "cannot initialise libcurl");
-        }
-        check(curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(parallel)));
+        hub = options.hub ? options.hub : std::make_shared<CurlHub>(static_cast<long>(parallel));
         lanes.resize(static_cast<std::size_t>(parallel));
         for (Lane& lane : lanes) {
             lane.handle = curl_easy_init();
@@ -86,15 +85,17 @@ struct CurlMulti::Impl {
         }
     }
 
-    // Takes every transfer off the multi handle (an unfinished one is abandoned).
+    // Takes every transfer off the hub (an unfinished one is abandoned).
     void release_all(std::map<std::size_t, Slot>& slots) {
         for (Lane& lane : lanes) {
             if (lane.index) {
-                curl_multi_remove_handle(multi, lane.handle);
+                hub->abandon(lane.handle);
                 wipe_headers(slots[*lane.index].request);
                 lane.index.reset();
             }
         }
+        std::lock_guard<std::mutex> lock(mutex);
+        finished.clear();
     }
 
     // Starts the waiting requests whose time has come on free lanes, lowest index first.
@@ -110,7 +111,12 @@ struct CurlMulti::Impl {
             }
             try {
                 lane->transfer->prepare(slot.request);
-                check(curl_multi_add_handle(multi, lane->handle));
+                CURL* handle = lane->handle;
+                hub->start(handle, [this, handle](int rc) {
+                    std::lock_guard<std::mutex> lock(mutex);
+                    finished.emplace_back(handle, static_cast<CURLcode>(rc));
+                    finished_changed.notify_one();
+                });
             } catch (...) {
                 slot.waiting = false;
                 slot.done = true;
@@ -125,18 +131,17 @@ struct CurlMulti::Impl {
 
     // Turns the transfers libcurl reports finished into answers, failures or retries.
     void collect(std::map<std::size_t, Slot>& slots) {
-        int queued = 0;
-        while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
-            if (message->msg != CURLMSG_DONE) {
-                continue;
-            }
+        std::vector<std::pair<CURL*, CURLcode>> done;
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            done.swap(finished);
+        }
+        for (const auto& [handle, rc] : done) {
             auto lane = std::find_if(lanes.begin(), lanes.end(),
-                                     [&](const Lane& l) { return l.handle == message->easy_handle && l.index; });
+                                     [handle = handle](const Lane& l) { return l.handle == handle && l.index; });
             if (lane == lanes.end()) {
                 continue;
             }
-            const CURLcode rc = message->data.result;
-            curl_multi_remove_handle(multi, lane->handle);
             Slot& slot = slots[*lane->index];
             lane->index.reset();
             std::optional<std::chrono::duration<double>> delay;
@@ -167,9 +172,9 @@ struct CurlMulti::Impl {
         }
     }
 
-    // How long libcurl may wait for activity: until the earliest backoff ends when a lane is free
+    // How long to wait for a transfer to finish: until the earliest backoff ends when a lane is free
     // to start it, at most a second.
-    int poll_timeout_ms(const std::map<std::size_t, Slot>& slots) const {
+    int wait_timeout_ms(const std::map<std::size_t, Slot>& slots) const {
         std::chrono::milliseconds timeout(1000);
         if (std::none_of(lanes.begin(), lanes.end(), [](const Lane& l) { return !l.index; })) {
             return static_cast<int>(timeout.count());
@@ -199,15 +204,12 @@ CurlMulti::CurlMulti(TransportOptions options, RetryPolicy policy, int parallel,
 CurlMulti::~CurlMulti() {
     for (Lane& lane : impl_->lanes) {
         if (lane.index) {
-            curl_multi_remove_handle(impl_->multi, lane.handle);
+            impl_->hub->abandon(lane.handle);
         }
         lane.transfer.reset();
         if (lane.handle != nullptr) {
             curl_easy_cleanup(lane.handle);
         }
-    }
-    if (impl_->multi != nullptr) {
-        curl_multi_cleanup(impl_->multi);
     }
 }
 
@@ -243,12 +245,12 @@ void CurlMulti::send_in_order(std::size_t count, const std::function<Request(std
                 ++admitted;
             }
             impl.start_ready(slots);
-            int running = 0;
-            check(curl_multi_perform(impl.multi, &running));
             impl.collect(slots);
             next = slots.find(delivered);
             if (next == slots.end() || !next->second.done) {
-                check(curl_multi_poll(impl.multi, nullptr, 0, impl.poll_timeout_ms(slots), nullptr));
+                std::unique_lock<std::mutex> lock(impl.mutex);
+                impl.finished_changed.wait_for(lock, std::chrono::milliseconds(impl.wait_timeout_ms(slots)),
+                                               [&] { return !impl.finished.empty(); });
             }
         }
     } catch (...) {

@@ -281,6 +281,10 @@ struct Transfer::State {
         // libcurl silently re-sends a request whose reused connection turned out dead; for a
         // request that is not idempotent a new connection avoids that second, blind attempt.
         set_long(CURLOPT_FRESH_CONNECT, request.fresh_connection ? 1L : 0L);
+        // Over HTTPS a transfer waits for a connection being set up instead of opening another:
+        // if it speaks HTTP/2, every transfer on the same multi handle (CurlHub) goes over it as
+        // a stream. Plain http:// stays HTTP/1.1, where waiting would only delay the others.
+        set_long(CURLOPT_PIPEWAIT, util::to_lower(request.url.substr(0, 8)) == "https://" ? 1L : 0L);
         set_string(CURLOPT_PROTOCOLS_STR, "http,https");
         set_string(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
         // A redirect is reported to the caller, never followed with the token attached.

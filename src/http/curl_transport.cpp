@@ -6,6 +6,7 @@
 #include <csignal>
 #include <utility>
 
+#include "aktoken/http/curl_hub.h"
 #include "aktoken/util/error.h"
 #include "http/curl_transfer.h"
 
@@ -41,7 +42,8 @@ long CurlTransport::connections_opened() const { return impl_->connections; }
 Response CurlTransport::send(const Request& request) {
     Transfer& transfer = *impl_->transfer;
     transfer.prepare(request);
-    const CURLcode rc = curl_easy_perform(impl_->handle);
+    const CURLcode rc = impl_->options.hub ? static_cast<CURLcode>(impl_->options.hub->perform(impl_->handle))
+                                           : curl_easy_perform(impl_->handle);
     try {
         Response response = transfer.finish(rc);
         impl_->connections += transfer.connections_opened();

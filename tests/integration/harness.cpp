@@ -202,8 +202,9 @@ RunResult run_on_terminal(const std::string& program, const std::vector<std::str
     return result;
 }
 
-RunResult run_on_terminal_answering(const std::string& program, const std::vector<std::string>& args, const Env& env,
-                                    const std::string& prompt, const std::string& input) {
+RunResult answer_on_terminal(const std::string& program, const std::vector<std::string>& args, const Env& env,
+                             const std::string& prompt, const std::function<void()>& at_prompt,
+                             const std::string& answer) {
     int master = -1;
     int slave = -1;
     winsize size{};
@@ -218,12 +219,13 @@ RunResult run_on_terminal_answering(const std::string& program, const std::vecto
     ::close(slave);
     RunResult result;
     pollfd fd{master, POLLIN, 0};
-    bool typed = false;
+    bool answered = false;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline) {
-        if (!typed && result.out.find(prompt) != std::string::npos) {
-            [[maybe_unused]] auto written = ::write(master, input.data(), input.size());
-            typed = true;
+        if (!answered && result.out.find(prompt) != std::string::npos) {
+            at_prompt();
+            [[maybe_unused]] auto written = ::write(master, answer.data(), answer.size());
+            answered = true;
         }
         if (::poll(&fd, 1, 1000) <= 0) {
             continue;
@@ -348,6 +350,15 @@ Sandbox::Sandbox(const std::vector<std::string>& extra_args) {
     }
     url_ = line.substr(at + marker.size());
     port_ = std::stoi(url_.substr(url_.rfind(':') + 1));
+}
+
+void Sandbox::stop() {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+    }
 }
 
 Sandbox::~Sandbox() {

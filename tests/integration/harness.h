@@ -28,11 +28,12 @@ RunResult run_program(const std::string& program, const std::vector<std::string>
 RunResult run_on_terminal(const std::string& program, const std::vector<std::string>& args, const Env& env,
                           const std::string& input, int columns = 120);
 
-// Runs a program on a pseudo-terminal as run_on_terminal does, but types `input` only once the
-// terminal has shown `prompt`: what the program does to the terminal before its prompt (echo
-// off) then applies to the typing.
-RunResult run_on_terminal_answering(const std::string& program, const std::vector<std::string>& args, const Env& env,
-                                    const std::string& prompt, const std::string& input);
+// Runs a program on a pseudo-terminal, waits until the terminal shows `prompt`, calls
+// `at_prompt` (the program waiting for an answer meanwhile), then types `answer`; the result's
+// `out` holds everything the terminal showed, the typed answer's echo included.
+RunResult answer_on_terminal(const std::string& program, const std::vector<std::string>& args, const Env& env,
+                             const std::string& prompt, const std::function<void()>& at_prompt,
+                             const std::string& answer);
 
 // A program running in the background (output discarded), killed when destroyed.
 class Background {
@@ -109,6 +110,10 @@ public:
 
     // http://127.0.0.1:PORT
     const std::string& url() const { return url_; }
+    int port() const { return port_; }
+    // Stops the sandbox at once (SIGKILL): its port then refuses connections, as a stopped
+    // server's does.
+    void stop();
     std::vector<Recorded> requests() const;
     void clear_requests() const;
     Stats stats() const;

@@ -369,8 +369,9 @@ TEST_SUITE("integration") {
         Sandbox sandbox;
         TempDir home;
         const std::string prompt = "New key for token \"bob-api\" (typing is not shown): ";
-        RunResult r = run_on_terminal_answering(AKTOKEN_BINARY, {"set-key", "bob-api", "--key-stdin"},
-                                                aktoken_env(sandbox, kAdminKey, home), prompt, "typed-key-4321\n");
+        RunResult r = answer_on_terminal(
+            AKTOKEN_BINARY, {"set-key", "bob-api", "--key-stdin"}, aktoken_env(sandbox, kAdminKey, home), prompt, [] {},
+            "typed-key-4321\n");
         CHECK(r.exit_code == 0);
         // The key never shows: only the prompt, the newline aktoken prints for the unechoed Enter,
         // and the result.
@@ -379,8 +380,9 @@ TEST_SUITE("integration") {
 
         // An empty answer is refused before anything is sent.
         sandbox.clear_requests();
-        r = run_on_terminal_answering(AKTOKEN_BINARY, {"set-key", "bob-api", "--key-stdin"},
-                                      aktoken_env(sandbox, kAdminKey, home), prompt, "\n");
+        r = answer_on_terminal(
+            AKTOKEN_BINARY, {"set-key", "bob-api", "--key-stdin"}, aktoken_env(sandbox, kAdminKey, home), prompt, [] {},
+            "\n");
         CHECK(r.exit_code == 2);
         CHECK(r.out == prompt + "\r\naktoken: error: the key from the terminal is empty\r\n");
         CHECK(sandbox.requests().empty());

@@ -12,6 +12,8 @@
 
 namespace aktoken::http {
 
+class CurlHub;
+
 // The largest answer body aktoken accepts, after decompression. A page of 100 tokens is about
 // 150 KiB with authentik's user objects; the cap leaves room for users with large attributes
 // while the pages in flight at --parallel 16 (twice that many) stay far below 256 MiB.
@@ -33,6 +35,9 @@ struct TransportOptions {
     std::size_t max_body_bytes = kMaxAnswerBytes;
     // Receives the -v trace one line at a time (no newline), credentials redacted; unset: no trace.
     std::function<void(std::string_view line)> trace;
+    // The run's shared multi handle (curl_hub.h): transports given the same one share its
+    // connections; unset, a CurlTransport keeps its own connection.
+    std::shared_ptr<CurlHub> hub;
 };
 
 // A Transport over one libcurl easy handle kept for the whole run, so that consecutive requests
