@@ -146,8 +146,10 @@ RunResult run_program(const std::string& program, const std::vector<std::string>
     return result;
 }
 
-RunResult run_on_terminal(const std::string& program, const std::vector<std::string>& args, const Env& env,
-                          const std::string& input, int columns) {
+namespace {
+
+// A pseudo-terminal of `columns` columns: the master side for the test, the slave for the program.
+std::pair<int, int> open_terminal(int columns) {
     int master = -1;
     int slave = -1;
     winsize size{};
@@ -158,6 +160,39 @@ RunResult run_on_terminal(const std::string& program, const std::vector<std::str
     }
     ::fcntl(master, F_SETFD, FD_CLOEXEC);
     ::fcntl(slave, F_SETFD, FD_CLOEXEC);
+    return {master, slave};
+}
+
+// Reads what the terminal shows until the program has exited (or 60 s), calling `on_output`
+// before each wait for more; then closes the terminal and reaps the program.
+void read_terminal(int master, pid_t pid, RunResult& result, const std::function<void()>& on_output = {}) {
+    pollfd fd{master, POLLIN, 0};
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (on_output) {
+            on_output();
+        }
+        if (::poll(&fd, 1, 1000) <= 0) {
+            continue;
+        }
+        char buffer[4096];
+        ssize_t n = ::read(master, buffer, sizeof buffer);
+        if (n <= 0) {
+            break;  // EIO once the program has exited and closed the terminal
+        }
+        result.out.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(master);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+RunResult run_on_terminal(const std::string& program, const std::vector<std::string>& args, const Env& env,
+                          const std::string& input, int columns) {
+    const auto [master, slave] = open_terminal(columns);
     RunResult result;
     pollfd fd{master, POLLIN, 0};
     // Typed before the program starts, and the terminal's echo read back before it starts too:
@@ -181,66 +216,27 @@ RunResult run_on_terminal(const std::string& program, const std::vector<std::str
             }
         }
     }
-    pid_t pid = spawn(program, args, env, slave, slave, slave);
+    const pid_t pid = spawn(program, args, env, slave, slave, slave);
     ::close(slave);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (::poll(&fd, 1, 1000) <= 0) {
-            continue;
-        }
-        char buffer[4096];
-        ssize_t n = ::read(master, buffer, sizeof buffer);
-        if (n <= 0) {
-            break;  // EIO once the program has exited and closed the terminal
-        }
-        result.out.append(buffer, static_cast<std::size_t>(n));
-    }
-    ::close(master);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    read_terminal(master, pid, result);
     return result;
 }
 
 RunResult answer_on_terminal(const std::string& program, const std::vector<std::string>& args, const Env& env,
                              const std::string& prompt, const std::function<void()>& at_prompt,
                              const std::string& answer) {
-    int master = -1;
-    int slave = -1;
-    winsize size{};
-    size.ws_row = 40;
-    size.ws_col = 120;
-    if (::openpty(&master, &slave, nullptr, nullptr, &size) != 0) {
-        throw std::runtime_error("openpty failed");
-    }
-    ::fcntl(master, F_SETFD, FD_CLOEXEC);
-    ::fcntl(slave, F_SETFD, FD_CLOEXEC);
-    pid_t pid = spawn(program, args, env, slave, slave, slave);
+    const auto [master, slave] = open_terminal(120);
+    const pid_t pid = spawn(program, args, env, slave, slave, slave);
     ::close(slave);
     RunResult result;
-    pollfd fd{master, POLLIN, 0};
     bool answered = false;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
+    read_terminal(master, pid, result, [&, master = master] {
         if (!answered && result.out.find(prompt) != std::string::npos) {
             at_prompt();
             [[maybe_unused]] auto written = ::write(master, answer.data(), answer.size());
             answered = true;
         }
-        if (::poll(&fd, 1, 1000) <= 0) {
-            continue;
-        }
-        char buffer[4096];
-        ssize_t n = ::read(master, buffer, sizeof buffer);
-        if (n <= 0) {
-            break;  // EIO once the program has exited and closed the terminal
-        }
-        result.out.append(buffer, static_cast<std::size_t>(n));
-    }
-    ::close(master);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    });
     return result;
 }
 
@@ -570,10 +566,7 @@ void expect_refused(const Sandbox& sandbox, const TempDir& home, const std::vect
     CHECK(sandbox.requests().empty());
 }
 
-int closed_port() {
-    // A bound socket that is not listening answers a connection with a reset, as a closed port
-    // does. It is never closed (close-on-exec, so programs started by the test do not hold it):
-    // once released, the port could be handed to another program that listens on it.
+std::pair<int, int> bind_loopback_port() {
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -583,7 +576,14 @@ int closed_port() {
         ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
         throw std::runtime_error(std::string("cannot bind a loopback port: ") + std::strerror(errno));
     }
-    return ntohs(address.sin_port);
+    return {fd, ntohs(address.sin_port)};
+}
+
+int closed_port() {
+    // A bound socket that is not listening answers a connection with a reset, as a closed port
+    // does. It is never closed (close-on-exec, so programs started by the test do not hold it):
+    // once released, the port could be handed to another program that listens on it.
+    return bind_loopback_port().second;
 }
 
 }  // namespace harness

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 // Runs the real aktoken binary and a real aktoken-sandbox process for integration tests.
@@ -195,6 +196,10 @@ void expect_refused(const Sandbox& sandbox, const TempDir& home, const std::vect
 // A loopback port that refuses connections at once: bound (for the rest of the test program's
 // life, so that nothing else can take it) but never listening.
 int closed_port();
+
+// A socket bound (not listening) to a port of 127.0.0.1 the OS picked, close-on-exec: its
+// descriptor and the port.
+std::pair<int, int> bind_loopback_port();
 
 // The keys of the default seed.
 inline const std::string kAdminKey = "akadmin-secret-key-0001";

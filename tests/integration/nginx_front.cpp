@@ -51,17 +51,9 @@ std::vector<int> free_ports(std::size_t count) {
     std::vector<int> fds;
     std::vector<int> ports;
     for (std::size_t i = 0; i < count; ++i) {
-        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof address;
-        if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-            throw std::runtime_error(std::string("cannot bind a loopback port: ") + std::strerror(errno));
-        }
+        const auto [fd, port] = bind_loopback_port();
         fds.push_back(fd);
-        ports.push_back(ntohs(address.sin_port));
+        ports.push_back(port);
     }
     for (int fd : fds) {
         ::close(fd);
