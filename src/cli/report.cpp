@@ -33,6 +33,7 @@ constexpr ExitStatus kExitStatuses[] = {
     {ErrorKind::network, 9, "network", "network"},
     {ErrorKind::busy, 10, "busy", "lock held by another run"},
     {ErrorKind::output, 11, "output", "cannot write to standard output"},
+    {ErrorKind::delivery, 12, "delivery", "rotate --exec failed"},
     {ErrorKind::interrupted, 130, "interrupted", "interrupted (SIGINT)"},
     {ErrorKind::terminated, 143, "terminated", "terminated (SIGTERM)"},
 };

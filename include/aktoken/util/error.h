@@ -22,6 +22,7 @@ enum class ErrorKind {
     network,      // 9: DNS, connect, TLS, timeout
     busy,         // 10: lock held
     output,       // 11: standard output cannot be written
+    delivery,     // 12: rotate --exec failed (with --overlap: rolled back)
     interrupted,  // 130: SIGINT
     terminated,   // 143: SIGTERM
 };
