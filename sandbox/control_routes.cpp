@@ -2,6 +2,8 @@
 // The control API under /_sandbox/: never authenticated, logged, faulted or delayed.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "json_codec.h"
 #include "routes.h"
 #include "seed.h"
@@ -74,7 +76,7 @@ void add_fault(SandboxState& state, const httplib::Request& req, httplib::Respon
         return;
     }
     if (!doc.IsObject()) {
-        send_error(res, 400, "expected {\"mode\": ..., \"count\": N, \"arg\": N}");
+        send_error(res, 400, "expected {\"mode\": ..., \"count\": N, \"arg\": N, \"method\": ..., \"path\": ...}");
         return;
     }
     Fault fault;
@@ -100,6 +102,23 @@ void add_fault(SandboxState& state, const httplib::Request& req, httplib::Respon
             return;
         }
         fault.arg = arg->GetInt64();
+    }
+    if (const rapidjson::Value* method = find_member(doc, "method"); method != nullptr && !method->IsNull()) {
+        const std::string text = method->IsString() ? method->GetString() : "";
+        // Request methods are case-sensitive: a lowercase one would never match, so refuse it.
+        if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+            send_error(res, 400, "method must be a request method in capitals, e.g. \"PATCH\"");
+            return;
+        }
+        fault.method = text;
+    }
+    if (const rapidjson::Value* path = find_member(doc, "path"); path != nullptr && !path->IsNull()) {
+        const std::string text = path->IsString() ? std::string(path->GetString(), path->GetStringLength()) : "";
+        if (text.empty() || text.front() != '/' || text.find('?') != std::string::npos) {
+            send_error(res, 400, "path must be a request path without query, e.g. \"/api/v3/core/tokens/ci/\"");
+            return;
+        }
+        fault.path = text;
     }
     state.faults.add(fault);
     send_empty(res, 204);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "faults.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "json.h"
@@ -71,6 +72,9 @@ std::optional<FaultMode> parse_fault_mode(std::string_view name) {
     if (name == "apply-then-drop") {
         return FaultMode::apply_then_drop;
     }
+    if (name == "apply-then-delay") {
+        return FaultMode::apply_then_delay;
+    }
     return std::nullopt;
 }
 
@@ -92,6 +96,8 @@ std::string fault_mode_name(FaultMode mode) {
             return "truncate";
         case FaultMode::apply_then_drop:
             return "apply-then-drop";
+        case FaultMode::apply_then_delay:
+            return "apply-then-delay";
     }
     return "unknown";
 }
@@ -133,14 +139,20 @@ void FaultQueue::clear() {
     faults_.clear();
 }
 
-std::optional<Fault> FaultQueue::take() {
+bool Fault::matches(std::string_view request_method, std::string_view request_path) const {
+    return (!method || *method == request_method) && (!path || *path == request_path);
+}
+
+std::optional<Fault> FaultQueue::take(std::string_view method, std::string_view path) {
     std::lock_guard lock(mutex_);
-    if (faults_.empty()) {
+    const auto it =
+        std::find_if(faults_.begin(), faults_.end(), [&](const Fault& f) { return f.matches(method, path); });
+    if (it == faults_.end()) {
         return std::nullopt;
     }
-    Fault fault = faults_.front();
-    if (--faults_.front().count <= 0) {
-        faults_.pop_front();
+    Fault fault = *it;
+    if (--it->count <= 0) {
+        faults_.erase(it);
     }
     return fault;
 }

@@ -13,12 +13,30 @@
 
 namespace sandbox {
 
-enum class FaultMode { status_503, status_500, status_429, status_502, drop, delay, truncate, apply_then_drop };
+enum class FaultMode {
+    status_503,
+    status_500,
+    status_429,
+    status_502,
+    drop,
+    delay,
+    truncate,
+    apply_then_drop,
+    apply_then_delay
+};
 
 struct Fault {
     FaultMode mode = FaultMode::status_503;
     std::int64_t count = 1;
-    std::optional<std::int64_t> arg;  // Retry-After seconds (503, 429) or milliseconds (delay)
+    // Retry-After seconds (503, 429) or milliseconds (delay, apply-then-delay).
+    std::optional<std::int64_t> arg;
+    // A targeted fault applies only to requests with this method (e.g. "PATCH") and/or this exact
+    // path without the query (e.g. "/api/v3/core/tokens/ci/"); unset matches every request.
+    std::optional<std::string> method;
+    std::optional<std::string> path;
+
+    // Whether the fault applies to a request with this method and path (path without query).
+    bool matches(std::string_view request_method, std::string_view request_path) const;
 };
 
 // Parses MODE[:COUNT[:ARG]], e.g. "503:2:5", "drop", "delay:1:3000".
@@ -26,12 +44,14 @@ std::optional<Fault> parse_fault_spec(std::string_view spec);
 std::optional<FaultMode> parse_fault_mode(std::string_view name);
 std::string fault_mode_name(FaultMode mode);
 
-// Faults are consumed in order: the first fault applies to the next COUNT requests.
+// Faults are consumed in order: the queue is walked from the front and the first fault that
+// matches the request is taken (an untargeted fault matches every request), COUNT times.
 class FaultQueue {
 public:
     void add(const Fault& fault);
     void clear();
-    std::optional<Fault> take();
+    // Takes one use of the first queued fault that matches the request, if any.
+    std::optional<Fault> take(std::string_view method, std::string_view path);
 
 private:
     std::mutex mutex_;

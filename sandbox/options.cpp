@@ -105,7 +105,7 @@ void define_options(CLI::App& app, ServerOptions& options, std::optional<std::st
                    options.faults.push_back(*fault);
                }
            },
-           "MODE[:COUNT[:ARG]], repeatable; modes 503 500 429 502 drop delay truncate apply-then-drop")
+           "MODE[:COUNT[:ARG]], repeatable; modes 503 500 429 502 drop delay truncate apply-then-drop apply-then-delay")
         ->type_name("SPEC")
         ->allow_extra_args(false);
     app.add_option("--request-log", options.request_log, "also append every recorded API request as a JSON line")

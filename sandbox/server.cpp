@@ -115,12 +115,19 @@ void serve_api(SandboxState& state, const httplib::Request& req, httplib::Respon
         t_counted_epoch = epoch;
         ++state.api_connections;
     }
-    const auto fault = state.faults.take();
     RecordedRequest record = record_of(req);
+    const auto fault = state.faults.take(record.method, record.path);
     if (fault) {
         record.fault = fault_mode_name(fault->mode);
     }
-    state.log.record(std::move(record));
+    // apply-then-delay records its request once applied: a test that sees it in the log may
+    // rely on the write, and kill the client while the answer is held back.
+    std::optional<RecordedRequest> held_record;
+    if (fault && fault->mode == FaultMode::apply_then_delay) {
+        held_record = std::move(record);
+    } else {
+        state.log.record(std::move(record));
+    }
     sleep_ms(state.options.latency_ms);
     if (!fault) {
         handle_api(state, req, res);
@@ -162,6 +169,13 @@ void serve_api(SandboxState& state, const httplib::Request& req, httplib::Respon
         case FaultMode::apply_then_drop:
             handle_api(state, req, res);
             drop_connection(req);
+            return;
+        case FaultMode::apply_then_delay:
+            // handle_api has released the store when it returns: other connections are served
+            // while this worker thread holds the answer back.
+            handle_api(state, req, res);
+            state.log.record(std::move(*held_record));
+            sleep_ms(fault->arg.value_or(1000));
             return;
     }
 }

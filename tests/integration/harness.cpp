@@ -442,6 +442,16 @@ void Sandbox::fault(const std::string& mode, int count, int arg) const {
                                ",\"arg\":" + std::to_string(arg) + "}");
 }
 
+void Sandbox::fault_on(const std::string& method, const std::string& path, const std::string& mode, int count,
+                       int arg) const {
+    const std::string answer = control_post("faults", "{\"mode\":\"" + mode + "\",\"count\":" + std::to_string(count) +
+                                                          ",\"arg\":" + std::to_string(arg) + ",\"method\":\"" +
+                                                          method + "\",\"path\":\"/api/v3" + path + "\"}");
+    if (!answer.empty()) {
+        throw std::runtime_error("sandbox refused the fault: " + answer);
+    }
+}
+
 void Sandbox::clear_faults() const {
     httplib::Client client("127.0.0.1", port_);
     client.Delete("/_sandbox/faults");
@@ -495,8 +505,9 @@ bool holds_generated_key(const std::string& text) {
 RunResult aktoken(const std::vector<std::string>& args, const Env& env, const std::string& input) {
     RunResult result = run_program(AKTOKEN_BINARY, args, env, input);
     // No key may ever reach the error stream: not the seed's, not one aktoken generated.
-    for (const char* key : {"akadmin-secret-key-0001", "alice-secret-key-0002", "alice-secret-key-0003",
-                            "bob-secret-key-0004", "bob-secret-key-0005", "outpost-secret-key-0006"}) {
+    for (const char* key :
+         {"akadmin-secret-key-0001", "alice-secret-key-0002", "alice-secret-key-0003", "bob-secret-key-0004",
+          "bob-secret-key-0005", "outpost-secret-key-0006", "alice-secret-key-0009"}) {
         if (result.err.find(key) != std::string::npos) {
             throw std::runtime_error(std::string("a key reached stderr: ") + key);
         }

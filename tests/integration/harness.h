@@ -124,6 +124,11 @@ public:
     void reset() const;
     // Makes the next `count` API requests fail in `mode` (503, 500, drop, delay, truncate, ...).
     void fault(const std::string& mode, int count, int arg = 0) const;
+    // Makes the next `count` API requests with this method and this path (relative to /api/v3,
+    // e.g. "/core/tokens/ci/", no query) fail in `mode`; other requests pass it by. `arg` is sent
+    // as given: apply-then-delay holds the answer `arg` ms, so give it the time the test needs.
+    void fault_on(const std::string& method, const std::string& path, const std::string& mode, int count = 1,
+                  int arg = 0) const;
     // Removes every queued fault.
     void clear_faults() const;
     // The key the server holds for a token, if the token exists.
@@ -205,5 +210,16 @@ std::pair<int, int> bind_loopback_port();
 inline const std::string kAdminKey = "akadmin-secret-key-0001";
 inline const std::string kAliceKey = "alice-secret-key-0002";
 inline const std::string kBobKey = "bob-secret-key-0004";
+
+// A token something depends on (GET used_by answers one provider), in the sandbox's seed format
+// for add_tokens(): alice's non-expiring api token "alice-ssf", key kUsedTokenKey. Not in the
+// default seed, whose tokens are all used by nothing.
+inline const std::string kUsedTokenKey = "alice-secret-key-0009";
+inline const std::string kUsedTokenSeed =
+    R"([{"identifier": "alice-ssf", "pk": "99999999-9999-4999-8999-999999999999", "intent": "api", "user": 2,
+  "description": "Alice shared signals", "expires": null, "expiring": false, "managed": null,
+  "key": "alice-secret-key-0009", "view_key_users": [2],
+  "used_by": [{"app": "authentik_providers_ssf", "model_name": "ssfprovider", "pk": "7", "name": "Alice SSF",
+               "action": "cascade"}]}])";
 
 }  // namespace harness
