@@ -206,7 +206,9 @@ bool wait_for_exit(int pidfd, std::chrono::steady_clock::time_point deadline, De
                 input_fd.reset();
             }
         }
-        if (ready == 0 && std::chrono::steady_clock::now() >= deadline) {
+        // Also when the pipe was ready: a command that reads a large input slowly must not get
+        // past the deadline.
+        if (std::chrono::steady_clock::now() >= deadline) {
             return false;
         }
     }

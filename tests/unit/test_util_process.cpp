@@ -293,3 +293,16 @@ TEST_CASE("process: terminate_running_shell_command sends SIGTERM to the running
     CHECK(end.describe() == "was killed by signal 15 (SIGTERM)");
     CHECK(seconds_since(start) < 1.5);
 }
+
+TEST_CASE("process: a command that keeps reading a large input is still held to its time-out") {
+    std::string lines;
+    for (int line = 0; line < 200000; ++line) {
+        lines += "line\n";
+    }
+    // dash's read takes a byte per system call from a pipe: far more than 200 ms for a megabyte.
+    ShellCommand command = shell("while read -r line; do :; done", lines);
+    command.timeout = 200ms;
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(run_shell_command(command).describe() == "timed out after 0.2 s and was killed");
+    CHECK(seconds_since(start) < 1.5);
+}
