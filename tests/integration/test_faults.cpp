@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <functional>
 #include <regex>
 #include <string>
@@ -474,6 +475,133 @@ TEST_SUITE("integration") {
         r = aktoken({"get", "alice-api", "--retries", "11"}, aktoken_env(sandbox, kAdminKey, home));
         CHECK(r.exit_code == 2);
         CHECK(r.err == error_line("--retries: invalid value \"11\": expected a whole number from 0 to 10"));
+    }
+
+    TEST_CASE("faults: a targeted fault hits only its method and path; the first matching fault is taken") {
+        Sandbox sandbox(kFrozen);
+        const std::string admin = "Bearer " + kAdminKey;
+        // Queue: a PATCH of alice-api (twice), then a fault for any request, then one for any
+        // request to bob-app's path, then one for any DELETE.
+        sandbox.fault_on("PATCH", "/core/tokens/alice-api/", "503", 2, 0);
+        sandbox.fault("500", 1);
+        CHECK(sandbox.control_post("faults", R"({"mode":"502","path":"/api/v3/core/tokens/bob-app/"})") == "");
+        CHECK(sandbox.control_post("faults", R"({"mode":"drop","method":"DELETE","path":null})") == "");
+
+        const std::string patch = R"({"intent":"api","user":2,"description":"changed"})";
+        // The untargeted 500 is the first fault that matches a GET.
+        CHECK(sandbox.api("GET", "/core/tokens/alice-api/", admin).status == 500);
+        CHECK(sandbox.api("GET", "/core/tokens/alice-api/", admin).status == 200);
+        CHECK(sandbox.api("PATCH", "/core/tokens/bob-api/", admin, R"({"intent":"api","user":3})").status == 200);
+        CHECK(sandbox.api("GET", "/core/tokens/?search=alice-api", admin).status == 200);
+        CHECK(sandbox.api("PATCH", "/core/tokens/alice-api/", admin, patch).status == 503);
+        CHECK(sandbox.api("PATCH", "/core/tokens/alice-api/", admin, patch).status == 503);
+        CHECK(field_of(sandbox, "alice-api", "description") == "Alice CI");
+        CHECK(sandbox.api("PATCH", "/core/tokens/alice-api/", admin, patch).status == 200);
+        CHECK(field_of(sandbox, "alice-api", "description") == "changed");
+        // The path fault takes any method, its path's actions (view_key/) are other paths.
+        CHECK(sandbox.api("GET", "/core/tokens/bob-app/view_key/", admin).status == 200);
+        CHECK(sandbox.api("GET", "/core/tokens/bob-app/", admin).status == 502);
+        CHECK(sandbox.api("GET", "/core/tokens/bob-app/", admin).status == 200);
+        CHECK_THROWS(sandbox.api("DELETE", "/core/tokens/bob-app/", admin));
+        CHECK(sandbox.api("DELETE", "/core/tokens/bob-app/", admin).status == 204);
+        CHECK(request_lines(sandbox) == std::vector<std::string>{
+                                            "GET /api/v3/core/tokens/alice-api/ (500)",
+                                            "GET /api/v3/core/tokens/alice-api/",
+                                            "PATCH /api/v3/core/tokens/bob-api/",
+                                            "GET /api/v3/core/tokens/?search=alice-api",
+                                            "PATCH /api/v3/core/tokens/alice-api/ (503)",
+                                            "PATCH /api/v3/core/tokens/alice-api/ (503)",
+                                            "PATCH /api/v3/core/tokens/alice-api/",
+                                            "GET /api/v3/core/tokens/bob-app/view_key/",
+                                            "GET /api/v3/core/tokens/bob-app/ (502)",
+                                            "GET /api/v3/core/tokens/bob-app/",
+                                            "DELETE /api/v3/core/tokens/bob-app/ (drop)",
+                                            "DELETE /api/v3/core/tokens/bob-app/",
+                                        });
+
+        // A path matches without the query: the list's path is /api/v3/core/tokens/.
+        sandbox.fault_on("GET", "/core/tokens/", "429", 1, 7);
+        const HttpAnswer throttled = sandbox.api("GET", "/core/tokens/?page=1&page_size=5", admin);
+        CHECK(throttled.status == 429);
+        CHECK(throttled.body == R"({"detail":"Request was throttled. Expected available in 7 seconds."})");
+        CHECK(sandbox.api("GET", "/core/tokens/?page=1&page_size=5", admin).status == 200);
+    }
+
+    TEST_CASE("faults: a targeted fault with a bad method or path is refused") {
+        Sandbox sandbox(kFrozen);
+        CHECK(sandbox.control_post("faults", R"({"mode":"503","method":"patch"})") ==
+              R"({"error":"method must be a request method in capitals, e.g. \"PATCH\""})");
+        CHECK(sandbox.control_post("faults", R"({"mode":"503","method":""})") ==
+              R"({"error":"method must be a request method in capitals, e.g. \"PATCH\""})");
+        CHECK(sandbox.control_post("faults", R"({"mode":"503","method":5})") ==
+              R"({"error":"method must be a request method in capitals, e.g. \"PATCH\""})");
+        const std::string bad_path =
+            R"({"error":"path must be a request path without query, e.g. \"/api/v3/core/tokens/ci/\""})";
+        CHECK(sandbox.control_post("faults", R"({"mode":"503","path":"core/tokens/"})") == bad_path);
+        CHECK(sandbox.control_post("faults", R"({"mode":"503","path":"/api/v3/core/tokens/?page=2"})") == bad_path);
+        CHECK(sandbox.control_post("faults", R"({"mode":"503","path":[]})") == bad_path);
+        CHECK_THROWS_WITH(
+            sandbox.fault_on("patch", "/core/tokens/", "503"),
+            R"(sandbox refused the fault: {"error":"method must be a request method in capitals, e.g. \"PATCH\""})");
+        // Nothing was queued.
+        CHECK(sandbox.api("GET", "/core/tokens/", "Bearer " + kAdminKey).status == 200);
+    }
+
+    TEST_CASE("faults: apply-then-delay applies the write, logs it, then holds the answer back") {
+        Sandbox sandbox(kFrozen);
+        const std::string admin = "Bearer " + kAdminKey;
+        sandbox.fault_on("PATCH", "/core/tokens/bob-api/", "apply-then-delay", 1, 300);
+        const auto start = std::chrono::steady_clock::now();
+        const HttpAnswer a = sandbox.api("PATCH", "/core/tokens/bob-api/", admin,
+                                         R"({"intent":"api","user":3,"identifier":"bob-api--retired"})");
+        const auto waited = std::chrono::steady_clock::now() - start;
+        CHECK(waited >= std::chrono::milliseconds(300));
+        CHECK(a.status == 200);
+        CHECK(a.content_type == "application/json");
+        rapidjson::Document token;
+        token.Parse(a.body.c_str());
+        REQUIRE_FALSE(token.HasParseError());
+        CHECK(token["identifier"].GetString() == std::string("bob-api--retired"));
+        CHECK(token["expires"].GetString() == std::string("2026-11-29T12:30:00Z"));
+        CHECK(sandbox.key_of("bob-api--retired") == kBobKey);
+        CHECK_FALSE(sandbox.key_of("bob-api"));
+        CHECK(request_lines(sandbox) ==
+              std::vector<std::string>{"PATCH /api/v3/core/tokens/bob-api/ (apply-then-delay)"});
+        // Without an arg: 1000 ms.
+        CHECK(sandbox.control_post("faults", R"({"mode":"apply-then-delay","method":"GET"})") == "");
+        const auto again = std::chrono::steady_clock::now();
+        CHECK(sandbox.api("GET", "/core/users/me/", admin).status == 200);
+        CHECK(std::chrono::steady_clock::now() - again >= std::chrono::milliseconds(1000));
+    }
+
+    TEST_CASE("faults: a client killed while apply-then-delay holds its answer left the write applied") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        // Held far longer than the test runs: the client is killed and the sandbox with it at the end.
+        sandbox.fault_on("PATCH", "/core/tokens/bob-api/", "apply-then-delay", 1, 600000);
+        Background client(AKTOKEN_BINARY, {"update", "bob-api", "--description", "Rotated scripts"},
+                          aktoken_env(sandbox, kAdminKey, home));
+        // Once the PATCH is in the log, the store holds its write.
+        const auto patched = [&] {
+            const auto lines = request_lines(sandbox);
+            return std::find(lines.begin(), lines.end(), "PATCH /api/v3/core/tokens/bob-api/ (apply-then-delay)") !=
+                   lines.end();
+        };
+        REQUIRE(eventually(patched));
+        CHECK(field_of(sandbox, "bob-api", "description") == "Rotated scripts");
+        // The sandbox serves other connections, API and control, while the answer is held.
+        const HttpAnswer other = sandbox.api("GET", "/core/tokens/bob-api/", "Bearer " + kAliceKey);
+        CHECK(other.status == 404);
+        CHECK(sandbox.api("GET", "/core/tokens/bob-api/", "Bearer " + kBobKey).status == 200);
+        CHECK(sandbox.stats().requests == 4);
+        CHECK_FALSE(client.finished());
+        client.kill(SIGKILL);
+        CHECK(client.wait() == 128 + SIGKILL);
+        CHECK(field_of(sandbox, "bob-api", "description") == "Rotated scripts");
+        CHECK(request_lines(sandbox) ==
+              std::vector<std::string>{"GET /api/v3/core/tokens/bob-api/",
+                                       "PATCH /api/v3/core/tokens/bob-api/ (apply-then-delay)",
+                                       "GET /api/v3/core/tokens/bob-api/", "GET /api/v3/core/tokens/bob-api/"});
     }
 
 }  // TEST_SUITE
