@@ -28,6 +28,7 @@
 #include "aktoken/output/list.h"
 #include "aktoken/output/terminal.h"
 #include "aktoken/util/files.h"
+#include "aktoken/util/process.h"
 #include "aktoken/util/secret.h"
 #include "aktoken/util/strings.h"
 #include "aktoken/util/values.h"
@@ -43,6 +44,8 @@ int signal_exit_codes[65] = {};
 
 extern "C" void on_signal(int signal_number) {
     util::unlink_registered_temp_files();
+    // A rotate --exec command runs in a process group of its own, which Ctrl-C does not reach.
+    util::terminate_running_shell_command();
     // Ctrl-C at set-key's hidden prompt must not leave the terminal without echo.
     util::restore_terminal();
     static const char newline = '\n';

@@ -15,10 +15,10 @@
 #include "aktoken/util/strings.h"
 #include "aktoken/util/values.h"
 #include "commands/rotate_key_file.h"
+#include "commands/rotate_overlap.h"
 #include "commands/specs.h"
 
 namespace aktoken::commands {
-namespace {
 
 std::optional<std::string> due_reason(const RotatePlan& plan, const model::Token& token, util::Timestamp now,
                                       std::string& skip_reason) {
@@ -37,6 +37,8 @@ std::optional<std::string> due_reason(const RotatePlan& plan, const model::Token
     }
     return *token.expires <= now ? left : fmt::format("expires {}, within {}", left, window);
 }
+
+namespace {
 
 // After set_key the old key of an api token is dead. If it was ours, the next request fails
 // authentication: switch to the new key and prove it works.
@@ -131,7 +133,7 @@ void warn_if_expiring_soon(Context& context, const RotatePlan& plan, const model
 
 Rotation rotate_one(Context& context, const RotatePlan& plan, const std::string& identifier, Result& result,
                     DefaultDuration& durations) {
-    Rotation rotation{identifier, "rotated", "", std::nullopt, "", std::nullopt};
+    Rotation rotation{identifier, "rotated", "", std::nullopt, "", std::nullopt, "", std::nullopt};
     std::optional<std::string> path;
     std::optional<util::FileLock> key_file_lock;
     if (plan.key_file) {
@@ -186,6 +188,16 @@ Rotation rotate_one(Context& context, const RotatePlan& plan, const std::string&
         rotation.key_went_to += rotation.key_went_to.empty() ? "stdout" : ", stdout";
     }
     // The server holds the new key now: whatever fails from here on, the key must still be shown.
+    if (plan.exec) {
+        if (auto failure = deliver_key(plan, identifier, key.view(), rotation.expires)) {
+            result.errors.emplace_back(
+                ErrorKind::delivery,
+                fmt::format("{}: token {} has its new key already, and an in-place rotation cannot be rolled back "
+                            "(--overlap can): the key is in {}",
+                            *failure, util::quoted(identifier), rotation.key_went_to));
+            rotation.reason += "; --exec failed";
+        }
+    }
     try {
         rotation.reason += switch_if_own_token(context, plan, token, key);
     } catch (const Error& e) {
@@ -198,13 +210,18 @@ Rotation rotate_one(Context& context, const RotatePlan& plan, const std::string&
     return rotation;
 }
 
-output::Record record_of(const Rotation& r, bool show_key) {
+output::Record record_of(const Rotation& r, bool show_key, bool overlap) {
     output::Record record;
     record.add("identifier", output::Value::string(r.identifier));
     record.add("result", output::Value::string(r.result));
     record.add("reason", output::Value::string(r.reason));
     record.add("expires", r.expires ? output::Value::string(util::format_timestamp(*r.expires))
                                     : output::Value::null(r.result == "failed" ? "-" : "never"));
+    if (overlap) {
+        record.add("retired_until", r.retired_until ? output::Value::string(util::format_timestamp(*r.retired_until))
+                                                    : output::Value::null());
+        record.add("retired", r.retired.empty() ? output::Value::null() : output::Value::string(r.retired));
+    }
     record.add("key_went_to", r.key_went_to.empty() ? output::Value::null() : output::Value::string(r.key_went_to));
     if (r.key) {
         record.add("key", output::Value::string(std::string(r.key->view())));
@@ -239,9 +256,15 @@ std::vector<Error> print_rotations(Context& context, const RotatePlan& plan, con
                     {"expires", "expires"},
                     {"key_went_to", "key_went_to"},
                     {"reason", "reason"}};
+    if (plan.overlap) {
+        view.columns.insert(view.columns.begin() + 3, {"retired_until", "retired_until"});
+    }
     view.tsv = true;
+    view.tsv_columns = view.columns;
+    if (plan.overlap) {
+        view.tsv_columns.insert(view.tsv_columns.begin() + 4, {"retired", "retired"});
+    }
     if (plan.show_key) {
-        view.tsv_columns = view.columns;
         view.tsv_columns.push_back({"key", "key"});
         view.below = {"key", "key"};
     }
@@ -254,7 +277,7 @@ std::vector<Error> print_rotations(Context& context, const RotatePlan& plan, con
         if (context.quiet && rotation.result == "skipped") {
             continue;
         }
-        output::Record record = record_of(rotation, plan.show_key);
+        output::Record record = record_of(rotation, plan.show_key, plan.overlap.has_value());
         text += writer.add(record);
         record.wipe();
     }
@@ -305,9 +328,45 @@ RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
         }
         plan.length = static_cast<std::size_t>(*length);
     }
-    if (!flags.key_file && !flags.show_key) {
+    if (flags.overlap) {
+        plan.overlap = util::parse_duration(*flags.overlap);
+        if (!plan.overlap || *plan.overlap < std::chrono::minutes(1)) {
+            util::invalid_value("--overlap", *flags.overlap, "expected a duration of at least 1m, such as 7d or 12h");
+        }
+        if (flags.length) {
+            throw Error(ErrorKind::usage,
+                        "--length does not apply with --overlap: authentik makes the successor's key itself");
+        }
+        for (const std::string& identifier : flags.identifiers) {
+            check_rotatable_name(identifier);
+        }
+    } else if (flags.no_expiring) {
+        throw Error(ErrorKind::usage, "--no-expiring needs --overlap: it is how the successor token is made");
+    }
+    plan.no_expiring = flags.no_expiring;
+    if (flags.exec) {
+        if (flags.exec->find_first_not_of(" \t") == std::string::npos) {
+            util::invalid_value("--exec", *flags.exec, "expected a shell command, run as /bin/sh -c CMD");
+        }
+        plan.exec = flags.exec;
+    }
+    if (flags.exec_timeout) {
+        std::string problem;
+        const auto seconds = util::parse_seconds(*flags.exec_timeout, {false, 86400}, &problem);
+        if (!seconds) {
+            util::invalid_value("--exec-timeout", *flags.exec_timeout, problem);
+        }
+        if (!flags.exec) {
+            throw Error(ErrorKind::usage, "--exec-timeout needs --exec CMD");
+        }
+        plan.exec_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*seconds * 1000));
+    }
+    // --exec alone suffices only with --overlap: a failed delivery is rolled back there, while an
+    // in-place rotation has already replaced the key and must keep it somewhere.
+    if (!flags.key_file && !flags.show_key && !(flags.exec && flags.overlap)) {
         throw Error(ErrorKind::usage,
-                    "rotate needs --key-file PATH, --show-key or both: the new key must go somewhere");
+                    "rotate needs --key-file PATH, --show-key or both (or --exec CMD with "
+                    "--overlap): the new key must go somewhere");
     }
     if (flags.key_file) {
         if (flags.key_file->empty()) {
@@ -341,10 +400,19 @@ RotatePlan plan_rotate(const RotateFlags& flags, util::Timestamp now) {
             util::invalid_value("--lock-timeout", *flags.lock_timeout, problem);
         }
         plan.lock_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*seconds * 1000));
-        if (!flags.lock && !flags.key_file) {
+        if (!flags.lock && !flags.key_file && !flags.overlap) {
             throw Error(ErrorKind::usage,
-                        "--lock-timeout needs --lock FILE or --key-file PATH (whose PATH.lock every rotation takes)");
+                        "--lock-timeout needs --lock FILE, --key-file PATH (whose PATH.lock every rotation takes) or "
+                        "--overlap (which locks each token)");
         }
+    }
+    if (plan.overlap) {
+        if (!flags.lock_directory && !plan.key_file) {
+            throw Error(ErrorKind::config,
+                        "--overlap without --key-file keeps a lock file per token in "
+                        "$XDG_RUNTIME_DIR, $XDG_STATE_HOME or ~/.local/state: set one of them");
+        }
+        plan.lock_directory = flags.lock_directory;
     }
     return plan;
 }
@@ -361,10 +429,11 @@ Result run_rotate(Context& context, const RotatePlan& plan) {
     run_in_order(context, count, [&](std::size_t index, Context& item) {
         const std::string& identifier = plan.identifiers[index];
         try {
-            rotations[index] = rotate_one(item, plan, identifier, results[index], durations);
+            rotations[index] = plan.overlap ? rotate_with_overlap(item, plan, identifier, durations)
+                                            : rotate_one(item, plan, identifier, results[index], durations);
         } catch (const Error& e) {
             results[index].errors.push_back(e);
-            rotations[index] = {identifier, "failed", e.what(), std::nullopt, "", std::nullopt};
+            rotations[index] = {identifier, "failed", e.what(), std::nullopt, "", std::nullopt, "", std::nullopt};
         }
     });
     Result result;
@@ -397,11 +466,18 @@ public:
         arguments.option("--lock", flags_.lock, "Hold an exclusive lock on FILE for the whole run", "FILE");
         arguments.option("--lock-timeout", flags_.lock_timeout,
                          "Wait this long for PATH.lock and --lock, then exit 10 (default 0)", "SECONDS");
+        arguments.option("--overlap", flags_.overlap,
+                         "Zero downtime: a successor token takes the name; the old key works DURATION longer",
+                         "DURATION");
+        arguments.flag("--no-expiring", flags_.no_expiring, "With --overlap: the successor never expires");
+        arguments.option("--exec", flags_.exec, "Deliver each new key on the stdin of /bin/sh -c CMD", "CMD");
+        arguments.option("--exec-timeout", flags_.exec_timeout, "Kill --exec after this long (default 60)", "SECONDS");
     }
 
     void prepare(const Preparation& preparation) override {
         bulk_.collect(preparation);
         flags_.identifiers = bulk_.identifiers;
+        flags_.lock_directory = overlap_lock_directory(preparation.environment);
         plan_ = plan_rotate(flags_, preparation.now);
         plan_.mask_for_github = masks_keys(preparation);
     }

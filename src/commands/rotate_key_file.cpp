@@ -18,7 +18,6 @@
 #include "aktoken/util/values.h"
 
 namespace aktoken::commands {
-namespace {
 
 // A pending key file is sent as the token's new key, so only one that aktoken itself can have
 // written is trusted: anyone who may write to the key file's directory could plant one.
@@ -44,8 +43,6 @@ std::optional<util::Secret> read_pending_key(const std::string& pending) {
     }
     return util::Secret(std::string(text.substr(0, text.size() - 1)));
 }
-
-}  // namespace
 
 // Answers that prove the server did not take the key; anything else leaves it unknown.
 bool refused(const Error& e) {

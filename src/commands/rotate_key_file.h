@@ -8,11 +8,17 @@
 
 #include "aktoken/commands/context.h"
 #include "aktoken/util/error.h"
+#include "aktoken/util/secret.h"
 
 namespace aktoken::commands {
 
 // Answers that prove the server did not take the key; anything else leaves it unknown.
 bool refused(const Error& e);
+
+// The key of a pending key file, nullopt when there is none. Only a file aktoken can have written
+// is trusted (a regular file of the user's, mode 0600, one generated key and a newline): anything
+// else is refused with Error(config), since anyone who may write to the directory could plant one.
+std::optional<util::Secret> read_pending_key(const std::string& pending);
 
 // PATH.pending: the new key, written before set_key and renamed over PATH once it is confirmed.
 std::string pending_path(const std::string& path);

@@ -14,9 +14,9 @@ std::string compact_time(util::Timestamp t, bool seconds) {
     const auto day = floor<std::chrono::days>(t);
     const std::chrono::year_month_day date{day};
     const std::chrono::hh_mm_ss time{floor<std::chrono::seconds>(t - day)};
-    std::string text = fmt::format("{:04}{:02}{:02}T{:02}{:02}", static_cast<int>(date.year()),
-                                   static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                                   time.hours().count(), time.minutes().count());
+    std::string text =
+        fmt::format("{:04}{:02}{:02}T{:02}{:02}", static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                    static_cast<unsigned>(date.day()), time.hours().count(), time.minutes().count());
     if (seconds) {
         text += fmt::format("{:02}", time.seconds().count());
     }
@@ -69,9 +69,8 @@ util::Timestamp retired_until(util::Timestamp now, std::chrono::seconds overlap)
 }
 
 std::optional<Generation> parse_generation(std::string_view identifier) {
-    for (const auto& [infix, kind, seconds] :
-         {std::tuple{kSuccessorInfix, GenerationKind::successor, true},
-          std::tuple{kRetiredInfix, GenerationKind::retired, false}}) {
+    for (const auto& [infix, kind, seconds] : {std::tuple{kSuccessorInfix, GenerationKind::successor, true},
+                                               std::tuple{kRetiredInfix, GenerationKind::retired, false}}) {
         const std::size_t at = identifier.rfind(infix);
         if (at == std::string_view::npos || at == 0) {
             continue;

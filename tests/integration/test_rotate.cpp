@@ -599,7 +599,8 @@ TEST_SUITE("integration") {
             sandbox, home,
             {
                 {{"rotate", "bob-api"},
-                 "rotate needs --key-file PATH, --show-key or both: the new key must go somewhere"},
+                 "rotate needs --key-file PATH, --show-key or both (or --exec CMD with --overlap): the new key must go "
+                 "somewhere"},
                 {{"rotate", "bob-api", "--show-key", "--length", "31"},
                  "--length: invalid value \"31\": expected a number of characters from 32 to 512"},
                 {{"rotate", "bob-api", "--show-key", "--if-expiring-within", "soon"},
@@ -609,7 +610,8 @@ TEST_SUITE("integration") {
                  "each "
                  "identifier"},
                 {{"rotate", "bob-api", "--show-key", "--lock-timeout", "5"},
-                 "--lock-timeout needs --lock FILE or --key-file PATH (whose PATH.lock every rotation takes)"},
+                 "--lock-timeout needs --lock FILE, --key-file PATH (whose PATH.lock every rotation takes) or "
+                 "--overlap (which locks each token)"},
                 // Found before anything is sent: a set_key whose key cannot be written would lose it.
                 {{"rotate", "a", "b", "--key-file", "/nonexistent-dir/{}.key"},
                  "--key-file: invalid value \"/nonexistent-dir/{}.key\": directory /nonexistent-dir does not exist"},

@@ -22,6 +22,12 @@ struct RotateFlags {
     bool verify = false;
     std::optional<std::string> lock;
     std::optional<std::string> lock_timeout;
+    std::optional<std::string> overlap;
+    bool no_expiring = false;
+    std::optional<std::string> exec;
+    std::optional<std::string> exec_timeout;
+    // Where a token's lock lives when no --key-file names PATH.lock (from the environment).
+    std::optional<std::string> lock_directory;
 };
 
 // The checked request.
@@ -36,6 +42,13 @@ struct RotatePlan {
     std::optional<std::string> lock;
     std::chrono::milliseconds lock_timeout{0};
     bool mask_for_github = false;  // GITHUB_ACTIONS=true: ::add-mask::KEY on stderr before a key
+    // --overlap: a successor token takes over the name; the old one keeps its key this long.
+    std::optional<std::chrono::seconds> overlap;
+    bool no_expiring = false;         // --overlap: the successor never expires
+    std::optional<std::string> exec;  // delivers each new key on the command's stdin
+    std::chrono::milliseconds exec_timeout{60000};
+    // --overlap without --key-file: the directory of the per-token lock files.
+    std::optional<std::string> lock_directory;
 };
 
 // Checks every flag; throws Error(usage) before anything is sent.
@@ -52,6 +65,8 @@ struct Rotation {
     std::optional<util::Timestamp> expires;
     std::string key_went_to;          // "", a path, "stdout" or both
     std::optional<util::Secret> key;  // kept only for --show-key
+    std::string retired;              // --overlap: the name the old generation got
+    std::optional<util::Timestamp> retired_until;
 };
 
 // `aktoken rotate`: for each token, a new key that is never lost (PATH.pending first, then
