@@ -193,8 +193,10 @@ Rotation rotate_one(Context& context, const RotatePlan& plan, const std::string&
             result.errors.emplace_back(
                 ErrorKind::delivery,
                 fmt::format("{}: token {} has its new key already, and an in-place rotation cannot be rolled back "
-                            "(--overlap can): the key is in {}",
-                            *failure, util::quoted(identifier), rotation.key_went_to));
+                            "(--overlap can): the key is {}",
+                            *failure, util::quoted(identifier),
+                            path ? fmt::format("in {}{}", *path, plan.show_key ? " and on standard output" : "")
+                                 : "on standard output"));
             rotation.reason += "; --exec failed";
         }
     }

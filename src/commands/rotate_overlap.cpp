@@ -276,11 +276,11 @@ std::string token_lock_path(const std::string& directory, const std::string& bas
 
 void check_rotatable_name(const std::string& identifier) {
     if (identifier.size() > model::kMaxRotatableIdentifierLength) {
-        throw Error(ErrorKind::usage,
-                    fmt::format("token identifier {} is too long for --overlap: its retired generation's name would "
-                                "pass authentik's {} characters (at most {})",
-                                util::quoted(identifier), model::kMaxIdentifierLength,
-                                model::kMaxRotatableIdentifierLength));
+        throw Error(
+            ErrorKind::usage,
+            fmt::format("token identifier {} is too long for --overlap: its retired generation's name would "
+                        "pass authentik's {} characters (at most {})",
+                        util::quoted(identifier), model::kMaxIdentifierLength, model::kMaxRotatableIdentifierLength));
     }
     if (const auto generation = model::parse_generation(identifier)) {
         throw Error(ErrorKind::usage,
@@ -406,8 +406,8 @@ Rotation rotate_with_overlap(Context& context, const RotatePlan& plan, const std
     for (auto it = family.successors.rbegin(); it != family.successors.rend(); ++it) {
         if (!successor && fits(*it, token, now)) {
             successor = *it;
-            note(context, fmt::format("taking up the successor {} an interrupted run left",
-                                      util::quoted(it->identifier)));
+            note(context,
+                 fmt::format("taking up the successor {} an interrupted run left", util::quoted(it->identifier)));
             continue;
         }
         delete_if_there(context, it->identifier);
@@ -438,10 +438,10 @@ Rotation rotate_with_overlap(Context& context, const RotatePlan& plan, const std
         if (token.intent == "api") {
             const model::User owner = context.client.me_as(key.view());
             if (owner.pk != token.user) {
-                throw Error(ErrorKind::server, fmt::format("the key of the successor {} authenticates user {}, not "
-                                                           "the owner of {} (pk {})",
-                                                           util::quoted(successor->identifier), owner.pk, subject,
-                                                           token.user));
+                throw Error(ErrorKind::server,
+                            fmt::format("the key of the successor {} authenticates user {}, not "
+                                        "the owner of {} (pk {})",
+                                        util::quoted(successor->identifier), owner.pk, subject, token.user));
             }
         }
     } catch (const Error& e) {
@@ -452,7 +452,8 @@ Rotation rotate_with_overlap(Context& context, const RotatePlan& plan, const std
                     e.status(), e.fields());
     }
     if (plan.exec) {
-        if (auto failure = deliver_key(plan, identifier, key.view(), successor->expiring ? successor->expires : std::nullopt)) {
+        if (auto failure =
+                deliver_key(plan, identifier, key.view(), successor->expiring ? successor->expires : std::nullopt)) {
             roll_back(context, successor->identifier, pending);
             throw Error(ErrorKind::delivery, fmt::format("{}; rolled back: the successor {} was deleted and {} "
                                                          "keeps its key",

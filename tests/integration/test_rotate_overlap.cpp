@@ -98,8 +98,8 @@ TEST_SUITE("integration") {
         CHECK(r.out ==
               "identifier\tresult\texpires\tretired_until\tretired\tkey_went_to\treason\n"
               "bob-api\trotated\tnever\t2026-12-06T12:00:00Z\t" +
-                  retired + "\t" + path +
-                  "\trequested; the old key works until 2026-12-06T12:00:00Z as " + retired + "\n");
+                  retired + "\t" + path + "\trequested; the old key works until 2026-12-06T12:00:00Z as " + retired +
+                  "\n");
         CHECK(writes(sandbox) ==
               std::vector<std::string>{
                   R"(POST  {"identifier":"bob-api--next-20261129T120000Z","intent":"api","user":3,)"
@@ -126,7 +126,8 @@ TEST_SUITE("integration") {
         CHECK(status_with(sandbox, new_key) == 200);
         sandbox.set_clock("2026-12-06T12:00:01Z");
         CHECK(status_with(sandbox, kBobKey) == 200);
-        r = aktoken({"prune", "bob-api", "-o", "id"}, frozen_clock(aktoken_env(sandbox, kAdminKey, home), kNow + 604801));
+        r = aktoken({"prune", "bob-api", "-o", "id"},
+                    frozen_clock(aktoken_env(sandbox, kAdminKey, home), kNow + 604801));
         CHECK(r.exit_code == 0);
         CHECK(r.out == retired + "\n");
         CHECK(status_with(sandbox, kBobKey) == 403);
@@ -139,18 +140,19 @@ TEST_SUITE("integration") {
         Sandbox sandbox(kFrozen);
         TempDir home;
         const std::string path = home.path() + "/alice-app.key";
-        RunResult r = aktoken({"rotate", "alice-app", "--overlap", "2d", "--key-file", path, "--expires", "2027-02-01",
-                               "-o", "json"},
-                              frozen_env(sandbox, home));
+        RunResult r = aktoken(
+            {"rotate", "alice-app", "--overlap", "2d", "--key-file", path, "--expires", "2027-02-01", "-o", "json"},
+            frozen_env(sandbox, home));
         CHECK(r.err == "");
         CHECK(r.exit_code == 0);
         const std::string retired = "alice-app--retired-until-20261201T1200Z";
-        CHECK(r.out == "[\n  {\n    \"identifier\": \"alice-app\",\n    \"result\": \"rotated\",\n"
-                       "    \"reason\": \"requested; the old key works until 2026-12-01T12:00:00Z as " +
-                           retired +
-                           "\",\n    \"expires\": \"2027-02-01T00:00:00Z\",\n"
-                           "    \"retired_until\": \"2026-12-01T12:00:00Z\",\n    \"retired\": \"" +
-                           retired + "\",\n    \"key_went_to\": \"" + path + "\"\n  }\n]\n");
+        CHECK(r.out ==
+              "[\n  {\n    \"identifier\": \"alice-app\",\n    \"result\": \"rotated\",\n"
+              "    \"reason\": \"requested; the old key works until 2026-12-01T12:00:00Z as " +
+                  retired +
+                  "\",\n    \"expires\": \"2027-02-01T00:00:00Z\",\n"
+                  "    \"retired_until\": \"2026-12-01T12:00:00Z\",\n    \"retired\": \"" +
+                  retired + "\",\n    \"key_went_to\": \"" + path + "\"\n  }\n]\n");
         CHECK(writes(sandbox) ==
               std::vector<std::string>{
                   R"(POST  {"identifier":"alice-app--next-20261129T120000Z","intent":"app_password","user":2,)"
@@ -209,11 +211,12 @@ TEST_SUITE("integration") {
                                    "--exec-timeout", "0.2"},
                                   frozen_env(sandbox, home));
             CHECK(r.exit_code == 12);
-            CHECK(r.out == "IDENTIFIER  RESULT  EXPIRES  RETIRED UNTIL  KEY WENT TO  REASON\n"
-                           "bob-api     failed  -        -              -            --exec \"" +
-                               command + "\" " + how +
-                               "; rolled back: the successor \"bob-api--next-20261129T120000Z\" was deleted and token "
-                               "\"bob-api\" keeps its key\n");
+            CHECK(r.out ==
+                  "IDENTIFIER  RESULT  EXPIRES  RETIRED UNTIL  KEY WENT TO  REASON\n"
+                  "bob-api     failed  -        -              -            --exec \"" +
+                      command + "\" " + how +
+                      "; rolled back: the successor \"bob-api--next-20261129T120000Z\" was deleted and token "
+                      "\"bob-api\" keeps its key\n");
             CHECK(r.err == error_line("--exec \"" + command + "\" " + how +
                                       "; rolled back: the successor \"bob-api--next-20261129T120000Z\" was deleted and "
                                       "token \"bob-api\" keeps its key"));
@@ -278,19 +281,20 @@ TEST_SUITE("integration") {
             std::string identifier;
             std::string err;
         };
-        for (const Case& c : std::vector<Case>{
-                 {"ldap-bind",
-                  "token \"ldap-bind\" is used by 1 object (ldapsource \"Corp LDAP\"), which refers to the token itself "
-                  "and would keep the retired generation: rotate it without --overlap"},
-                 {"outpost-api",
-                  "token \"outpost-api\" is managed by authentik (\"goauthentik.io/outpost/ldap\"), which finds it by "
-                  "its own record, not by name: it cannot get a successor; rotate it without --overlap"},
-                 {"alice-recovery",
-                  "token \"alice-recovery\" is a recovery token: only api tokens and app passwords can get a successor"},
-                 {"alice-api",
-                  "token \"alice-api\" expires 2030-06-01T00:00:00Z (in 3y 6mo), but authentik gives a new api "
-                  "token now + its default token duration (30m): the successor would expire first; --no-expiring "
-                  "makes one that never expires"}}) {
+        for (
+            const Case& c : std::vector<Case>{
+                {"ldap-bind",
+                 "token \"ldap-bind\" is used by 1 object (ldapsource \"Corp LDAP\"), which refers to the token itself "
+                 "and would keep the retired generation: rotate it without --overlap"},
+                {"outpost-api",
+                 "token \"outpost-api\" is managed by authentik (\"goauthentik.io/outpost/ldap\"), which finds it by "
+                 "its own record, not by name: it cannot get a successor; rotate it without --overlap"},
+                {"alice-recovery",
+                 "token \"alice-recovery\" is a recovery token: only api tokens and app passwords can get a successor"},
+                {"alice-api",
+                 "token \"alice-api\" expires 2030-06-01T00:00:00Z (in 3y 6mo), but authentik gives a new api "
+                 "token now + its default token duration (30m): the successor would expire first; --no-expiring "
+                 "makes one that never expires"}}) {
             CAPTURE(c.identifier);
             sandbox.clear_requests();
             RunResult r = aktoken({"rotate", c.identifier, "--overlap", "7d", "--show-key"}, frozen_env(sandbox, home));
@@ -425,7 +429,8 @@ TEST_SUITE("integration") {
             std::string note;  // what the next run says
         };
         const std::vector<Step> steps = {
-            {"create", "POST", "/core/tokens/", "taking up the successor \"" + successor + "\" an interrupted run left"},
+            {"create", "POST", "/core/tokens/",
+             "taking up the successor \"" + successor + "\" an interrupted run left"},
             {"view_key", "GET", "/core/tokens/" + successor + "/view_key/",
              "taking up the successor \"" + successor + "\" an interrupted run left"},
             {"verify", "GET", "/core/users/me/",
@@ -445,7 +450,13 @@ TEST_SUITE("integration") {
             home.write("bob.key", std::string(kBobKey) + "\n");
             // The delivery kills aktoken (its parent) the first time only; it records every key it got.
             const std::vector<std::string> args = {
-                "rotate", "bob-api", "--overlap", "1d", "--key-file", path, "--exec",
+                "rotate",
+                "bob-api",
+                "--overlap",
+                "1d",
+                "--key-file",
+                path,
+                "--exec",
                 "cat >> " + dir + "/delivered; echo >> " + dir + "/delivered; " +
                     (step.name == "exec" ? "[ -e " + dir + "/killed ] || { : > " + dir + "/killed; kill -9 $PPID; }"
                                          : std::string(":"))};
@@ -510,7 +521,8 @@ TEST_SUITE("integration") {
               "identifier\tresult\texpires\tretired_until\tretired\tkey_went_to\treason\n"
               "admin-api\tskipped\tnever\t-\t-\t-\tdoes not expire\n"
               "alice-api\tskipped\t2030-06-01T00:00:00Z\t-\t-\t-\texpires in 3y 6mo, not within 100d\n"
-              "alice-app\trotated\t2026-12-29T12:00:00Z\t2026-11-30T00:00:00Z\talice-app--retired-until-20261130T0000Z\t" +
+              "alice-app\trotated\t2026-12-29T12:00:00Z\t2026-11-30T00:00:00Z\talice-app--retired-until-"
+              "20261130T0000Z\t" +
                   dir +
                   "/alice-app.key\texpires in 91d 12h, within 100d; the old key works until 2026-11-30T00:00:00Z as "
                   "alice-app--retired-until-20261130T0000Z\n"
