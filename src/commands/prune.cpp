@@ -215,6 +215,7 @@ out, so a cron job that deleted nothing prints nothing). One that is already gon
 (404) counts as deleted. Each generation is reported, in order: deleted, would
 delete (--dry-run), kept or failed; each failure is also an error on stderr and the
 others go on. Columns: identifier, of (its token), until, result, reason.
+Formats: table, wide, json, jsonl, tsv, id.
 
 Examples:
   aktoken prune
