@@ -42,6 +42,7 @@ _aktoken_command_options() {
             echo --key-file --show-key --if-expiring-within --length --expires --verify --lock --lock-timeout \
                 --from-file --parallel
             ;;
+        prune) echo --dry-run --from-file --parallel ;;
     esac
 }
 
@@ -111,7 +112,7 @@ _aktoken() {
 
 # _aktoken_complete: fills COMPREPLY, with cur, prev, words, cword and split of _aktoken.
 _aktoken_complete() {
-    local commands='get update list create delete view-key set-key used-by whoami check rotate completion config'
+    local commands='get update list create delete view-key set-key used-by whoami check rotate prune completion config'
 
     # The command is the first word that is neither an option nor an option's value.
     local i command= positionals=0
@@ -188,7 +189,7 @@ _aktoken_complete() {
     fi
 
     case $command in
-        get | update | delete | rotate | check)
+        get | update | delete | rotate | prune | check)
             COMPREPLY=($(compgen -W "$(_aktoken_identifiers)" -- "$cur"))
             ;;
         view-key | set-key | used-by)

@@ -131,17 +131,18 @@ complete -c aktoken -n __aktoken_needs_command -a used-by -d 'Show what uses a t
 complete -c aktoken -n __aktoken_needs_command -a whoami -d 'Show the user the API token belongs to'
 complete -c aktoken -n __aktoken_needs_command -a check -d 'Monitor expiry (monitoring-plugin exit codes)'
 complete -c aktoken -n __aktoken_needs_command -a rotate -d 'Give tokens new keys without locking anyone out'
+complete -c aktoken -n __aktoken_needs_command -a prune -d 'Delete retired generations whose overlap has ended'
 complete -c aktoken -n __aktoken_needs_command -a completion -d 'Print a shell completion script'
 complete -c aktoken -n __aktoken_needs_command -a config -d 'Show the resolved settings or the config file'
 
 # Identifiers.
-complete -c aktoken -n '__aktoken_using get update delete rotate check' -a '(__aktoken_identifiers)'
+complete -c aktoken -n '__aktoken_using get update delete rotate prune check' -a '(__aktoken_identifiers)'
 complete -c aktoken -n '__aktoken_first_argument view-key set-key used-by' -a '(__aktoken_identifiers)'
 
 # Options of several commands.
-complete -c aktoken -n '__aktoken_using get update delete rotate check' -l from-file -r -F \
+complete -c aktoken -n '__aktoken_using get update delete rotate prune check' -l from-file -r -F \
     -d 'Also take identifiers from FILE, one a line (- for stdin)'
-complete -c aktoken -n '__aktoken_using get update delete rotate check' -l parallel -x \
+complete -c aktoken -n '__aktoken_using get update delete rotate prune check' -l parallel -x \
     -d 'Work on N tokens at once, 1 to 16'
 complete -c aktoken -n '__aktoken_using list' -l parallel -x -d 'Fetch N pages at once, 1 to 16'
 complete -c aktoken -n '__aktoken_using update create' -l intent -x -a 'api app_password' -d Intent
@@ -213,6 +214,9 @@ complete -c aktoken -n '__aktoken_using rotate' -l length -x -d 'Key length, 32 
 complete -c aktoken -n '__aktoken_using rotate' -l verify -d 'Check that a new api key authenticates'
 complete -c aktoken -n '__aktoken_using rotate' -l lock -r -F -d 'Hold an exclusive lock on FILE'
 complete -c aktoken -n '__aktoken_using rotate' -l lock-timeout -x -d 'Wait this long for the lock'
+
+# prune
+complete -c aktoken -n '__aktoken_using prune' -l dry-run -d 'Show what would be deleted; delete nothing'
 
 # completion and config
 complete -c aktoken -n '__aktoken_first_argument completion' -a 'bash zsh fish' -d Shell

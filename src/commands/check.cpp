@@ -12,6 +12,7 @@
 #include "aktoken/commands/get.h"
 #include "aktoken/commands/parallel.h"
 #include "aktoken/commands/token_fields.h"
+#include "aktoken/model/generations.h"
 #include "aktoken/output/records.h"
 #include "aktoken/util/files.h"
 #include "aktoken/util/strings.h"
@@ -50,7 +51,17 @@ struct Checked {
     std::optional<util::Timestamp> expires;  // as stored, also when the token does not expire
     bool expiring = false;
     TokenState state = TokenState::ok;
+    std::optional<util::Timestamp> retired_until;  // a retired generation's, from its name
 };
+
+// The until-time of a retired generation, from its name; nullopt for any other token.
+std::optional<util::Timestamp> retired_until(const std::string& identifier) {
+    const auto generation = model::parse_generation(identifier);
+    if (!generation || generation->kind != model::GenerationKind::retired) {
+        return std::nullopt;
+    }
+    return generation->time;
+}
 
 // Whether the token expires at all, and when.
 std::optional<util::Timestamp> expiry(bool expiring, const std::optional<util::Timestamp>& expires) {
@@ -60,10 +71,19 @@ std::optional<util::Timestamp> expiry(bool expiring, const std::optional<util::T
     return expires;
 }
 
-std::optional<util::Timestamp> expiry(const Checked& token) { return expiry(token.expiring, token.expires); }
+// A retired generation's expiry is not judged: a retired app password expires at its until-time.
+std::optional<util::Timestamp> expiry(const Checked& token) {
+    return token.retired_until ? std::nullopt : expiry(token.expiring, token.expires);
+}
 
 Checked checked(const model::Token& token, TokenState state) {
-    Checked kept{token.identifier, token.intent, std::nullopt, token.expires, token.expiring, state};
+    Checked kept{token.identifier,
+                 token.intent,
+                 std::nullopt,
+                 token.expires,
+                 token.expiring,
+                 state,
+                 retired_until(token.identifier)};
     if (token.user_obj) {
         kept.username = token.user_obj->username;
     }
@@ -100,15 +120,29 @@ std::string left_text(const Checked& token, util::Timestamp now) {
     return relative.substr(relative.find(' ') + 1);  // without "in "
 }
 
+// What check says of a retired generation: until when its key works and, once that has passed,
+// that prune has not removed it.
+std::string retired_text(const Checked& token, util::Timestamp now) {
+    const util::Timestamp until = *token.retired_until;
+    const std::string when =
+        fmt::format("retired until {} ({})", util::format_timestamp(until), util::format_relative_plain(until, now));
+    if (token.state == TokenState::not_pruned) {
+        return when + ", still there: run `aktoken prune`";
+    }
+    return until <= now ? when + ", not pruned yet" : when;
+}
+
 int state_color(TokenState state) {
     switch (state) {
         case TokenState::ok:
+        case TokenState::retiring:
             return 0;
         case TokenState::warning:
             return 33;
         case TokenState::critical:
         case TokenState::expired:
         case TokenState::not_found:
+        case TokenState::not_pruned:
             return 31;
     }
     return 0;
@@ -135,6 +169,12 @@ output::Record record_of(const Checked& token, util::Timestamp now) {
     record.add("seconds_left", left ? output::Value::integer(*left) : output::Value::null());
     record.add("intent", output::Value::string(token.intent));
     record.add("user", output::Value::optional(token.username));
+    if (token.retired_until) {
+        const std::string text = retired_text(token, now);
+        record.add("reason", output::Value::string(text));
+        record.add_text("left", text);
+        return record;
+    }
     record.add_text("left", left_text(token, now));
     return record;
 }
@@ -149,8 +189,8 @@ int exit_code_of(const std::vector<Checked>& tokens) {
 }
 
 // How many tokens are in each state, by TokenState's value.
-std::array<std::size_t, 5> count_states(const std::vector<Checked>& tokens) {
-    std::array<std::size_t, 5> counts{};
+std::array<std::size_t, 7> count_states(const std::vector<Checked>& tokens) {
+    std::array<std::size_t, 7> counts{};
     for (const Checked& token : tokens) {
         ++counts[static_cast<std::size_t>(token.state)];
     }
@@ -161,7 +201,7 @@ std::array<std::size_t, 5> count_states(const std::vector<Checked>& tokens) {
 // counts, and after `|` the performance data: the counts and the fewest seconds any token has
 // left, with the thresholds as ranges that alert below them.
 std::string summary_line(const std::vector<Checked>& tokens, const CheckPlan& plan, util::Timestamp now) {
-    const std::array<std::size_t, 5> counts = count_states(tokens);
+    const std::array<std::size_t, 7> counts = count_states(tokens);
     std::optional<std::int64_t> fewest;
     for (const Checked& token : tokens) {
         if (const auto left = seconds_left(token, now); left && (!fewest || *left < *fewest)) {
@@ -174,12 +214,24 @@ std::string summary_line(const std::vector<Checked>& tokens, const CheckPlan& pl
     if (count(TokenState::not_found) > 0) {
         line += fmt::format("{} not found, ", count(TokenState::not_found));
     }
+    if (count(TokenState::not_pruned) > 0) {
+        line += fmt::format("{} not pruned, ", count(TokenState::not_pruned));
+    }
     line += fmt::format("{} expired, {} expiring within {}, {} expiring within {}, {} ok", count(TokenState::expired),
                         count(TokenState::critical), util::format_duration(plan.crit), count(TokenState::warning),
                         util::format_duration(plan.warn), count(TokenState::ok));
+    // Retired generations (rotate --overlap) are counted only where there are any, so that the
+    // line of a site that never overlaps a rotation stays as it was.
+    const bool generations = count(TokenState::retiring) + count(TokenState::not_pruned) > 0;
+    if (count(TokenState::retiring) > 0) {
+        line += fmt::format(", {} retiring", count(TokenState::retiring));
+    }
     line += fmt::format(" | not_found={} expired={} critical={} warning={} ok={}", count(TokenState::not_found),
                         count(TokenState::expired), count(TokenState::critical), count(TokenState::warning),
                         count(TokenState::ok));
+    if (generations) {
+        line += fmt::format(" retiring={} not_pruned={}", count(TokenState::retiring), count(TokenState::not_pruned));
+    }
     if (fewest) {
         line += fmt::format(" min_seconds_left={}s;{}:;{}:", *fewest, plan.warn.count(), plan.crit.count());
     }
@@ -276,6 +328,21 @@ std::string prometheus_samples(const std::vector<Checked>& tokens) {
             out += fmt::format("authentik_token_expiring{} {}\n", labels(token), token.expiring ? 1 : 0);
         }
     }
+    // Only where there are retired generations: a site that never overlaps a rotation keeps its file.
+    const bool any_retired =
+        std::any_of(tokens.begin(), tokens.end(), [](const Checked& token) { return token.retired_until.has_value(); });
+    if (any_retired) {
+        out +=
+            "# HELP authentik_token_retired_until_timestamp_seconds Until when a retired generation's key works "
+            "(rotate --overlap), in Unix seconds; aktoken prune deletes it after that.\n"
+            "# TYPE authentik_token_retired_until_timestamp_seconds gauge\n";
+        for (const Checked& token : tokens) {
+            if (token.retired_until) {
+                out += fmt::format("authentik_token_retired_until_timestamp_seconds{} {}\n", labels(token),
+                                   unix_seconds(*token.retired_until));
+            }
+        }
+    }
     return out;
 }
 
@@ -333,12 +400,18 @@ std::string_view state_name(TokenState state) {
         case TokenState::expired:
             return "EXPIRED";
         case TokenState::not_found:
+        case TokenState::not_pruned:
             return "CRITICAL";
+        case TokenState::retiring:
+            return "RETIRING";
     }
     return "UNKNOWN";
 }
 
 TokenState state_of(const model::Token& token, util::Timestamp now, seconds warn, seconds crit) {
+    if (const auto until = retired_until(token.identifier)) {
+        return now >= *until + kPruneGrace ? TokenState::not_pruned : TokenState::retiring;
+    }
     const std::optional<util::Timestamp> at = expiry(token.expiring, token.expires);
     if (!at) {
         return TokenState::ok;
@@ -358,7 +431,8 @@ TokenState state_of(const model::Token& token, util::Timestamp now, seconds warn
 int check_exit_code(const std::vector<TokenState>& states) {
     int code = 0;
     for (TokenState state : states) {
-        code = std::max(code, state == TokenState::ok ? 0 : state == TokenState::warning ? 1 : 2);
+        const bool ok = state == TokenState::ok || state == TokenState::retiring;
+        code = std::max(code, ok ? 0 : state == TokenState::warning ? 1 : 2);
     }
     return code;
 }
@@ -415,11 +489,22 @@ Result run_check(Context& context, const CheckPlan& plan) {
     context.out << report(tokens, plan, context.format, context.style);
     context.out.flush();
     if (context.style.terminal) {
-        const std::array<std::size_t, 5> counts = count_states(tokens);
-        context.err << fmt::format("aktoken: check: {} token{}: {} OK, {} WARNING, {} CRITICAL, {} EXPIRED{}\n",
-                                   tokens.size(), tokens.size() == 1 ? "" : "s", counts[0], counts[1],
-                                   counts[2] + counts[4], counts[3],
-                                   counts[4] > 0 ? fmt::format(" ({} not found)", counts[4]) : "");
+        const std::array<std::size_t, 7> counts = count_states(tokens);
+        const auto count = [&counts](TokenState state) { return counts[static_cast<std::size_t>(state)]; };
+        std::vector<std::string> critical_too;
+        if (count(TokenState::not_found) > 0) {
+            critical_too.push_back(fmt::format("{} not found", count(TokenState::not_found)));
+        }
+        if (count(TokenState::not_pruned) > 0) {
+            critical_too.push_back(fmt::format("{} not pruned", count(TokenState::not_pruned)));
+        }
+        context.err << fmt::format(
+            "aktoken: check: {} token{}: {} OK, {} WARNING, {} CRITICAL, {} EXPIRED{}{}\n", tokens.size(),
+            tokens.size() == 1 ? "" : "s", count(TokenState::ok), count(TokenState::warning),
+            count(TokenState::critical) + count(TokenState::not_found) + count(TokenState::not_pruned),
+            count(TokenState::expired),
+            count(TokenState::retiring) > 0 ? fmt::format(", {} RETIRING", count(TokenState::retiring)) : "",
+            critical_too.empty() ? "" : fmt::format(" ({})", util::join(critical_too, ", ")));
     }
     Result result;
     result.status = exit_code_of(tokens);
@@ -463,15 +548,18 @@ const CommandSpec check_command{
     R"TXT(A status line for the monitoring system (AKTOKEN STATE - counts | performance data),
 then one line per token: OK, WARNING (expires within --warn), CRITICAL (within
 --crit, or a named token that is not found) or EXPIRED; tokens that do not expire
-are OK. Without IDENTIFIERs the list filters choose the tokens (all visible ones by
-default).
+are OK. A retired generation that rotate --overlap left (ID--retired-until-TIME)
+is RETIRING (counts as OK) until a day after its until-time, then CRITICAL (run
+`aktoken prune`); its expiry is not judged. Without IDENTIFIERs the list filters
+choose the tokens (all visible ones by default).
 
 Exit status follows the monitoring-plugin convention: 0 all OK, 1 any WARNING,
 2 any CRITICAL or EXPIRED, 3 the check could not be made (any error, bad flags
 included, so that a typo never reads as CRITICAL).
 
 --prometheus FILE also writes, atomically, a node_exporter textfile with the gauges
-authentik_token_expires_timestamp_seconds and authentik_token_expiring, labelled by
+authentik_token_expires_timestamp_seconds and authentik_token_expiring (and, for
+retired generations, authentik_token_retired_until_timestamp_seconds), labelled by
 identifier, intent and username.
 
 Examples:

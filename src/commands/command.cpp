@@ -13,9 +13,10 @@ namespace aktoken::commands {
 namespace {
 
 const CommandSpec* const kCommands[] = {
-    &get_command,      &update_command,     &list_command,    &create_command,      &delete_command,
-    &view_key_command, &set_key_command,    &used_by_command, &whoami_command,      &check_command,
-    &rotate_command,   &completion_command, &config_group,    &config_show_command, &config_path_command,
+    &get_command,        &update_command,   &list_command,        &create_command,
+    &delete_command,     &view_key_command, &set_key_command,     &used_by_command,
+    &whoami_command,     &check_command,    &rotate_command,      &prune_command,
+    &completion_command, &config_group,     &config_show_command, &config_path_command,
 };
 
 }  // namespace

@@ -17,6 +17,7 @@ extern const CommandSpec used_by_command;
 extern const CommandSpec whoami_command;
 extern const CommandSpec check_command;
 extern const CommandSpec rotate_command;
+extern const CommandSpec prune_command;
 extern const CommandSpec completion_command;
 extern const CommandSpec config_group;
 extern const CommandSpec config_show_command;

@@ -31,6 +31,10 @@ std::string expires(const model::Token& t) { return timestamp_or_never(t.expires
 // A token that does not expire keeps an `expires` (authentik fills one in on api writes): people
 // are shown "never", scripts (tsv, json) the stored value.
 std::string expires_for_people(const model::Token& t, const Style& style) {
+    // A retired generation's expiry is no news; when its key stops working is.
+    if (auto retired = retired_cell(t, style)) {
+        return std::move(*retired);
+    }
     if (!t.expiring || !t.expires) {
         return "never";
     }

@@ -160,7 +160,7 @@ std::string ListWriter::add(const model::Token& token) {
             }
             // Same rule as expires_text: only a token that does expire is shown as a problem.
             expired_.push_back(options_.style.color && token.expiring && token.expires &&
-                               *token.expires <= options_.style.now);
+                               *token.expires <= options_.style.now && !retired_cell(token, options_.style));
             break;
         }
         case Format::json:

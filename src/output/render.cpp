@@ -5,6 +5,7 @@
 
 #include "aktoken/json/builder.h"
 #include "aktoken/json/codec.h"
+#include "aktoken/model/generations.h"
 #include "aktoken/output/fields.h"
 #include "aktoken/output/list.h"
 
@@ -53,13 +54,34 @@ std::string paint(std::string_view text, int code, bool color) {
     return fmt::format("\x1b[{}m{}\x1b[0m", code, text);
 }
 
+namespace {
+
+std::optional<model::Generation> retired_generation(const model::Token& token) {
+    auto generation = model::parse_generation(token.identifier);
+    if (!generation || generation->kind != model::GenerationKind::retired) {
+        return std::nullopt;
+    }
+    return generation;
+}
+
+}  // namespace
+
+std::optional<std::string> retired_cell(const model::Token& token, const Style& style) {
+    const auto generation = retired_generation(token);
+    if (!generation) {
+        return std::nullopt;
+    }
+    return fmt::format("retired, until {}", style.terminal ? util::format_relative_plain(generation->time, style.now)
+                                                           : util::format_timestamp(generation->time));
+}
+
 std::string expires_text(const model::Token& token, const Style& style) {
     if (!token.expiring) {
         return "never";
     }
     std::string text = timestamp_or_never(token.expires);
     if (token.expires && style.terminal) {
-        const bool expired = *token.expires <= style.now;
+        const bool expired = *token.expires <= style.now && !retired_generation(token);
         std::string relative = fmt::format("({})", util::format_relative(*token.expires, style.now));
         text += ' ';
         text += expired && token.expiring ? paint(relative, 31, style.color) : relative;
@@ -73,6 +95,14 @@ std::string token_block(const model::Token& token, const Style& style) {
         if (field.block_text != nullptr) {
             out += fmt::format("{:<12} {}\n", fmt::format("{}:", field.name), field.block_text(token, style));
         }
+    }
+    if (const auto generation = retired_generation(token)) {
+        std::string until = util::format_timestamp(generation->time);
+        if (style.terminal) {
+            until += fmt::format(" ({})", util::format_relative_plain(generation->time, style.now));
+        }
+        out += fmt::format("{:<12} until {}, a generation of {}; aktoken prune deletes it then\n", "retired:", until,
+                           escape_cell(generation->base));
     }
     return out;
 }

@@ -350,6 +350,12 @@ std::string format_relative(Timestamp target, Timestamp now) {
     return diff > 0 ? "in " + text : "expired " + text + " ago";
 }
 
+std::string format_relative_plain(Timestamp target, Timestamp now) {
+    std::string text = format_relative(target, now);
+    constexpr std::string_view kExpired = "expired ";
+    return text.rfind(kExpired, 0) == 0 ? text.substr(kExpired.size()) : text;
+}
+
 std::string format_duration(seconds duration) {
     const auto count = duration.count();
     if (count == 0) {

@@ -199,6 +199,8 @@ run whoami
 run whoami -o json
 run rotate ci-deploy --show-key
 run rotate ci-deploy --key-file "$work/out/rotate-{}.key" --expires +90d --verify --length 40
+run prune
+run prune ci-deploy backup-job --dry-run -o json
 run check
 run check ci-deploy
 run check --intent api --user alice --search ci --ordering -expires --expiring \

@@ -465,4 +465,87 @@ TEST_SUITE("integration") {
         CHECK(sandbox.requests().size() == 3);
     }
 
+    TEST_CASE("check: a retired generation is RETIRING until a day after its until-time, then CRITICAL") {
+        Sandbox sandbox({"--now", "2026-11-29T12:00:00Z"});
+        TempDir home;
+        // ci's generation still works for a day; db's (an app password whose expiry is its
+        // until-time) ended three hours ago; mail's ended nine days ago and prune never ran.
+        add_tokens(sandbox,
+                   R"([{"identifier":"ci--retired-until-20261130T1200Z","intent":"api","user":3,"description":"gen",)"
+                   R"("expires":null,"expiring":false},)"
+                   R"({"identifier":"db--retired-until-20261129T0900Z","intent":"app_password","user":3,)"
+                   R"("description":"gen","expires":"2026-11-29T09:00:00Z","expiring":true},)"
+                   R"({"identifier":"mail--retired-until-20261120T0000Z","intent":"api","user":3,"description":"gen",)"
+                   R"("expires":null,"expiring":false}])");
+        const Env env = frozen_clock(aktoken_env(sandbox, kAdminKey, home), 1795953600);
+        const std::string path = home.path() + "/tokens.prom";
+        RunResult r = aktoken({"check", "ci--retired-until-20261130T1200Z", "db--retired-until-20261129T0900Z"}, env);
+        CHECK(r.err == "");
+        CHECK(r.exit_code == 0);
+        CHECK(r.out ==
+              "AKTOKEN OK - 0 expired, 0 expiring within 3d, 0 expiring within 14d, 0 ok, 2 retiring | not_found=0 "
+              "expired=0 critical=0 warning=0 ok=0 retiring=2 not_pruned=0\n"
+              "STATE     IDENTIFIER                        EXPIRES               LEFT\n"
+              "RETIRING  ci--retired-until-20261130T1200Z  never                 retired until 2026-11-30T12:00:00Z "
+              "(in 1d)\n"
+              "RETIRING  db--retired-until-20261129T0900Z  2026-11-29T09:00:00Z  retired until 2026-11-29T09:00:00Z "
+              "(3h ago), not pruned yet\n");
+
+        r = aktoken({"check", "--description", "gen", "--prometheus", path}, env);
+        CHECK(r.err == "");
+        CHECK(r.exit_code == 2);
+        CHECK(r.out ==
+              "AKTOKEN CRITICAL - 1 not pruned, 0 expired, 0 expiring within 3d, 0 expiring within 14d, 0 ok, 2 "
+              "retiring | not_found=0 expired=0 critical=0 warning=0 ok=0 retiring=2 not_pruned=1\n"
+              "STATE     IDENTIFIER                          EXPIRES               LEFT\n"
+              "RETIRING  ci--retired-until-20261130T1200Z    never                 retired until 2026-11-30T12:00:00Z "
+              "(in 1d)\n"
+              "RETIRING  db--retired-until-20261129T0900Z    2026-11-29T09:00:00Z  retired until 2026-11-29T09:00:00Z "
+              "(3h ago), not pruned yet\n"
+              "CRITICAL  mail--retired-until-20261120T0000Z  never                 retired until 2026-11-20T00:00:00Z "
+              "(9d 12h ago), still there: run `aktoken prune`\n");
+        CHECK(
+            read_file(path) ==
+            "# HELP authentik_token_expires_timestamp_seconds When the authentik token expires, in Unix seconds "
+            "(only tokens that expire).\n"
+            "# TYPE authentik_token_expires_timestamp_seconds gauge\n"
+            "# HELP authentik_token_expiring Whether the authentik token is set to expire (its expiring field).\n"
+            "# TYPE authentik_token_expiring gauge\n"
+            "authentik_token_expiring{identifier=\"ci--retired-until-20261130T1200Z\",intent=\"api\",username=\"bob\"} "
+            "0\n"
+            "authentik_token_expiring{identifier=\"db--retired-until-20261129T0900Z\",intent=\"app_password\","
+            "username=\"bob\"} 1\n"
+            "authentik_token_expiring{identifier=\"mail--retired-until-20261120T0000Z\",intent=\"api\",username="
+            "\"bob\"} "
+            "0\n"
+            "# HELP authentik_token_retired_until_timestamp_seconds Until when a retired generation's key works "
+            "(rotate --overlap), in Unix seconds; aktoken prune deletes it after that.\n"
+            "# TYPE authentik_token_retired_until_timestamp_seconds gauge\n"
+            "authentik_token_retired_until_timestamp_seconds{identifier=\"ci--retired-until-20261130T1200Z\","
+            "intent=\"api\",username=\"bob\"} 1796040000\n"
+            "authentik_token_retired_until_timestamp_seconds{identifier=\"db--retired-until-20261129T0900Z\","
+            "intent=\"app_password\",username=\"bob\"} 1795942800\n"
+            "authentik_token_retired_until_timestamp_seconds{identifier=\"mail--retired-until-20261120T0000Z\","
+            "intent=\"api\",username=\"bob\"} 1795132800\n");
+
+        // json: the LEFT text as reason, no seconds_left (the expiry is not judged).
+        r = aktoken({"check", "mail--retired-until-20261120T0000Z", "-o", "jsonl"}, env);
+        CHECK(r.exit_code == 2);
+        CHECK(r.out ==
+              R"({"identifier":"mail--retired-until-20261120T0000Z","state":"CRITICAL","expires":null,)"
+              R"("seconds_left":null,"intent":"api","user":"bob","reason":"retired until 2026-11-20T00:00:00Z )"
+              R"((9d 12h ago), still there: run `aktoken prune`"})"
+              "\n");
+
+        // On a terminal the summary counts them too.
+        Env terminal = env;
+        terminal.emplace("NO_COLOR", "1");
+        r = run_on_terminal(AKTOKEN_BINARY, {"check", "--description", "gen", "-o", "id"}, terminal, "");
+        CHECK(r.exit_code == 2);
+        CHECK(r.out ==
+              "ci--retired-until-20261130T1200Z\r\n"
+              "db--retired-until-20261129T0900Z\r\n"
+              "mail--retired-until-20261120T0000Z\r\n"
+              "aktoken: check: 3 tokens: 0 OK, 0 WARNING, 1 CRITICAL, 0 EXPIRED, 2 RETIRING (1 not pruned)\r\n");
+    }
 }  // TEST_SUITE

@@ -14,7 +14,8 @@ namespace {
 const std::vector<std::string> kFrozen = {"--now", "2026-11-29T12:00:00Z", "--default-token-duration", "30m"};
 
 const std::string kCommands =
-    "get, update, list, create, delete, view-key, set-key, used-by, whoami, check, rotate, completion, config";
+    "get, update, list, create, delete, view-key, set-key, used-by, whoami, check, rotate, prune, completion, "
+    "config";
 
 // Every help aktoken has: the root's and each command's.
 const std::vector<std::vector<std::string>> kHelps = {
@@ -30,6 +31,7 @@ const std::vector<std::vector<std::string>> kHelps = {
     {"whoami", "--help"},
     {"check", "--help"},
     {"rotate", "--help"},
+    {"prune", "--help"},
     {"completion", "--help"},
     {"config", "--help"},
     {"config", "show", "--help"},

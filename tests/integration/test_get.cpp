@@ -247,4 +247,30 @@ TEST_SUITE("integration") {
         CHECK(stats["api_connections"].GetInt() == 1);  // over one connection
     }
 
-}  // TEST_SUITE
+    TEST_CASE("get: a retired generation's block ends with the line that says until when its key works") {
+        Sandbox sandbox({"--now", "2026-11-29T12:00:00Z"});
+        TempDir home;
+        add_tokens(sandbox, R"([{"identifier":"db--retired-until-20261130T1200Z","intent":"app_password","user":3,)"
+                            R"("description":"DB","expires":"2026-11-30T12:00:00Z","expiring":true,)"
+                            R"("pk":"99999999-9999-4999-8999-999999999999"}])");
+        const Env env = frozen_clock(aktoken_env(sandbox, kAdminKey, home), 1795953600);
+        RunResult r = aktoken({"get", "db--retired-until-20261130T1200Z"}, env);
+        CHECK(r.err == "");
+        CHECK(r.exit_code == 0);
+        CHECK(r.out ==
+              "identifier:  db--retired-until-20261130T1200Z\n"
+              "pk:          99999999-9999-4999-8999-999999999999\n"
+              "intent:      app_password\n"
+              "user:        bob (3)\n"
+              "description: DB\n"
+              "expires:     2026-11-30T12:00:00Z\n"
+              "expiring:    true\n"
+              "managed:     -\n"
+              "retired:     until 2026-11-30T12:00:00Z, a generation of db; aktoken prune deletes it then\n");
+        // Scripts get the server's values.
+        r = aktoken({"get", "db--retired-until-20261130T1200Z", "-o", "tsv"}, env);
+        CHECK(r.out ==
+              "identifier\tintent\tuser\texpires\tdescription\n"
+              "db--retired-until-20261130T1200Z\tapp_password\tbob\t2026-11-30T12:00:00Z\tDB\n");
+    }
+}

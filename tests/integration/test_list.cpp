@@ -291,4 +291,38 @@ TEST_SUITE("integration") {
             });
     }
 
-}  // TEST_SUITE
+    TEST_CASE(
+        "list: a retired generation's EXPIRES cell says until when its key works; scripts get the server's values") {
+        Sandbox sandbox({"--now", "2026-11-29T12:00:00Z"});
+        TempDir home;
+        add_tokens(sandbox,
+                   R"([{"identifier":"ci--retired-until-20261130T1200Z","intent":"api","user":3,"description":"CI",)"
+                   R"("expires":null,"expiring":false},)"
+                   R"({"identifier":"db--retired-until-20261129T0900Z","intent":"app_password","user":3,)"
+                   R"("description":"DB","expires":"2026-11-29T09:00:00Z","expiring":true}])");
+        Env env = frozen_clock(aktoken_env(sandbox, kAdminKey, home), 1795953600);
+        env.emplace("NO_COLOR", "1");
+        const std::vector<std::string> args = {"list", "--search", "--retired-until-", "--columns",
+                                               "identifier,intent,expires"};
+        RunResult r = aktoken(args, env);
+        CHECK(r.err == "");
+        CHECK(r.exit_code == 0);
+        CHECK(r.out ==
+              "IDENTIFIER                        INTENT        EXPIRES\n"
+              "ci--retired-until-20261130T1200Z  api           retired, until 2026-11-30T12:00:00Z\n"
+              "db--retired-until-20261129T0900Z  app_password  retired, until 2026-11-29T09:00:00Z\n");
+        std::vector<std::string> tsv = args;
+        tsv.insert(tsv.end(), {"-o", "tsv"});
+        r = aktoken(tsv, env);
+        CHECK(r.out ==
+              "identifier\tintent\texpires\n"
+              "ci--retired-until-20261130T1200Z\tapi\tnever\n"
+              "db--retired-until-20261129T0900Z\tapp_password\t2026-11-29T09:00:00Z\n");
+        // On a terminal, the time relative to now, as for any expiry; a past one is no red problem.
+        r = run_on_terminal(AKTOKEN_BINARY, args, env, "", 100);
+        CHECK(r.out ==
+              "IDENTIFIER                        INTENT        EXPIRES\r\n"
+              "ci--retired-until-20261130T1200Z  api           retired, until in 1d\r\n"
+              "db--retired-until-20261129T0900Z  app_password  retired, until 3h ago\r\n");
+    }
+}

@@ -445,10 +445,10 @@ TEST_SUITE("integration") {
                 {{"update", "alice-app", "--description"}, "--description: 1 required TEXT missing"},
                 {{"frobnicate"},
                  "unknown command \"frobnicate\" (commands: get, update, list, create, delete, view-key, set-key, "
-                 "used-by, whoami, check, rotate, completion, config)\nRun 'aktoken --help'."},
+                 "used-by, whoami, check, rotate, prune, completion, config)\nRun 'aktoken --help'."},
                 {{},
                  "no command given (commands: get, update, list, create, delete, view-key, set-key, used-by, whoami, "
-                 "check, rotate, completion, config)\nRun 'aktoken --help'."},
+                 "check, rotate, prune, completion, config)\nRun 'aktoken --help'."},
                 {{"get"}, "IDENTIFIER is required"},
                 {{"get", "ok", "not ok"},
                  "IDENTIFIER: invalid value \"not ok\": expected 1 to 255 letters, digits, '-' or '_' (authentik's "

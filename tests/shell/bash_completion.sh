@@ -33,7 +33,7 @@ GLOBALS=(--url --token-file --profile --ca-file --insecure --timeout -o --output
     -q --quiet --no-color -v --verbose --version -h --help)
 
 # Commands.
-check 'aktoken ' get update list create delete view-key set-key used-by whoami check rotate completion config
+check 'aktoken ' get update list create delete view-key set-key used-by whoami check rotate prune completion config
 check 'aktoken u' update used-by
 check 'aktoken --profile x --timeout 5 ro' rotate
 check 'aktoken -o json c' create check completion config

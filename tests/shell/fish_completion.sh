@@ -26,7 +26,7 @@ check() { # check LINE EXPECTED-WORDS...: exactly these, in this order
 }
 
 # fish lists short options first, then the rest sorted.
-check 'aktoken ' check completion config create delete get list rotate set-key update used-by view-key whoami
+check 'aktoken ' check completion config create delete get list prune rotate set-key update used-by view-key whoami
 check 'aktoken u' update used-by
 check 'aktoken --timeout 5 ro' rotate
 check 'aktoken --' --ca-file --help --insecure --no-color --output --profile --quiet --retries --retry-max-time \

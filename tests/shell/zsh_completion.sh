@@ -32,7 +32,7 @@ check() { # check LINE EXPECTED-WORDS...: exactly these (in any order)
 GLOBALS=(--url --token-file --profile --ca-file --insecure --timeout -o --output --retries --retry-max-time
     -q --quiet --no-color -v --verbose --version -h --help)
 
-check 'aktoken ' get update list create delete view-key set-key used-by whoami check rotate completion config
+check 'aktoken ' get update list create delete view-key set-key used-by whoami check rotate prune completion config
 check 'aktoken u' update used-by
 check 'aktoken --timeout 5 ro' rotate
 check 'aktoken -' "${GLOBALS[@]}"

@@ -331,6 +331,73 @@ TEST_SUITE("unit") {
                   "OK        kept        2020-01-01T00:00:00Z  -\n");
     }
 
+    TEST_CASE("check state: a retired generation is RETIRING until a day after its until-time, then CRITICAL") {
+        const auto state = [](const std::string& identifier, std::optional<util::Timestamp> expires, bool expiring) {
+            return commands::state_of(token(identifier, expires, expiring), kNow, commands::kDefaultWarn,
+                                      commands::kDefaultCrit);
+        };
+        // Its own expiry is not judged: a retired app password expires at its until-time.
+        CHECK(state("ci--retired-until-20261130T1200Z", kNow + hours(24), true) == TokenState::retiring);
+        CHECK(state("ci--retired-until-20261129T1200Z", kNow, true) == TokenState::retiring);
+        CHECK(state("ci--retired-until-20261128T1201Z", kNow - hours(2), true) == TokenState::retiring);
+        CHECK(state("ci--retired-until-20261128T1200Z", std::nullopt, false) == TokenState::not_pruned);
+        CHECK(state("ci--retired-until-20261101T0000Z", kNow - 28 * kDay, true) == TokenState::not_pruned);
+        // Only a name that parses as a retired generation counts; a successor is checked as any token.
+        CHECK(state("ci--retired-until-20261128T120000Z", kNow - hours(2), true) == TokenState::expired);
+        CHECK(state("ci--next-20261129T110000Z", kNow - hours(2), true) == TokenState::expired);
+        CHECK(commands::state_name(TokenState::retiring) == "RETIRING");
+        CHECK(commands::state_name(TokenState::not_pruned) == "CRITICAL");
+        CHECK(commands::check_exit_code({TokenState::ok, TokenState::retiring}) == 0);
+        CHECK(commands::check_exit_code({TokenState::retiring, TokenState::warning}) == 1);
+        CHECK(commands::check_exit_code({TokenState::retiring, TokenState::not_pruned}) == 2);
+    }
+
+    TEST_CASE("check report: retired generations, their status line counts and gauges") {
+        std::vector<model::Token> tokens;
+        tokens.push_back(token("ci", std::nullopt, false));
+        tokens.push_back(token("ci--retired-until-20261130T1200Z", std::nullopt, false));
+        tokens.push_back(token("db--retired-until-20261129T0900Z", kNow - hours(3)));
+        tokens.back().intent = "app_password";
+        tokens.push_back(token("mail--retired-until-20261120T0000Z", kNow - 9 * kDay - hours(12)));
+        commands::CheckPlan plan;
+        output::Style style;
+        style.now = kNow;
+        CHECK(commands::check_report(tokens, plan, output::Format::table, style) ==
+              "AKTOKEN CRITICAL - 1 not pruned, 0 expired, 0 expiring within 3d, 0 expiring within 14d, 1 ok, 2 "
+              "retiring | not_found=0 expired=0 critical=0 warning=0 ok=1 retiring=2 not_pruned=1\n"
+              "STATE     IDENTIFIER                          EXPIRES               LEFT\n"
+              "OK        ci                                  never                 -\n"
+              "RETIRING  ci--retired-until-20261130T1200Z    never                 retired until "
+              "2026-11-30T12:00:00Z (in 1d)\n"
+              "RETIRING  db--retired-until-20261129T0900Z    2026-11-29T09:00:00Z  retired until "
+              "2026-11-29T09:00:00Z (3h ago), not pruned yet\n"
+              "CRITICAL  mail--retired-until-20261120T0000Z  2026-11-20T00:00:00Z  retired until "
+              "2026-11-20T00:00:00Z (9d 12h ago), still there: run `aktoken prune`\n");
+        CHECK(commands::check_report({tokens[2]}, plan, output::Format::jsonl, style) ==
+              R"({"identifier":"db--retired-until-20261129T0900Z","state":"RETIRING","expires":"2026-11-29T09:00:00Z",)"
+              R"("seconds_left":null,"intent":"app_password","user":"alice","reason":"retired until )"
+              R"(2026-11-29T09:00:00Z (3h ago), not pruned yet"})"
+              "\n");
+        CHECK(commands::check_report({tokens[2]}, plan, output::Format::tsv, style) ==
+              "state\tidentifier\texpires\tseconds_left\tintent\tuser\n"
+              "RETIRING\tdb--retired-until-20261129T0900Z\t2026-11-29T09:00:00Z\t-\tapp_password\talice\n");
+        // Their expiry has no sample: an alert on the time left would fire for every overlap.
+        CHECK(commands::prometheus_text({tokens[0], tokens[2]}) ==
+              "# HELP authentik_token_expires_timestamp_seconds When the authentik token expires, in Unix seconds "
+              "(only tokens that expire).\n"
+              "# TYPE authentik_token_expires_timestamp_seconds gauge\n"
+              "# HELP authentik_token_expiring Whether the authentik token is set to expire (its expiring field).\n"
+              "# TYPE authentik_token_expiring gauge\n"
+              "authentik_token_expiring{identifier=\"ci\",intent=\"api\",username=\"alice\"} 0\n"
+              "authentik_token_expiring{identifier=\"db--retired-until-20261129T0900Z\",intent=\"app_password\","
+              "username=\"alice\"} 1\n"
+              "# HELP authentik_token_retired_until_timestamp_seconds Until when a retired generation's key works "
+              "(rotate --overlap), in Unix seconds; aktoken prune deletes it after that.\n"
+              "# TYPE authentik_token_retired_until_timestamp_seconds gauge\n"
+              "authentik_token_retired_until_timestamp_seconds{identifier=\"db--retired-until-20261129T0900Z\","
+              "intent=\"app_password\",username=\"alice\"} 1795942800\n");
+    }
+
     TEST_CASE("check report: LEFT under a second and exactly at expiry") {
         commands::CheckPlan plan;
         output::Style style;

@@ -250,6 +250,13 @@ TEST_SUITE("unit") {
         }
     }
 
+    TEST_CASE("format_relative_plain: the same without \"expired\" for a past time") {
+        const Timestamp base = at("2026-11-29T12:00:00Z");
+        CHECK(aktoken::util::format_relative_plain(base - std::chrono::hours(3), base) == "3h ago");
+        CHECK(aktoken::util::format_relative_plain(base + std::chrono::hours(3), base) == "in 3h");
+        CHECK(aktoken::util::format_relative_plain(base, base) == "now");
+    }
+
     TEST_CASE("parse_when accepts times, dates and durations") {
         const Timestamp now = at("2027-01-01T10:20:30.750000Z");
         struct Case {

@@ -32,7 +32,10 @@
 // tokens exactly as `aktoken list` does (every visible token by default). Filters and IDENTIFIERs cannot be combined;
 // check has no --columns (the columns are fixed); --no-headers applies.
 //
-// A token whose `expiring` is false or whose `expires` is null never expires and is OK.
+// A retired generation (ID--retired-until-YYYYMMDDTHHMMZ, model/generations.h) is RETIRING until
+// its until-time + 24 h, CRITICAL from then on (`aktoken prune` has not removed it); its own
+// expiry is not judged (a retired app password expires at its until-time).
+// Any other token whose `expiring` is false or whose `expires` is null never expires and is OK.
 // Otherwise, at `now`: EXPIRED if expires <= now, CRITICAL if expires <= now + crit, WARNING if
 // expires <= now + warn, else OK.
 //
@@ -44,13 +47,15 @@
 //   table  a status line `AKTOKEN STATE - counts | perfdata` (also without headers and for an
 //          empty selection), then STATE  IDENTIFIER  EXPIRES  LEFT, aligned; EXPIRES is RFC 3339 or `never`; LEFT is
 //          `3d 4h`, `0s` (under a second), `expired 2h ago`, `expired now`, or `-` when the
-//          token does not expire. STATE is coloured (WARNING yellow, CRITICAL/EXPIRED red)
-//          when colour is allowed.
+//          token does not expire; for a retired generation `retired until TIME (RELATIVE)`, then
+//          `, not pruned yet` past TIME or `, still there: run `aktoken prune`` once CRITICAL. STATE is coloured
+//          (WARNING yellow, CRITICAL/EXPIRED red) when colour is allowed.
 //   json   a pretty array of {"identifier","state","expires","seconds_left","intent","user"};
 //   jsonl  one such object a line. expires is the stored value (RFC 3339 or null, even when
 //          `expiring` is false); seconds_left is the whole seconds until expiry rounded up (so
-//          <= 0 exactly when EXPIRED), null when the token does not expire; user is the
-//          username, null when the server sent no user_obj.
+//          <= 0 exactly when EXPIRED), null when the token does not expire or is a retired
+//          generation; user is the username, null when the server sent no user_obj. A retired
+//          generation also has "reason", the LEFT text (as a not-found row has "not found").
 //   tsv    header `state identifier expires seconds_left intent user`, then the same fields
 //          (expires `never` for null, seconds_left and user `-` when null), escaped as list's.
 //   id     the identifiers only.
@@ -93,17 +98,23 @@ struct CheckPlan {
 CheckPlan plan_check(const CheckFlags& flags);
 
 // not_found: a named token the server does not have (shown as CRITICAL, "not found").
-enum class TokenState { ok, warning, critical, expired, not_found };
+// retiring: a retired generation (rotate --overlap) until a day after its until-time (shown as
+// RETIRING, OK for the exit status); not_pruned: one still there after that (shown as CRITICAL).
+enum class TokenState { ok, warning, critical, expired, not_found, retiring, not_pruned };
 
-// "OK", "WARNING", "CRITICAL" (also for not_found) or "EXPIRED".
+// How long a retired generation may outlive its until-time before check calls it CRITICAL: a
+// nightly prune has had its run by then.
+inline constexpr std::chrono::seconds kPruneGrace{24 * 3600};
+
+// "OK", "WARNING", "CRITICAL" (also for not_found and not_pruned), "EXPIRED" or "RETIRING".
 std::string_view state_name(TokenState state);
 
 // The state of a token at `now` by the rules above.
 TokenState state_of(const model::Token& token, util::Timestamp now, std::chrono::seconds warn,
                     std::chrono::seconds crit);
 
-// 0 if every state is OK (or there is none), 1 if the worst is WARNING, 2 if any is CRITICAL or
-// EXPIRED.
+// 0 if every state is OK or RETIRING (or there is none), 1 if the worst is WARNING, 2 if any is
+// CRITICAL or EXPIRED.
 int check_exit_code(const std::vector<TokenState>& states);
 
 // The node_exporter textfile: `# HELP` and `# TYPE` lines, then one sample per token, for
@@ -111,7 +122,10 @@ int check_exit_code(const std::vector<TokenState>& states);
 //       the server stores one); only tokens that do expire (expiring true and expires not null)
 //       have a sample, so `authentik_token_expires_timestamp_seconds - time() < 14 * 86400`
 //       needs no further condition;
-//   authentik_token_expiring  the token's `expiring` field, 1 or 0, for every token.
+//   authentik_token_expiring  the token's `expiring` field, 1 or 0, for every token;
+//   authentik_token_retired_until_timestamp_seconds  a retired generation's until-time (from its
+//       name) as Unix seconds, for retired generations only, which have no expiry sample (their
+//       expiry is not judged), so that `time() - ... > 86400` finds one that prune left behind.
 // Labels identifier, intent and username (empty when the server sent no user_obj), values
 // escaped as the text format wants (\\, \", \n). Tokens in the given order.
 std::string prometheus_text(const std::vector<model::Token>& tokens);

@@ -33,12 +33,19 @@ struct Style {
     int width = 0;  // terminal columns that tables are fitted into; 0: unlimited
 };
 
-// One aligned `field: value` block for a token.
+// One aligned `field: value` block for a token; a retired generation gets a `retired:` line
+// after its fields, with its until-time and the token it belongs to.
 std::string token_block(const model::Token& token, const Style& style);
 
 // An `expires` value as shown to people: RFC 3339 UTC with the time left on a terminal, or "never"
-// for a token that does not expire (whatever `expires` it stores).
+// for a token that does not expire (whatever `expires` it stores). Past expiry it is red, unless
+// the token is a retired generation, whose expiry is its until-time and no problem.
 std::string expires_text(const model::Token& token, const Style& style);
+
+// A retired generation (rotate --overlap, model/generations.h) as people read it in list's
+// EXPIRES cell: "retired, until 2026-12-08T17:39:00Z" ("retired, until in 6d 23h" on a terminal);
+// nullopt for any other token.
+std::optional<std::string> retired_cell(const model::Token& token, const Style& style);
 
 class ListWriter;
 

@@ -37,6 +37,9 @@ std::optional<Timestamp> parse_when(std::string_view text, Timestamp now, std::s
 // "in 3d 4h", "in 45m", "expired 2h ago", "now".
 std::string format_relative(Timestamp target, Timestamp now);
 
+// format_relative for a time that is no expiry: "2h ago" instead of "expired 2h ago".
+std::string format_relative_plain(Timestamp target, Timestamp now);
+
 // Formats a duration compactly with units d h m s ("30m", "1d12h", "0s"); parse_duration reads it
 // back for non-negative values.
 std::string format_duration(std::chrono::seconds duration);
