@@ -9,7 +9,8 @@ _aktoken_takes_value() {
         --url | --token-file | --profile | --ca-file | --timeout | -o | --output | --retries | --retry-max-time | \
             --description | --expires | --intent | --user | --identifier | --managed | --search | --ordering | \
             --expiring-within | --limit | --columns | --key-file | --if-expiring-within | --length | --lock | \
-            --lock-timeout | --warn | --crit | --prometheus | --from-file | --parallel)
+            --lock-timeout | --warn | --crit | --prometheus | --from-file | --parallel | --overlap | --exec | \
+            --exec-timeout)
             return 0
             ;;
     esac
@@ -40,7 +41,7 @@ _aktoken_command_options() {
         check) echo --warn --crit --prometheus $list_filters --from-file --parallel ;;
         rotate)
             echo --key-file --show-key --if-expiring-within --length --expires --verify --lock --lock-timeout \
-                --from-file --parallel
+                --overlap --no-expiring --exec --exec-timeout --from-file --parallel
             ;;
         prune) echo --dry-run --from-file --parallel ;;
     esac
@@ -135,7 +136,7 @@ _aktoken_complete() {
     case $prev in
         --url | --timeout | --retries | --retry-max-time | --description | --expires | --user | --managed | \
             --search | --expiring-within | --limit | --if-expiring-within | --length | --lock-timeout | --warn | \
-            --crit | --parallel)
+            --crit | --parallel | --overlap | --exec | --exec-timeout)
             return
             ;;
         --token-file | --ca-file | --key-file | --from-file | --lock | --prometheus)

@@ -8,7 +8,7 @@ function __aktoken_takes_value
     contains -- $argv[1] --url --token-file --profile --ca-file --timeout -o --output --retries \
         --retry-max-time --description --expires --intent --user --identifier --managed --search \
         --ordering --expiring-within --limit --columns --key-file --if-expiring-within --length --lock \
-        --lock-timeout --warn --crit --prometheus --from-file --parallel
+        --lock-timeout --warn --crit --prometheus --from-file --parallel --overlap --exec --exec-timeout
 end
 
 # The words before the cursor that are neither options nor option values: the command, then its
@@ -214,6 +214,11 @@ complete -c aktoken -n '__aktoken_using rotate' -l length -x -d 'Key length, 32 
 complete -c aktoken -n '__aktoken_using rotate' -l verify -d 'Check that a new api key authenticates'
 complete -c aktoken -n '__aktoken_using rotate' -l lock -r -F -d 'Hold an exclusive lock on FILE'
 complete -c aktoken -n '__aktoken_using rotate' -l lock-timeout -x -d 'Wait this long for the lock'
+complete -c aktoken -n '__aktoken_using rotate' -l overlap -x \
+    -d 'A successor takes the name; the old key works DURATION longer'
+complete -c aktoken -n '__aktoken_using rotate' -l no-expiring -d 'With --overlap: the successor never expires'
+complete -c aktoken -n '__aktoken_using rotate' -l exec -x -d 'Deliver each new key on the stdin of /bin/sh -c CMD'
+complete -c aktoken -n '__aktoken_using rotate' -l exec-timeout -x -d 'Kill --exec after this long'
 
 # prune
 complete -c aktoken -n '__aktoken_using prune' -l dry-run -d 'Show what would be deleted; delete nothing'

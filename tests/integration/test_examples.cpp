@@ -334,7 +334,7 @@ TEST_SUITE("integration") {
         TempDir dir;
         const Setting setting(sandbox, dir);
         // Counted so that a change in the README's markup cannot quietly leave examples out.
-        CHECK(run_examples("README.md", setting).examples == 12);
+        CHECK(run_examples("README.md", setting).examples == 13);
         // Only the Quick start's update (not its dry run), the app password's and the bulk update
         // write; the rotations are not due.
         int patches = 0;
