@@ -467,6 +467,15 @@ std::optional<std::string> Sandbox::key_of(const std::string& identifier) const 
     return std::nullopt;
 }
 
+std::vector<std::string> request_lines(const Sandbox& sandbox) {
+    std::vector<std::string> lines;
+    for (const Recorded& r : sandbox.requests()) {
+        lines.push_back(r.method + " " + r.path + (r.query.empty() ? "" : "?" + r.query) +
+                        (r.fault.empty() ? "" : " (" + r.fault + ")"));
+    }
+    return lines;
+}
+
 Env aktoken_env(const Sandbox& sandbox, const std::string& token, const TempDir& home) {
     Env env{{"HOME", home.path()}, {"AUTHENTIK_URL", sandbox.url()}};
     if (!token.empty()) {

@@ -149,6 +149,9 @@ private:
     std::string url_;
 };
 
+// Each recorded API request as "METHOD PATH[?QUERY]", with " (MODE)" when the sandbox faulted it.
+std::vector<std::string> request_lines(const Sandbox& sandbox);
+
 // The environment aktoken runs with in tests: a fresh HOME, the sandbox's URL, the given token.
 Env aktoken_env(const Sandbox& sandbox, const std::string& token, const TempDir& home);
 

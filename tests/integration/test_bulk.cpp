@@ -72,7 +72,7 @@ std::string tsv_rows(const std::vector<int>& numbers, const std::string& descrip
 }
 
 // Each request as "METHOD PATH[ BODY]", in arrival order.
-std::vector<std::string> request_lines(const Sandbox& sandbox) {
+std::vector<std::string> request_lines_with_bodies(const Sandbox& sandbox) {
     std::vector<std::string> lines;
     for (const Recorded& r : sandbox.requests()) {
         lines.push_back(r.body.empty() ? fmt::format("{} {}", r.method, r.path)
@@ -82,8 +82,8 @@ std::vector<std::string> request_lines(const Sandbox& sandbox) {
 }
 
 // The same, sorted: workers of --parallel send in any order.
-std::vector<std::string> sorted_request_lines(const Sandbox& sandbox) {
-    std::vector<std::string> lines = request_lines(sandbox);
+std::vector<std::string> sorted_request_lines_with_bodies(const Sandbox& sandbox) {
+    std::vector<std::string> lines = request_lines_with_bodies(sandbox);
     std::sort(lines.begin(), lines.end());
     return lines;
 }
@@ -159,7 +159,7 @@ TEST_SUITE("integration") {
         CHECK(r.err == "");
         CHECK(r.exit_code == 0);
         CHECK(r.out == tsv_rows({1, 2, 3, 4, 5, 6}));
-        CHECK(request_lines(b.sandbox) == get_lines(expected_order));
+        CHECK(request_lines_with_bodies(b.sandbox) == get_lines(expected_order));
 
         b.sandbox.clear_requests();
         r = aktoken({"get", "--from-file", "-", "bulk-01", "bulk-02", "--parallel", "1", "-o", "tsv"}, b.env,
@@ -167,7 +167,7 @@ TEST_SUITE("integration") {
         CHECK(r.err == "");
         CHECK(r.exit_code == 0);
         CHECK(r.out == tsv_rows({1, 2, 3, 4, 5, 6}));
-        CHECK(request_lines(b.sandbox) == get_lines(expected_order));
+        CHECK(request_lines_with_bodies(b.sandbox) == get_lines(expected_order));
 
         // Only the file, in the table format of several tokens (blocks separated by a blank line).
         b.sandbox.clear_requests();
@@ -192,7 +192,7 @@ TEST_SUITE("integration") {
               "expires:     never\n"
               "expiring:    false\n"
               "managed:     -\n");
-        CHECK(sorted_request_lines(b.sandbox) == get_lines({"bulk-07", "bulk-09"}));
+        CHECK(sorted_request_lines_with_bodies(b.sandbox) == get_lines({"bulk-07", "bulk-09"}));
     }
 
     TEST_CASE("bulk: delete --yes takes the arguments, then --from-file FILE or - lines") {
@@ -207,7 +207,7 @@ TEST_SUITE("integration") {
         for (const std::string& identifier : bulk_ids(1, 6)) {
             expected.push_back(fmt::format("DELETE /api/v3/core/tokens/{}/", identifier));
         }
-        CHECK(request_lines(b.sandbox) == expected);
+        CHECK(request_lines_with_bodies(b.sandbox) == expected);
 
         b.sandbox.clear_requests();
         r = aktoken({"delete", "--yes", "bulk-07", "--from-file", "-", "--parallel", "1"}, b.env,
@@ -215,9 +215,9 @@ TEST_SUITE("integration") {
         CHECK(r.err == "");
         CHECK(r.exit_code == 0);
         CHECK(r.out == "deleted bulk-07\ndeleted bulk-08\ndeleted bulk-09\n");
-        CHECK(request_lines(b.sandbox) == std::vector<std::string>{"DELETE /api/v3/core/tokens/bulk-07/",
-                                                                   "DELETE /api/v3/core/tokens/bulk-08/",
-                                                                   "DELETE /api/v3/core/tokens/bulk-09/"});
+        CHECK(request_lines_with_bodies(b.sandbox) == std::vector<std::string>{"DELETE /api/v3/core/tokens/bulk-07/",
+                                                                               "DELETE /api/v3/core/tokens/bulk-08/",
+                                                                               "DELETE /api/v3/core/tokens/bulk-09/"});
         for (int i = 1; i <= 12; ++i) {
             CAPTURE(i);
             CHECK(b.sandbox.key_of(bulk(i)).has_value() == (i > 9));
@@ -243,7 +243,7 @@ TEST_SUITE("integration") {
         for (const std::string& identifier : bulk_ids(1, 6)) {
             expected.push_back(patch_line(identifier, body));
         }
-        CHECK(request_lines(b.sandbox) == expected);
+        CHECK(request_lines_with_bodies(b.sandbox) == expected);
 
         b.sandbox.clear_requests();
         r = aktoken({"update", "--from-file", "-", "--description", "stdin", "--parallel", "1", "-o", "id"}, b.env,
@@ -252,9 +252,9 @@ TEST_SUITE("integration") {
         CHECK(r.exit_code == 0);
         CHECK(r.out == "bulk-07\nbulk-09\n");
         const std::string stdin_body = R"({"intent":"app_password","user":3,"description":"stdin"})";
-        CHECK(request_lines(b.sandbox) == std::vector<std::string>{get_line("bulk-07"), get_line("bulk-09"),
-                                                                   patch_line("bulk-07", stdin_body),
-                                                                   patch_line("bulk-09", stdin_body)});
+        CHECK(request_lines_with_bodies(b.sandbox) == std::vector<std::string>{get_line("bulk-07"), get_line("bulk-09"),
+                                                                               patch_line("bulk-07", stdin_body),
+                                                                               patch_line("bulk-09", stdin_body)});
     }
 
     TEST_CASE("bulk: rotate takes the arguments, then --from-file FILE or - lines") {
@@ -281,7 +281,7 @@ TEST_SUITE("integration") {
                 fmt::format(R"(POST /api/v3/core/tokens/{}/set_key/ {{"key":"{}"}})", bulk(i), *key));
         }
         CHECK(r.out == expected_out);
-        CHECK(request_lines(b.sandbox) == expected_requests);
+        CHECK(request_lines_with_bodies(b.sandbox) == expected_requests);
 
         b.sandbox.clear_requests();
         r = aktoken({"rotate", "--from-file", "-", "bulk-07", "--key-file", pattern, "--parallel", "1", "-o", "id"},
@@ -293,7 +293,7 @@ TEST_SUITE("integration") {
         auto key8 = b.sandbox.key_of("bulk-08");
         REQUIRE(key7);
         REQUIRE(key8);
-        CHECK(request_lines(b.sandbox) ==
+        CHECK(request_lines_with_bodies(b.sandbox) ==
               std::vector<std::string>{
                   get_line("bulk-07"),
                   fmt::format(R"(POST /api/v3/core/tokens/bulk-07/set_key/ {{"key":"{}"}})", *key7),
@@ -318,14 +318,16 @@ TEST_SUITE("integration") {
         CHECK(r.err == "");
         CHECK(r.exit_code == 0);
         CHECK(r.out == table);
-        CHECK(request_lines(b.sandbox) == get_lines({"bulk-01", "bulk-03", "bulk-04", "bulk-05", "bulk-06"}));
+        CHECK(request_lines_with_bodies(b.sandbox) ==
+              get_lines({"bulk-01", "bulk-03", "bulk-04", "bulk-05", "bulk-06"}));
 
         b.sandbox.clear_requests();
         r = aktoken({"check", "--from-file", "-", "bulk-01", "--parallel", "4"}, b.env, kIdentifierFile);
         CHECK(r.err == "");
         CHECK(r.exit_code == 0);
         CHECK(r.out == table);
-        CHECK(sorted_request_lines(b.sandbox) == get_lines({"bulk-01", "bulk-03", "bulk-04", "bulk-05", "bulk-06"}));
+        CHECK(sorted_request_lines_with_bodies(b.sandbox) ==
+              get_lines({"bulk-01", "bulk-03", "bulk-04", "bulk-05", "bulk-06"}));
     }
 
     TEST_CASE(
@@ -464,7 +466,7 @@ TEST_SUITE("integration") {
             CHECK(r.exit_code == 0);
             CHECK(r.out == tsv_rows({1, 2, 3, 4, 5, 6, 7, 8}));
             check_early_item_delayed(b.sandbox, ids);
-            CHECK(sorted_request_lines(b.sandbox) == get_lines(ids));
+            CHECK(sorted_request_lines_with_bodies(b.sandbox) == get_lines(ids));
         }
         SUBCASE("delete writes each result as soon as the earlier ones are done") {
             slow_first_request(b.sandbox);
@@ -534,7 +536,7 @@ TEST_SUITE("integration") {
             CHECK(r.exit_code == 6);
             CHECK(r.err == not_found("gone-1") + not_found("gone-2"));
             CHECK(r.out == tsv_rows({1, 2, 3}));
-            CHECK(sorted_request_lines(b.sandbox) ==
+            CHECK(sorted_request_lines_with_bodies(b.sandbox) ==
                   sorted(get_lines({"bulk-01", "gone-1", "bulk-02", "gone-2", "bulk-03"})));
         }
         SUBCASE("update: a 404 (6) and a refused recovery token (7) exit 7; the others are updated") {
@@ -549,7 +551,7 @@ TEST_SUITE("integration") {
                                  "it)"));
             CHECK(r.out == tsv_rows({1, 2}, "d"));
             const std::string body = R"({"intent":"app_password","user":3,"description":"d"})";
-            CHECK(sorted_request_lines(b.sandbox) ==
+            CHECK(sorted_request_lines_with_bodies(b.sandbox) ==
                   sorted({get_line("bulk-01"), get_line("gone"), get_line("alice-recovery"), get_line("bulk-02"),
                           patch_line("bulk-01", body), patch_line("bulk-02", body)}));
         }
@@ -563,7 +565,7 @@ TEST_SUITE("integration") {
                                                   b.sandbox.url())) +
                                not_found("gone"));
             CHECK(r.out == tsv_rows({2}));
-            CHECK(request_lines(b.sandbox) == get_lines({"bulk-01", "gone", "bulk-02"}));
+            CHECK(request_lines_with_bodies(b.sandbox) == get_lines({"bulk-01", "gone", "bulk-02"}));
         }
         SUBCASE("delete: the missing one is reported, the others are deleted") {
             RunResult r = aktoken({"delete", "--yes", "bulk-01", "gone", "bulk-02", "--parallel", "4"}, b.env);
@@ -573,7 +575,7 @@ TEST_SUITE("integration") {
             CHECK_FALSE(b.sandbox.key_of("bulk-01"));
             CHECK_FALSE(b.sandbox.key_of("bulk-02"));
             CHECK(b.sandbox.key_of("bulk-03"));
-            CHECK(sorted_request_lines(b.sandbox) ==
+            CHECK(sorted_request_lines_with_bodies(b.sandbox) ==
                   sorted({"DELETE /api/v3/core/tokens/bulk-01/", "DELETE /api/v3/core/tokens/gone/",
                           "DELETE /api/v3/core/tokens/bulk-02/"}));
         }
@@ -602,7 +604,7 @@ TEST_SUITE("integration") {
                   "OK        bulk-01     never    -\n"
                   "CRITICAL  gone        -        not found\n"
                   "OK        bulk-02     never    -\n");
-            CHECK(request_lines(b.sandbox) == get_lines({"bulk-01", "gone", "bulk-02"}));
+            CHECK(request_lines_with_bodies(b.sandbox) == get_lines({"bulk-01", "gone", "bulk-02"}));
         }
     }
 

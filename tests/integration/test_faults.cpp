@@ -29,16 +29,6 @@ std::size_t count_requests(const Sandbox& sandbox, const std::string& method) {
     return n;
 }
 
-// Each recorded API request as "METHOD PATH[?QUERY]", with " (MODE)" when the sandbox faulted it.
-std::vector<std::string> request_lines(const Sandbox& sandbox) {
-    std::vector<std::string> lines;
-    for (const Recorded& r : sandbox.requests()) {
-        lines.push_back(r.method + " " + r.path + (r.query.empty() ? "" : "?" + r.query) +
-                        (r.fault.empty() ? "" : " (" + r.fault + ")"));
-    }
-    return lines;
-}
-
 // The value of a token's field as the sandbox holds it ("" when there is no such token).
 std::string field_of(const Sandbox& sandbox, const std::string& identifier, const char* field) {
     rapidjson::Document doc;

@@ -35,15 +35,6 @@ Env frozen_env(const Sandbox& sandbox, const std::string& key, const TempDir& ho
     return frozen_clock(aktoken_env(sandbox, key, home), kNow);
 }
 
-std::vector<std::string> request_lines(const Sandbox& sandbox) {
-    std::vector<std::string> lines;
-    for (const Recorded& r : sandbox.requests()) {
-        lines.push_back(r.method + " " + r.path + (r.query.empty() ? "" : "?" + r.query) +
-                        (r.fault.empty() ? "" : " (" + r.fault + ")"));
-    }
-    return lines;
-}
-
 bool exists(const Sandbox& sandbox, const std::string& identifier) { return sandbox.key_of(identifier).has_value(); }
 
 const std::string kList = "GET /api/v3/core/tokens/?search=--retired-until-&page_size=100&page=1";
