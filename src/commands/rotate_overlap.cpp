@@ -84,7 +84,14 @@ void prune_own(Context& context, Family& family) {
         if (model::parse_generation(token.identifier)->time > now) {
             return false;
         }
-        delete_if_there(context, token.identifier);
+        // Housekeeping, not the rotation asked for: a failure is told and left to `aktoken prune`.
+        try {
+            delete_if_there(context, token.identifier);
+        } catch (const Error& e) {
+            warn(context, fmt::format("could not prune the retired generation {}: {}", util::quoted(token.identifier),
+                                      e.what()));
+            return false;
+        }
         note(context, fmt::format("pruned the retired generation {}", util::quoted(token.identifier)));
         return true;
     });
@@ -118,6 +125,11 @@ void refuse_unless_overlappable(Context& context, const model::Token& token) {
     }
 }
 
+// Whether the successor expires: as the token does, unless --no-expiring.
+bool successor_expiring(const RotatePlan& plan, const model::Token& token) {
+    return token.expiring && !plan.no_expiring;
+}
+
 // The body of the successor's create: the same intent, owner, description and expiring.
 model::TokenPatch successor_body(Context& context, const RotatePlan& plan, const model::Token& token,
                                  DefaultDuration& durations) {
@@ -128,20 +140,16 @@ model::TokenPatch successor_body(Context& context, const RotatePlan& plan, const
     body.intent = token.intent;
     body.user = token.user;
     body.description = token.description;
-    bool expiring = token.expiring && !plan.no_expiring;
+    const bool expiring = successor_expiring(plan, token);
     if (token.intent == "app_password" && expiring) {
-        if (plan.expires && plan.expires->is_null) {
-            expiring = false;
-        } else {
-            const std::optional<util::Timestamp> expires = plan.expires ? plan.expires->value : token.expires;
-            if (!expires || *expires <= now) {
-                throw Error(ErrorKind::usage,
-                            fmt::format("{} has expired: give its successor an expiry with --expires WHEN, or "
-                                        "--no-expiring",
-                                        subject));
-            }
-            body.expires = model::Nullable<util::Timestamp>{false, *expires};
+        // plan_rotate refuses --expires never: it leaves the token expiring.
+        const std::optional<util::Timestamp> expires = plan.expires ? plan.expires->value : token.expires;
+        if (!expires || *expires <= now) {
+            throw Error(ErrorKind::usage, fmt::format("{} has expired: give its successor an expiry with --expires "
+                                                      "WHEN, or --no-expiring",
+                                                      subject));
         }
+        body.expires = model::Nullable<util::Timestamp>{false, *expires};
     }
     if (token.intent == "api" && expiring && token.expires) {
         const auto duration = durations.get(context.client);
@@ -158,10 +166,12 @@ model::TokenPatch successor_body(Context& context, const RotatePlan& plan, const
     return body;
 }
 
-// Whether a successor a killed run left can take over: made for this token as it is now.
-bool fits(const model::Token& successor, const model::Token& token, util::Timestamp now) {
+// Whether a successor a killed run left can take over: made for this token as it is now, as
+// this run would make it (a run killed before it fixed `expiring` left it as authentik chose).
+bool fits(const model::Token& successor, const RotatePlan& plan, const model::Token& token, util::Timestamp now) {
     return successor.intent == token.intent && successor.user == token.user &&
            successor.description == token.description && !successor.managed &&
+           successor.expiring == successor_expiring(plan, token) &&
            (!successor.expiring || (successor.expires && *successor.expires > now));
 }
 
@@ -404,7 +414,7 @@ Rotation rotate_with_overlap(Context& context, const RotatePlan& plan, const std
     // (its key may have been delivered already); any other is removed.
     std::optional<model::Token> successor;
     for (auto it = family.successors.rbegin(); it != family.successors.rend(); ++it) {
-        if (!successor && fits(*it, token, now)) {
+        if (!successor && fits(*it, plan, token, now)) {
             successor = *it;
             note(context,
                  fmt::format("taking up the successor {} an interrupted run left", util::quoted(it->identifier)));

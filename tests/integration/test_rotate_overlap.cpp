@@ -543,3 +543,37 @@ TEST_SUITE("integration") {
         CHECK(read_file(dir + "/bob-api.key") == tokens.at("bob-api").key + "\n");
     }
 }
+
+TEST_SUITE("integration") {
+    TEST_CASE("rotate --overlap: a successor left as authentik made it, not as aktoken asked, is replaced") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        const std::string successor = "/core/tokens/bob-api--next-20261129T120000Z/";
+        // Killed while its PATCH back to non-expiring is on the way: the successor stays expiring.
+        sandbox.fault_on("PATCH", successor, "delay", 1, 600000);
+        Background run(AKTOKEN_BINARY, {"rotate", "bob-api", "--overlap", "1d", "--show-key"},
+                       frozen_env(sandbox, home, kBobKey));
+        REQUIRE(eventually([&] {
+            for (const Recorded& r : sandbox.requests()) {
+                if (r.fault == "delay") {
+                    return true;
+                }
+            }
+            return false;
+        }));
+        run.kill(SIGKILL);
+        run.wait();
+        CHECK(stored_tokens(sandbox).at("bob-api--next-20261129T120000Z").expiring);
+
+        sandbox.clear_faults();
+        RunResult r = aktoken({"rotate", "bob-api", "--overlap", "1d", "--show-key", "-o", "id"},
+                              frozen_env(sandbox, home, kBobKey));
+        CHECK(r.exit_code == 0);
+        CHECK(r.err ==
+              "aktoken: note: removed the successor \"bob-api--next-20261129T120000Z\" an interrupted run left\n");
+        const auto tokens = stored_tokens(sandbox);
+        CHECK(named(sandbox, "bob-api") ==
+              std::vector<std::string>{"bob-api", "bob-api--retired-until-20261130T1200Z"});
+        CHECK_FALSE(tokens.at("bob-api").expiring);
+    }
+}
