@@ -513,10 +513,19 @@ uses the new key and checks it with users/me. With several tokens, {} in
 is first masked with ::add-mask::KEY on stderr. Exit 10: PATH.lock or the --lock
 file is held by another run.
 
+--overlap DURATION: zero downtime. A successor ID--next-TIME (same intent, owner,
+description, expiring) gets a key from authentik, which is written, checked with
+users/me and delivered (--exec); only then is the old token renamed
+ID--retired-until-TIME, keeping its key for DURATION (until `aktoken prune`), and
+the successor renamed ID. A failing --exec before that rolls back (exit 12). Refused
+for managed tokens, tokens in use (used_by) and recovery/verification tokens. A
+killed run is finished by the next one. --exec CMD gets the key on stdin only.
+
 Examples:
   aktoken rotate ci-deploy --key-file /etc/ci/ak.key --if-expiring-within 7d --lock /run/lock/aktoken
   aktoken rotate ci-a ci-b --key-file '/etc/ci/{}.key'
-  aktoken rotate laptop-mail --show-key --expires +30d)TXT",
+  aktoken rotate laptop-mail --show-key --expires +30d
+  aktoken rotate deploy-bot --overlap 7d --exec 'gh secret set AUTHENTIK_TOKEN')TXT",
     Phase::client, make_command<RotateCommand>};
 
 }  // namespace aktoken::commands

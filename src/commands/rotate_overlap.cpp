@@ -373,10 +373,12 @@ Rotation rotate_with_overlap(Context& context, const RotatePlan& plan, const std
         // authentik sets an api token's `expires` on every write, expiring or not.
         rotation.expires = promoted.expiring ? promoted.expires : std::nullopt;
         rotation.retired = retired_as;
+        rotation.reason = std::move(reason);
         if (const auto generation = model::parse_generation(retired_as)) {
             rotation.retired_until = generation->time;
+            rotation.reason +=
+                fmt::format("; the old key works until {} as {}", util::format_timestamp(generation->time), retired_as);
         }
-        rotation.reason = std::move(reason);
     };
     const std::string newest_retired = family.retired.empty() ? "" : family.retired.back().identifier;
 
@@ -482,8 +484,7 @@ Rotation rotate_with_overlap(Context& context, const RotatePlan& plan, const std
                          subject, util::format_timestamp(*promoted.expires),
                          util::format_relative(*promoted.expires, now)));
     }
-    finish(std::move(key), promoted, retired_as,
-           fmt::format("{}; the old key works until {} as {}", reason, util::format_timestamp(until), retired_as));
+    finish(std::move(key), promoted, retired_as, reason);
     return rotation;
 }
 
