@@ -189,7 +189,16 @@ void roll_back(Context& context, const std::string& successor, const std::option
 }
 
 model::Token create_successor(Context& context, const model::Token& token, const model::TokenPatch& body) {
-    model::Token made = context.client.create_token(body);
+    model::Token made;
+    try {
+        made = context.client.create_token(body);
+    } catch (const Error& e) {
+        // The old expiry may be later than its owner may keep an app password made now.
+        if (auto hint = lifetime_hint(e)) {
+            note(context, fmt::format("the successor of {}: {}", subject_of(token.identifier), *hint));
+        }
+        throw;
+    }
     // A non-superuser's create takes `expiring` from the owner's attribute, not from the body.
     if (made.expiring != *body.expiring) {
         model::TokenPatch fix;

@@ -140,7 +140,21 @@ TEST_SUITE("integration") {
         Sandbox sandbox(kFrozen);
         TempDir home;
         const std::string path = home.path() + "/alice-app.key";
-        RunResult r = aktoken(
+        // Its expiry is later than alice may now keep an app password: the successor needs another.
+        RunResult r = aktoken({"rotate", "alice-app", "--overlap", "2d", "--key-file", path, "-o", "id"},
+                              frozen_env(sandbox, home));
+        CHECK(r.exit_code == 7);
+        CHECK(r.out == "alice-app\n");
+        CHECK(r.err ==
+              "aktoken: note: the successor of token \"alice-app\": an app password may expire at most at now + its "
+              "owner's maximum lifetime (here 2027-02-27T12:00:00Z): the attribute "
+              "goauthentik.io/user/token-maximum-lifetime (format hours=720, on the user or one of their groups), or "
+              "without it the server's default token duration; ask for an earlier --expires or raise the attribute\n" +
+                  error_line("expires: Token expires exceeds maximum lifetime (2027-02-27 12:00:00+00:00 UTC)."));
+        CHECK(named(sandbox, "alice-app") == std::vector<std::string>{"alice-app"});
+        sandbox.clear_requests();
+
+        r = aktoken(
             {"rotate", "alice-app", "--overlap", "2d", "--key-file", path, "--expires", "2027-02-01", "-o", "json"},
             frozen_env(sandbox, home));
         CHECK(r.err == "");
