@@ -78,6 +78,16 @@ int status_with(const Sandbox& sandbox, const std::string& key) {
     return sandbox.api("GET", "/core/users/me/", "Bearer " + key).status;
 }
 
+// Whether the sandbox has faulted a request in `mode` (apply-then-delay logs it once applied).
+bool saw_fault(const Sandbox& sandbox, const std::string& mode) {
+    for (const Recorded& r : sandbox.requests()) {
+        if (r.fault == mode) {
+            return true;
+        }
+    }
+    return false;
+}
+
 Env frozen_env(const Sandbox& sandbox, const TempDir& home, const std::string& token = kAdminKey) {
     return frozen_clock(aktoken_env(sandbox, token, home), kNow);
 }
@@ -133,9 +143,7 @@ TEST_SUITE("integration") {
         CHECK(status_with(sandbox, kBobKey) == 403);
         CHECK(status_with(sandbox, new_key) == 200);
     }
-}
 
-TEST_SUITE("integration") {
     TEST_CASE("rotate --overlap: an app password's retired generation expires at the until-time by itself") {
         Sandbox sandbox(kFrozen);
         TempDir home;
@@ -359,9 +367,7 @@ TEST_SUITE("integration") {
                  "\"ci--retired-until-20261206T1200Z\" is a retired generation of token \"ci\": rotate \"ci\" itself"},
             });
     }
-}
 
-TEST_SUITE("integration") {
     TEST_CASE("rotate --overlap: a second run on the same token exits 10 and sends nothing, whatever its key file") {
         for (const bool key_file : {true, false}) {
             CAPTURE(key_file);
@@ -400,9 +406,7 @@ TEST_SUITE("integration") {
                   std::vector<std::string>{"bob-api", "bob-api--retired-until-20261130T1200Z"});
         }
     }
-}
 
-TEST_SUITE("integration") {
     TEST_CASE("rotate --overlap: an owner without set_key permission rotates their own token with its own key") {
         Sandbox sandbox(kFrozen);
         TempDir home;
@@ -430,9 +434,7 @@ TEST_SUITE("integration") {
         CHECK(status_with(sandbox, kBobKey) == 200);
         CHECK(status_with(sandbox, tokens.at("bob-api").key) == 200);
     }
-}
 
-TEST_SUITE("integration") {
     TEST_CASE("rotate --overlap: a run killed at any step is finished by the next; a working key is always on disk") {
         const std::string successor = "bob-api--next-20261129T120000Z";
         const std::string retired = "bob-api--retired-until-20261130T1200Z";
@@ -481,14 +483,7 @@ TEST_SUITE("integration") {
             if (step.method.empty()) {
                 CHECK(run.wait() == 128 + SIGKILL);
             } else {
-                REQUIRE(eventually([&] {
-                    for (const Recorded& r : sandbox.requests()) {
-                        if (r.fault == "apply-then-delay") {
-                            return true;
-                        }
-                    }
-                    return false;
-                }));
+                REQUIRE(eventually([&] { return saw_fault(sandbox, "apply-then-delay"); }));
                 run.kill(SIGKILL);
                 CHECK(run.wait() == 128 + SIGKILL);
             }
@@ -518,9 +513,7 @@ TEST_SUITE("integration") {
             CHECK(delivered.substr(delivered.rfind('\n', delivered.size() - 2) + 1) == tokens.at("bob-api").key + "\n");
         }
     }
-}
 
-TEST_SUITE("integration") {
     TEST_CASE("rotate --overlap: in bulk, in parallel, with --if-expiring-within, the run's own token included") {
         Sandbox sandbox(kFrozen);
         TempDir home;
@@ -556,9 +549,7 @@ TEST_SUITE("integration") {
         CHECK(read_file(dir + "/admin-api.key") == tokens.at("admin-api").key + "\n");
         CHECK(read_file(dir + "/bob-api.key") == tokens.at("bob-api").key + "\n");
     }
-}
 
-TEST_SUITE("integration") {
     TEST_CASE("rotate --overlap: a successor left as authentik made it, not as aktoken asked, is replaced") {
         Sandbox sandbox(kFrozen);
         TempDir home;
@@ -567,14 +558,7 @@ TEST_SUITE("integration") {
         sandbox.fault_on("PATCH", successor, "delay", 1, 600000);
         Background run(AKTOKEN_BINARY, {"rotate", "bob-api", "--overlap", "1d", "--show-key"},
                        frozen_env(sandbox, home, kBobKey));
-        REQUIRE(eventually([&] {
-            for (const Recorded& r : sandbox.requests()) {
-                if (r.fault == "delay") {
-                    return true;
-                }
-            }
-            return false;
-        }));
+        REQUIRE(eventually([&] { return saw_fault(sandbox, "delay"); }));
         run.kill(SIGKILL);
         run.wait();
         CHECK(stored_tokens(sandbox).at("bob-api--next-20261129T120000Z").expiring);
