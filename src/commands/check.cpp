@@ -17,11 +17,57 @@
 #include "aktoken/util/files.h"
 #include "aktoken/util/strings.h"
 #include "aktoken/util/values.h"
+#include "commands/check_rows.h"
 #include "commands/specs.h"
 
 namespace aktoken::commands {
+namespace checking {
 namespace {
 
+// The until-time of a retired generation, from its name; nullopt for any other token.
+std::optional<util::Timestamp> retired_until(const std::string& identifier) {
+    const auto generation = model::parse_generation(identifier);
+    if (!generation || generation->kind != model::GenerationKind::retired) {
+        return std::nullopt;
+    }
+    return generation->time;
+}
+
+}  // namespace
+
+std::optional<util::Timestamp> expiry(bool expiring, const std::optional<util::Timestamp>& expires) {
+    if (!expiring || !expires) {
+        return std::nullopt;
+    }
+    return expires;
+}
+
+// A retired app password expires at its until-time: that is no news.
+std::optional<util::Timestamp> expiry(const Checked& token) {
+    return token.retired_until ? std::nullopt : expiry(token.expiring, token.expires);
+}
+
+Checked checked(const model::Token& token, TokenState state) {
+    Checked kept{token.identifier,
+                 token.intent,
+                 std::nullopt,
+                 token.expires,
+                 token.expiring,
+                 state,
+                 retired_until(token.identifier)};
+    if (token.user_obj) {
+        kept.username = token.user_obj->username;
+    }
+    return kept;
+}
+
+}  // namespace checking
+
+namespace {
+
+using checking::Checked;
+using checking::checked;
+using checking::expiry;
 using std::chrono::seconds;
 
 constexpr const char* kNotFound = "not found";
@@ -40,54 +86,6 @@ seconds duration_flag(std::string_view flag, const std::optional<std::string>& v
 // How a duration flag is named in a message about the other one: its value as given, or the default.
 std::string described(const std::optional<std::string>& value, seconds fallback) {
     return value ? util::quoted(*value) : fmt::format("({}, the default)", util::format_duration(fallback));
-}
-
-// What check keeps of a token until it reports: its row, its share of the summary and its
-// Prometheus samples, not the whole token.
-struct Checked {
-    std::string identifier;
-    std::string intent;
-    std::optional<std::string> username;
-    std::optional<util::Timestamp> expires;  // as stored, also when the token does not expire
-    bool expiring = false;
-    TokenState state = TokenState::ok;
-    std::optional<util::Timestamp> retired_until;  // a retired generation's, from its name
-};
-
-// The until-time of a retired generation, from its name; nullopt for any other token.
-std::optional<util::Timestamp> retired_until(const std::string& identifier) {
-    const auto generation = model::parse_generation(identifier);
-    if (!generation || generation->kind != model::GenerationKind::retired) {
-        return std::nullopt;
-    }
-    return generation->time;
-}
-
-// Whether the token expires at all, and when.
-std::optional<util::Timestamp> expiry(bool expiring, const std::optional<util::Timestamp>& expires) {
-    if (!expiring || !expires) {
-        return std::nullopt;
-    }
-    return expires;
-}
-
-// A retired generation's expiry is not judged: a retired app password expires at its until-time.
-std::optional<util::Timestamp> expiry(const Checked& token) {
-    return token.retired_until ? std::nullopt : expiry(token.expiring, token.expires);
-}
-
-Checked checked(const model::Token& token, TokenState state) {
-    Checked kept{token.identifier,
-                 token.intent,
-                 std::nullopt,
-                 token.expires,
-                 token.expiring,
-                 state,
-                 retired_until(token.identifier)};
-    if (token.user_obj) {
-        kept.username = token.user_obj->username;
-    }
-    return kept;
 }
 
 Checked not_found(const std::string& identifier) {
@@ -267,85 +265,6 @@ std::vector<Checked> checked_all(const std::vector<model::Token>& tokens, const 
     return kept;
 }
 
-// A Prometheus label value: backslash, double quote and line feed escaped.
-std::string label_value(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '\\':
-                out += "\\\\";
-                break;
-            case '"':
-                out += "\\\"";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
-std::string labels(const Checked& token) {
-    return fmt::format("{{identifier=\"{}\",intent=\"{}\",username=\"{}\"}}", label_value(token.identifier),
-                       label_value(token.intent), label_value(token.username.value_or("")));
-}
-
-// Unix seconds with the fraction only when there is one ("1780272000", "1780272000.25").
-std::string unix_seconds(util::Timestamp t) {
-    const std::int64_t micros = t.time_since_epoch().count();
-    const std::uint64_t magnitude =
-        micros < 0 ? static_cast<std::uint64_t>(-(micros + 1)) + 1 : static_cast<std::uint64_t>(micros);
-    std::string text = fmt::format("{}{}", micros < 0 ? "-" : "", magnitude / 1'000'000);
-    if (const std::uint64_t fraction = magnitude % 1'000'000; fraction != 0) {
-        std::string digits = fmt::format("{:06}", fraction);
-        digits.erase(digits.find_last_not_of('0') + 1);
-        text += '.';
-        text += digits;
-    }
-    return text;
-}
-
-// The textfile of prometheus_text, for the tokens found.
-std::string prometheus_samples(const std::vector<Checked>& tokens) {
-    std::string out =
-        "# HELP authentik_token_expires_timestamp_seconds When the authentik token expires, in Unix seconds "
-        "(only tokens that expire).\n"
-        "# TYPE authentik_token_expires_timestamp_seconds gauge\n";
-    for (const Checked& token : tokens) {
-        if (const auto at = expiry(token); at && token.state != TokenState::not_found) {
-            out += fmt::format("authentik_token_expires_timestamp_seconds{} {}\n", labels(token), unix_seconds(*at));
-        }
-    }
-    out +=
-        "# HELP authentik_token_expiring Whether the authentik token is set to expire (its expiring field).\n"
-        "# TYPE authentik_token_expiring gauge\n";
-    for (const Checked& token : tokens) {
-        if (token.state != TokenState::not_found) {
-            out += fmt::format("authentik_token_expiring{} {}\n", labels(token), token.expiring ? 1 : 0);
-        }
-    }
-    // Only where there are retired generations: a site that never overlaps a rotation keeps its file.
-    const bool any_retired =
-        std::any_of(tokens.begin(), tokens.end(), [](const Checked& token) { return token.retired_until.has_value(); });
-    if (any_retired) {
-        out +=
-            "# HELP authentik_token_retired_until_timestamp_seconds Until when a retired generation's key works "
-            "(rotate --overlap), in Unix seconds; aktoken prune deletes it after that.\n"
-            "# TYPE authentik_token_retired_until_timestamp_seconds gauge\n";
-        for (const Checked& token : tokens) {
-            if (token.retired_until) {
-                out += fmt::format("authentik_token_retired_until_timestamp_seconds{} {}\n", labels(token),
-                                   unix_seconds(*token.retired_until));
-            }
-        }
-    }
-    return out;
-}
-
 }  // namespace
 
 CheckPlan plan_check(const CheckFlags& flags) {
@@ -409,7 +328,7 @@ std::string_view state_name(TokenState state) {
 }
 
 TokenState state_of(const model::Token& token, util::Timestamp now, seconds warn, seconds crit) {
-    if (const auto until = retired_until(token.identifier)) {
+    if (const auto until = checking::retired_until(token.identifier)) {
         return now >= *until + kPruneGrace ? TokenState::not_pruned : TokenState::retiring;
     }
     const std::optional<util::Timestamp> at = expiry(token.expiring, token.expires);
@@ -435,15 +354,6 @@ int check_exit_code(const std::vector<TokenState>& states) {
         code = std::max(code, ok ? 0 : state == TokenState::warning ? 1 : 2);
     }
     return code;
-}
-
-std::string prometheus_text(const std::vector<model::Token>& tokens) {
-    std::vector<Checked> kept;
-    kept.reserve(tokens.size());
-    for (const model::Token& token : tokens) {
-        kept.push_back(checked(token, TokenState::ok));
-    }
-    return prometheus_samples(kept);
 }
 
 std::string check_report(const std::vector<model::Token>& tokens, const CheckPlan& plan, output::Format format,
