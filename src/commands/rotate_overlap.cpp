@@ -22,6 +22,7 @@
 #include "aktoken/util/files.h"
 #include "aktoken/util/lock.h"
 #include "aktoken/util/process.h"
+#include "aktoken/util/random.h"
 #include "aktoken/util/values.h"
 #include "commands/rotate_key_file.h"
 
@@ -173,6 +174,19 @@ bool fits(const model::Token& successor, const RotatePlan& plan, const model::To
            successor.description == token.description && !successor.managed &&
            successor.expiring == successor_expiring(plan, token) &&
            (!successor.expiring || (successor.expires && *successor.expires > now));
+}
+
+// The successor's key as authentik made it. It goes to a key file, a terminal (--show-key) and a
+// delivery command, so only the form authentik generates is taken: letters and digits.
+util::Secret successor_key(Context& context, const std::string& successor) {
+    util::Secret key = fetch_key(context.client, successor);
+    if (!util::is_generated_key_form(key.view())) {
+        throw Error(ErrorKind::server,
+                    fmt::format("the key view_key gave for {} is not one authentik makes ({} to {} letters and "
+                                "digits), so it is not used",
+                                util::quoted(successor), util::min_key_length, util::max_key_length));
+    }
+    return key;
 }
 
 // Removes a successor after a failure before the first rename: the old token is untouched.
@@ -397,7 +411,7 @@ Rotation rotate_with_overlap(Context& context, const RotatePlan& plan, const std
             throw *family.missing;
         }
         const model::Token& successor = family.successors.back();
-        util::Secret key = fetch_key(context.client, successor.identifier);
+        util::Secret key = successor_key(context, successor.identifier);
         const model::Token promoted = promote(context, successor, identifier);
         note(context, fmt::format("completed the interrupted rotation of {}: {} took over its name", subject,
                                   util::quoted(successor.identifier)));
@@ -451,7 +465,7 @@ Rotation rotate_with_overlap(Context& context, const RotatePlan& plan, const std
     // Until the old token is renamed, every failure rolls back to it alone.
     util::Secret key;
     try {
-        key = fetch_key(context.client, successor->identifier);
+        key = successor_key(context, successor->identifier);
         if (pending) {
             write_key_file(*pending, key.view());
             pending_key = util::Secret(std::string(key.view()));

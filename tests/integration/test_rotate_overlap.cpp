@@ -577,4 +577,29 @@ TEST_SUITE("integration") {
               std::vector<std::string>{"bob-api", "bob-api--retired-until-20261130T1200Z"});
         CHECK_FALSE(tokens.at("bob-api").expiring);
     }
+
+    TEST_CASE("rotate --overlap: a successor key that is not one authentik makes is never written, shown or sent") {
+        Sandbox sandbox(kFrozen);
+        TempDir home;
+        const std::string dir = home.path();
+        // A successor left by an earlier run whose key is no key authentik makes (controls in one are
+        // refused by the JSON layer already): it would not even read back from PATH.pending.
+        add_tokens(sandbox, R"([{"identifier": "bob-api--next-20261129T115900Z", "intent": "api", "user": 3,
+            "description": "Bob scripts", "expiring": false, "key": "short;`reboot`"}])");
+        RunResult r = aktoken({"rotate", "bob-api", "--overlap", "1d", "--key-file", dir + "/bob.key", "--show-key",
+                               "--exec", "cat > " + dir + "/delivered", "-o", "id"},
+                              frozen_env(sandbox, home));
+        CHECK(r.exit_code == 8);
+        CHECK(r.out == "bob-api\n");
+        CHECK(r.err ==
+              "aktoken: note: taking up the successor \"bob-api--next-20261129T115900Z\" an interrupted run left\n" +
+                  error_line("the key view_key gave for \"bob-api--next-20261129T115900Z\" is not one authentik makes "
+                             "(32 to 512 letters and digits), so it is not used; rolled back: the successor "
+                             "\"bob-api--next-20261129T115900Z\" was deleted and token \"bob-api\" keeps its key"));
+        CHECK(named(sandbox, "bob-api") == std::vector<std::string>{"bob-api"});
+        CHECK(stored_tokens(sandbox).at("bob-api").key == kBobKey);
+        CHECK(file_mode(dir + "/bob.key") == -1);
+        CHECK(file_mode(dir + "/bob.key.pending") == -1);
+        CHECK(file_mode(dir + "/delivered") == -1);
+    }
 }
