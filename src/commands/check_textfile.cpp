@@ -92,7 +92,6 @@ std::string prometheus_samples(const std::vector<Checked>& tokens) {
     return out;
 }
 
-
 }  // namespace checking
 
 std::string prometheus_text(const std::vector<model::Token>& tokens) {
