@@ -41,6 +41,7 @@ struct Pipe {
 
 std::vector<char*> c_strings(std::vector<std::string>& strings) {
     std::vector<char*> result;
+    result.reserve(strings.size() + 1);
     for (std::string& s : strings) {
         result.push_back(s.data());
     }
@@ -57,7 +58,8 @@ pid_t spawn(const std::string& program, const std::vector<std::string>& args, co
         env_strings.push_back("PATH=/usr/local/bin:/usr/bin:/bin");
     }
     for (const auto& [name, value] : env) {
-        env_strings.push_back(name + "=" + value);
+        env_strings.push_back(name);
+        env_strings.back().append("=").append(value);
     }
     auto argv = c_strings(argv_strings);
     auto envp = c_strings(env_strings);
@@ -200,10 +202,7 @@ RunResult run_on_terminal(const std::string& program, const std::vector<std::str
     // typed afterwards, or not waited for, the echo raced the program's prompt.)
     if (!input.empty()) {
         [[maybe_unused]] auto written = ::write(master, input.data(), input.size());
-        std::string echo;
-        for (char c : input) {
-            echo += c == '\n' ? std::string("\r\n") : std::string(1, c);
-        }
+        const std::string echo = on_terminal(input);
         const auto echo_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
         while (result.out.size() < echo.size() && std::chrono::steady_clock::now() < echo_deadline) {
             if (::poll(&fd, 1, 100) > 0) {
@@ -560,6 +559,26 @@ std::vector<double> SkippedSleeps::take() const {
 
 std::string error_line(const std::string& message) { return "aktoken: error: " + message + "\n"; }
 
+void check_failed(const RunResult& r, int exit_code, const std::string& err) {
+    CHECK(r.exit_code == exit_code);
+    CHECK(r.out == "");
+    CHECK(r.err == err);
+}
+
+void check_succeeded_quietly(const RunResult& r, const std::string& out) {
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == out);
+    CHECK(r.err == "");
+}
+
+std::string on_terminal(const std::string& text) {
+    std::string shown;
+    for (char c : text) {
+        shown += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    }
+    return shown;
+}
+
 void add_tokens(const Sandbox& sandbox, const std::string& json_array) { sandbox.control_post("tokens", json_array); }
 
 int file_mode(const std::string& path) {
@@ -578,10 +597,7 @@ std::string read_file(const std::string& path) {
 void expect_refused(const Sandbox& sandbox, const TempDir& home, const std::vector<Refusal>& refusals) {
     for (const Refusal& refusal : refusals) {
         CAPTURE(refusal.err);
-        RunResult r = aktoken(refusal.args, aktoken_env(sandbox, kAdminKey, home));
-        CHECK(r.exit_code == 2);
-        CHECK(r.out == "");
-        CHECK(r.err == error_line(refusal.err));
+        check_failed(aktoken(refusal.args, aktoken_env(sandbox, kAdminKey, home)), 2, error_line(refusal.err));
     }
     CHECK(sandbox.requests().empty());
 }

@@ -182,6 +182,17 @@ RunResult aktoken(const std::vector<std::string>& args, const Env& env, const st
 // `aktoken: error: MESSAGE` and a newline, as aktoken prints errors.
 std::string error_line(const std::string& message);
 
+// Checks a run that failed: exit `exit_code`, nothing on stdout, exactly `err` on stderr (the
+// whole of it: error_line(...) and whatever notes are expected with it).
+void check_failed(const RunResult& r, int exit_code, const std::string& err);
+
+// Checks a run that succeeded with nothing to note: exit 0, exactly `out` on stdout, nothing on
+// stderr.
+void check_succeeded_quietly(const RunResult& r, const std::string& out);
+
+// What a terminal shows for text written with \n line ends: each \n as \r\n.
+std::string on_terminal(const std::string& text);
+
 // Adds tokens to the sandbox in its seed format (a JSON array text).
 void add_tokens(const Sandbox& sandbox, const std::string& json_array);
 

@@ -215,11 +215,7 @@ TEST_SUITE("integration") {
         TempDir home;
         const RunResult r = run_on_terminal(AKTOKEN_BINARY, {"config", "--help"}, {{"HOME", home.path()}}, "", 60);
         CHECK(r.exit_code == 0);
-        std::string expected;
-        for (const char c : kConfigHelp60) {
-            expected += c == '\n' ? std::string("\r\n") : std::string(1, c);
-        }
-        CHECK(r.out == expected);
+        CHECK(r.out == on_terminal(kConfigHelp60));
     }
 
     TEST_CASE("cli: --quiet leaves out notes and skipped rotations, never warnings, errors or results") {
@@ -228,39 +224,30 @@ TEST_SUITE("integration") {
         const std::string pattern = home.path() + "/{}.key";
         const std::vector<std::string> rotate = {
             "rotate", "admin-api", "--if-expiring-within", "7d", "--key-file", pattern, "-o", "tsv"};
+        const Env admin = aktoken_env(sandbox, kAdminKey, home);
         // The nightly cron run with nothing due: without --quiet a row says so.
-        RunResult r = aktoken(rotate, aktoken_env(sandbox, kAdminKey, home));
-        CHECK(r.exit_code == 0);
-        CHECK(r.out ==
-              "identifier\tresult\texpires\tkey_went_to\treason\nadmin-api\tskipped\tnever\t-\tdoes not expire\n");
-        CHECK(r.err == "");
+        check_succeeded_quietly(
+            aktoken(rotate, admin),
+            "identifier\tresult\texpires\tkey_went_to\treason\nadmin-api\tskipped\tnever\t-\tdoes not expire\n");
         std::vector<std::string> quiet = rotate;
         quiet.insert(quiet.begin(), "-q");
-        r = aktoken(quiet, aktoken_env(sandbox, kAdminKey, home));
-        CHECK(r.exit_code == 0);
-        CHECK(r.out == "");
-        CHECK(r.err == "");
-        Env env = aktoken_env(sandbox, kAdminKey, home);
-        env.emplace("AKTOKEN_QUIET", "1");
-        r = aktoken(rotate, env);
-        CHECK(r.exit_code == 0);
-        CHECK(r.out == "");
-        CHECK(r.err == "");
+        check_succeeded_quietly(aktoken(quiet, admin), "");
+        Env quiet_env = admin;
+        quiet_env.emplace("AKTOKEN_QUIET", "1");
+        check_succeeded_quietly(aktoken(rotate, quiet_env), "");
         CHECK(sandbox.key_of("admin-api") == kAdminKey);
 
         // A note goes; a warning stays. (The update moves alice-api's expiry to now + 30m.)
-        r = aktoken({"update", "alice-api", "--description", "again", "--allow-expiry-reset", "-o", "id"},
-                    aktoken_env(sandbox, kAdminKey, home));
+        RunResult r =
+            aktoken({"update", "alice-api", "--description", "again", "--allow-expiry-reset", "-o", "id"}, admin);
         CHECK(r.out == "alice-api\n");
         CHECK(r.err.rfind("aktoken: note: ", 0) == 0);
-        r = aktoken({"-q", "update", "alice-api", "--description", "again", "--allow-expiry-reset", "-o", "id"},
-                    aktoken_env(sandbox, kAdminKey, home));
-        CHECK(r.exit_code == 0);
-        CHECK(r.out == "alice-api\n");
-        CHECK(r.err == "");
+        check_succeeded_quietly(
+            aktoken({"-q", "update", "alice-api", "--description", "again", "--allow-expiry-reset", "-o", "id"}, admin),
+            "alice-api\n");
         r = aktoken(
             {"-q", "--insecure", "update", "alice-api", "--description", "d", "--allow-expiry-reset", "-o", "id"},
-            aktoken_env(sandbox, kAdminKey, home));
+            admin);
         CHECK(r.exit_code == 0);
         CHECK(r.out == "alice-api\n");
         CHECK(r.err == "aktoken: warning: TLS certificate verification is off (--insecure)\n");
@@ -269,7 +256,7 @@ TEST_SUITE("integration") {
         // sandbox's frozen one, so that the warning reads the same on any day.)
         quiet = {"--quiet",    "rotate", "admin-api", "alice-api", "--if-expiring-within", "7d",
                  "--key-file", pattern,  "-o",        "id",        "--parallel",           "1"};
-        r = aktoken(quiet, frozen_clock(aktoken_env(sandbox, kAdminKey, home), 1795953600));
+        r = aktoken(quiet, frozen_clock(admin, 1795953600));
         CHECK(r.exit_code == 0);
         CHECK(r.out == "alice-api\n");
         CHECK(read_file(home.path() + "/alice-api.key") == *sandbox.key_of("alice-api") + "\n");

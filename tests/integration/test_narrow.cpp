@@ -14,19 +14,16 @@ namespace {
 
 constexpr long long kNow = 1795953600;  // 2026-11-29T12:00:00Z
 
-// What a terminal shows for text written with \n line ends.
-std::string on_terminal(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        out += c == '\n' ? std::string("\r\n") : std::string(1, c);
-    }
-    return out;
-}
-
 Env terminal_env(const Sandbox& sandbox, const TempDir& home) {
     Env env = frozen_clock(aktoken_env(sandbox, kAdminKey, home), kNow);
     env["NO_COLOR"] = "1";
     return env;
+}
+
+// aktoken run with `args` on a terminal `columns` wide, nothing typed: the width is what each
+// case here varies.
+RunResult run_at_width(int columns, const Env& env, const std::vector<std::string>& args) {
+    return run_on_terminal(AKTOKEN_BINARY, args, env, "", columns);
 }
 
 // The pk the sandbox gave the outpost's token when it started.
@@ -101,19 +98,19 @@ TEST_SUITE("integration") {
         };
         for (const Case& c : cases) {
             CAPTURE(c.columns);
-            const RunResult r = run_on_terminal(AKTOKEN_BINARY, {"list"}, env, "", c.columns);
+            const RunResult r = run_at_width(c.columns, env, {"list"});
             CHECK(r.exit_code == 0);
             CHECK(r.out == on_terminal(c.shown));
         }
 
         // Tokens with shorter values: at 60 columns the description gives way first, down to its
         // header's width, and only then is it left out; usernames and times stay whole.
-        RunResult r = run_on_terminal(AKTOKEN_BINARY, {"list", "--user", "alice"}, env, "", 60);
+        RunResult r = run_at_width(60, env, {"list", "--user", "alice"});
         CHECK(r.out == on_terminal("IDENTIFIER      INTENT        USER   EXPIRES     DESCRIPTION\n"
                                    "alice-api       api           alice  in 3y 6mo   Alice CI\n"
                                    "alice-app       app_password  alice  in 91d 12h  Alice mail…\n"
                                    "alice-recovery  recovery      alice  in 31d 12h  Recovery l…\n"));
-        r = run_on_terminal(AKTOKEN_BINARY, {"list", "--user", "bob"}, env, "", 60);
+        r = run_at_width(60, env, {"list", "--user", "bob"});
         CHECK(r.out == on_terminal("IDENTIFIER        INTENT        USER  EXPIRES\n"
                                    "bob-api           api           bob   never\n"
                                    "bob-app           app_password  bob   in 46d 20h\n"
@@ -121,8 +118,7 @@ TEST_SUITE("integration") {
                                    "aktoken: note: DESCRIPTION left out to fit 60 columns; -o tsv or --columns shows "
                                    "it\n"));
         // --quiet: the table alone.
-        r = run_on_terminal(AKTOKEN_BINARY, {"--quiet", "list", "--user", "bob", "--columns", "identifier,description"},
-                            env, "", 20);
+        r = run_at_width(20, env, {"--quiet", "list", "--user", "bob", "--columns", "identifier,description"});
         CHECK(r.out == on_terminal("IDENTIFIER\nbob-api\nbob-app\nbob-verification\n"));
     }
 
@@ -131,7 +127,7 @@ TEST_SUITE("integration") {
         TempDir home;
         const Env env = terminal_env(sandbox, home);
         const std::string outpost = outpost_pk(sandbox);
-        RunResult r = run_on_terminal(AKTOKEN_BINARY, {"list", "-o", "wide"}, env, "", 60);
+        RunResult r = run_at_width(60, env, {"list", "-o", "wide"});
         CHECK(r.exit_code == 0);
         CHECK(r.out == on_terminal("IDENTIFIER\n"
                                    "admin-api\n"
@@ -145,7 +141,7 @@ TEST_SUITE("integration") {
                                    "aktoken: note: PK, INTENT, USER, EXPIRES, EXPIRING, MANAGED, DESCRIPTION left "
                                    "out to fit 60 columns; -o tsv or --columns shows them\n"));
 
-        r = run_on_terminal(AKTOKEN_BINARY, {"list", "-o", "wide", "--user", "alice"}, env, "", 60);
+        r = run_at_width(60, env, {"list", "-o", "wide", "--user", "alice"});
         CHECK(r.out == on_terminal("IDENTIFIER      INTENT        USER   EXPIRES     DESCRIPTION\n"
                                    "alice-api       api           alice  in 3y 6mo   Alice CI\n"
                                    "alice-app       app_password  alice  in 91d 12h  Alice mail…\n"
@@ -155,7 +151,7 @@ TEST_SUITE("integration") {
 
         // The 36 columns of PK do not fit beside the outpost's identifier; EXPIRING, less needed
         // but narrow, does.
-        r = run_on_terminal(AKTOKEN_BINARY, {"list", "-o", "wide"}, env, "", 100);
+        r = run_at_width(100, env, {"list", "-o", "wide"});
         CHECK(r.out == on_terminal("IDENTIFIER                                           INTENT        EXPIRES     "
                                    "EXPIRING  DESCRIPTION\n"
                                    "admin-api                                            api           never       "
@@ -177,7 +173,7 @@ TEST_SUITE("integration") {
                                    "aktoken: note: PK, USER, MANAGED left out to fit 100 columns; -o tsv or "
                                    "--columns shows them\n"));
 
-        r = run_on_terminal(AKTOKEN_BINARY, {"list", "-o", "wide"}, env, "", 200);
+        r = run_at_width(200, env, {"list", "-o", "wide"});
         CHECK(r.out ==
               on_terminal("IDENTIFIER                                           PK                                    "
                           "INTENT        USER                                         EXPIRES     EXPIRING  "
@@ -213,8 +209,8 @@ TEST_SUITE("integration") {
     TEST_CASE("narrow terminal: get -o wide of several tokens is fitted as list's is, and says what it left out") {
         Sandbox sandbox({"--now", "2026-11-29T12:00:00Z"});
         TempDir home;
-        const RunResult r = run_on_terminal(AKTOKEN_BINARY, {"get", "alice-api", "bob-app", "-o", "wide"},
-                                            terminal_env(sandbox, home), "", 60);
+        const RunResult r =
+            run_at_width(60, terminal_env(sandbox, home), {"get", "alice-api", "bob-app", "-o", "wide"});
         CHECK(r.exit_code == 0);
         CHECK(r.out == on_terminal("IDENTIFIER  INTENT        USER   EXPIRES     DESCRIPTION\n"
                                    "alice-api   api           alice  in 3y 6mo   Alice CI\n"
@@ -228,8 +224,7 @@ TEST_SUITE("integration") {
         TempDir home;
         const Env env = terminal_env(sandbox, home);
 
-        RunResult r = run_on_terminal(AKTOKEN_BINARY,
-                                      {"rotate", "bob-api", "alice-api", "--show-key", "--parallel", "1"}, env, "", 60);
+        RunResult r = run_at_width(60, env, {"rotate", "bob-api", "alice-api", "--show-key", "--parallel", "1"});
         CHECK(r.exit_code == 0);
         CHECK(r.out == on_terminal("IDENTIFIER  RESULT   EXPIRES               KEY WENT TO  REASON\n"
                                    "bob-api     rotated  never                 stdout       requested\n"
@@ -242,10 +237,9 @@ TEST_SUITE("integration") {
                                    *sandbox.key_of("alice-api") + "\n"));
 
         // A skipped token has no key to show, and a key longer than the terminal is still one line.
-        r = run_on_terminal(AKTOKEN_BINARY,
-                            {"rotate", "bob-api", "alice-app", "--show-key", "--if-expiring-within", "100d", "--length",
-                             "100", "--parallel", "1"},
-                            env, "", 60);
+        r = run_at_width(60, env,
+                         {"rotate", "bob-api", "alice-app", "--show-key", "--if-expiring-within", "100d", "--length",
+                          "100", "--parallel", "1"});
         CHECK(r.exit_code == 0);
         CHECK(r.out == on_terminal("aktoken: warning: token \"alice-app\" expires 2027-03-01T00:00:00Z (in 91d 12h), "
                                    "within --if-expiring-within 100d: authentik's housekeeping then deletes it; rotate "
@@ -259,7 +253,7 @@ TEST_SUITE("integration") {
                                    *sandbox.key_of("alice-app") + "\n"));
         CHECK(sandbox.key_of("alice-app")->size() == 100);
 
-        r = run_on_terminal(AKTOKEN_BINARY, {"create", "laptop", "--show-key"}, env, "", 60);
+        r = run_at_width(60, env, {"create", "laptop", "--show-key"});
         CHECK(r.exit_code == 0);
         const std::string laptop = sandbox.api("GET", "/core/tokens/laptop/", "Bearer " + kAdminKey).body;
         const std::string pk = laptop.substr(laptop.find(R"("pk":")") + 6, 36);
@@ -276,7 +270,7 @@ TEST_SUITE("integration") {
                                    "key:\n" +
                                    *sandbox.key_of("laptop") + "\n"));
 
-        r = run_on_terminal(AKTOKEN_BINARY, {"view-key", "laptop"}, env, "", 60);
+        r = run_at_width(60, env, {"view-key", "laptop"});
         CHECK(r.exit_code == 0);
         CHECK(r.out == on_terminal(*sandbox.key_of("laptop") + "\n"));
     }

@@ -160,29 +160,21 @@ TEST_SUITE("integration") {
         Env env = fixture.env(front.url("main"));
         env.erase("AUTHENTIK_CA_FILE");
         const std::string ca = front.ca_file();
-        RunResult r = aktoken({"get", "alice-api", "-o", "id", "--ca-file", ca}, env);
-        CHECK(r.err == "");
-        CHECK(r.out == "alice-api\n");
-        CHECK(r.exit_code == 0);
-        r = aktoken({"list", "--user", "alice", "-o", "id", "--ca-file", ca}, env);
-        CHECK(r.err == "");
-        CHECK(r.out == "alice-api\nalice-app\nalice-recovery\n");
-        CHECK(r.exit_code == 0);
-        r = aktoken({"update", "alice-app", "--description", "over TLS", "-o", "id", "--ca-file", ca}, env);
-        CHECK(r.err == "");
-        CHECK(r.out == "alice-app\n");
-        CHECK(r.exit_code == 0);
+        check_succeeded_quietly(aktoken({"get", "alice-api", "-o", "id", "--ca-file", ca}, env), "alice-api\n");
+        check_succeeded_quietly(aktoken({"list", "--user", "alice", "-o", "id", "--ca-file", ca}, env),
+                                "alice-api\nalice-app\nalice-recovery\n");
+        check_succeeded_quietly(
+            aktoken({"update", "alice-app", "--description", "over TLS", "-o", "id", "--ca-file", ca}, env),
+            "alice-app\n");
         // get 1, list 1, update 2 (GET, PATCH).
         CHECK(front.take_log("main", 4).size() == 4);
 
         // The system's CAs do not know the throwaway one: refused during the handshake, no request.
-        r = aktoken({"get", "alice-api", "--retries", "0"}, env);
-        CHECK(r.exit_code == 9);
-        CHECK(r.out == "");
-        CHECK(r.err == error_line("TLS certificate of 127.0.0.1 could not be verified: unable to get local issuer "
-                                  "certificate; use --ca-file to trust its CA"));
+        check_failed(aktoken({"get", "alice-api", "--retries", "0"}, env), 9,
+                     error_line("TLS certificate of 127.0.0.1 could not be verified: unable to get local issuer "
+                                "certificate; use --ca-file to trust its CA"));
 
-        r = aktoken({"get", "alice-api", "-o", "id", "--insecure"}, env);
+        RunResult r = aktoken({"get", "alice-api", "-o", "id", "--insecure"}, env);
         CHECK(r.exit_code == 0);
         CHECK(r.out == "alice-api\n");
         CHECK(r.err == "aktoken: warning: TLS certificate verification is off (--insecure)\n");
@@ -191,19 +183,16 @@ TEST_SUITE("integration") {
         // The wrong-name site's certificate names localhost alone, signed by the same CA: by that
         // name it is good, by the address it is refused.
         const std::string wrong = front.url("wrong-name");
-        r = aktoken({"get", "alice-api", "-o", "id", "--ca-file", ca, "--retries", "0", "--url", wrong}, env);
-        CHECK(r.exit_code == 9);
-        CHECK(r.out == "");
-        CHECK(r.err == error_line(fmt::format("TLS certificate of 127.0.0.1 could not be verified with CA file {}: "
-                                              "SSL: no alternative certificate subject name matches target host name "
-                                              "'127.0.0.1'",
-                                              ca)));
+        check_failed(aktoken({"get", "alice-api", "-o", "id", "--ca-file", ca, "--retries", "0", "--url", wrong}, env),
+                     9,
+                     error_line(fmt::format("TLS certificate of 127.0.0.1 could not be verified with CA file {}: "
+                                            "SSL: no alternative certificate subject name matches target host name "
+                                            "'127.0.0.1'",
+                                            ca)));
         CHECK(front.take_log("wrong-name").empty());
         const std::string by_name = "https://localhost:" + wrong.substr(wrong.rfind(':') + 1);
-        r = aktoken({"get", "alice-api", "-o", "id", "--ca-file", ca, "--url", by_name}, env);
-        CHECK(r.err == "");
-        CHECK(r.out == "alice-api\n");
-        CHECK(r.exit_code == 0);
+        check_succeeded_quietly(aktoken({"get", "alice-api", "-o", "id", "--ca-file", ca, "--url", by_name}, env),
+                                "alice-api\n");
         CHECK(front.take_log("wrong-name", 1).size() == 1);
     }
 
@@ -251,11 +240,9 @@ TEST_SUITE("integration") {
                 CHECK(line.request == "GET /api/v3/core/tokens/alice-api/");
             }
 
-            r = aktoken({"list", "--retries", "0"}, env);
-            CHECK(r.exit_code == 8);
-            CHECK(r.out == "");
             const std::string list_url = url + "/api/v3/core/tokens/?page_size=100&page=1";
-            CHECK(r.err == error_line(fmt::format("{} from GET {}: {}", status_line, list_url, title)));
+            check_failed(aktoken({"list", "--retries", "0"}, env), 8,
+                         error_line(fmt::format("{} from GET {}: {}", status_line, list_url, title)));
             CHECK(front.take_log(site, 1).size() == 1);
         }
     }

@@ -31,11 +31,29 @@ std::vector<std::string> sent(const Sandbox& sandbox) {
     return lines;
 }
 
+// aktoken run as the seed's superuser, on the sandbox's frozen clock.
+RunResult as_admin(const Sandbox& sandbox, const TempDir& home, const std::vector<std::string>& args) {
+    return aktoken(args, env_for(sandbox, kAdminKey, home));
+}
+
+// Checks that aktoken refused the write: exit 2, nothing on stdout, exactly `err` on stderr, and
+// exactly `requests` sent: the reads that the refusal rests on, no write.
+void check_refused(const Sandbox& sandbox, const RunResult& r, const std::string& err,
+                   const std::vector<std::string>& requests) {
+    check_failed(r, 2, err);
+    CHECK(sent(sandbox) == requests);
+}
+
 const std::string kExpiryResetRefusal =
     "token \"alice-api\" is an expiring api token valid until 2030-06-01T00:00:00Z: authentik resets an api "
     "token's expiry on every write, to now + 30m, and housekeeping then gives it a new random key, locking out "
     "whoever holds the old one; add --no-expiring to keep the token from expiring, or --allow-expiry-reset to "
     "accept the new expiry";
+
+// What a write that moves an api token's expiry notes, when it is allowed to.
+const std::string kExpiryMovedNote =
+    "aktoken: note: expires moved from 2030-06-01T00:00:00Z to 2026-11-29T12:30:00Z: authentik resets an api "
+    "token's expiry on every write\n";
 
 }  // namespace
 
@@ -43,22 +61,16 @@ TEST_SUITE("integration") {
     TEST_CASE("update guard: an expiring api token's future expiry is not reset behind the user's back") {
         Sandbox sandbox(kFrozen);
         TempDir home;
-        RunResult r = aktoken({"update", "alice-api", "--description", "x"}, env_for(sandbox, kAdminKey, home));
-        CHECK(r.exit_code == 2);
-        CHECK(r.out == "");
-        CHECK(r.err == error_line(kExpiryResetRefusal));
-        CHECK(sent(sandbox) ==
-              std::vector<std::string>{"GET /api/v3/core/tokens/alice-api/", "GET /api/v3/admin/settings/"});
+        RunResult r = as_admin(sandbox, home, {"update", "alice-api", "--description", "x"});
+        check_refused(sandbox, r, error_line(kExpiryResetRefusal),
+                      {"GET /api/v3/core/tokens/alice-api/", "GET /api/v3/admin/settings/"});
 
         // The first way forward: the token stops expiring.
         sandbox.clear_requests();
-        r = aktoken({"update", "alice-api", "--description", "x", "--no-expiring", "-o", "id"},
-                    env_for(sandbox, kAdminKey, home));
+        r = as_admin(sandbox, home, {"update", "alice-api", "--description", "x", "--no-expiring", "-o", "id"});
         CHECK(r.exit_code == 0);
         CHECK(r.out == "alice-api\n");
-        CHECK(r.err ==
-              "aktoken: note: expires moved from 2030-06-01T00:00:00Z to 2026-11-29T12:30:00Z: authentik "
-              "resets an api token's expiry on every write\n");
+        CHECK(r.err == kExpiryMovedNote);
         CHECK(sent(sandbox) == std::vector<std::string>{
                                    "GET /api/v3/core/tokens/alice-api/",
                                    R"(PATCH /api/v3/core/tokens/alice-api/ {"intent":"api","user":2,"description":"x",)"
@@ -68,13 +80,11 @@ TEST_SUITE("integration") {
     TEST_CASE("update guard: --allow-expiry-reset accepts the new expiry") {
         Sandbox sandbox(kFrozen);
         TempDir home;
-        RunResult r = aktoken({"update", "alice-api", "--description", "x", "--allow-expiry-reset", "-o", "id"},
-                              env_for(sandbox, kAdminKey, home));
+        RunResult r =
+            as_admin(sandbox, home, {"update", "alice-api", "--description", "x", "--allow-expiry-reset", "-o", "id"});
         CHECK(r.exit_code == 0);
         CHECK(r.out == "alice-api\n");
-        CHECK(r.err ==
-              "aktoken: note: expires moved from 2030-06-01T00:00:00Z to 2026-11-29T12:30:00Z: authentik "
-              "resets an api token's expiry on every write\n");
+        CHECK(r.err == kExpiryMovedNote);
         CHECK(sent(sandbox) ==
               std::vector<std::string>{
                   "GET /api/v3/core/tokens/alice-api/",
@@ -85,15 +95,13 @@ TEST_SUITE("integration") {
         Sandbox sandbox(kFrozen);
         TempDir home;
         RunResult r = aktoken({"update", "alice-api", "--description", "x"}, env_for(sandbox, kAliceKey, home));
-        CHECK(r.exit_code == 2);
-        CHECK(r.out == "");
-        CHECK(r.err == error_line("token \"alice-api\" is an expiring api token valid until 2030-06-01T00:00:00Z: "
-                                  "authentik resets an api token's expiry on every write, to now + the server's "
-                                  "default token duration, and housekeeping then gives it a new random key, locking "
-                                  "out whoever holds the old one; add --no-expiring to keep the token from expiring, "
-                                  "or --allow-expiry-reset to accept the new expiry"));
-        CHECK(sent(sandbox) ==
-              std::vector<std::string>{"GET /api/v3/core/tokens/alice-api/", "GET /api/v3/admin/settings/"});
+        check_refused(sandbox, r,
+                      error_line("token \"alice-api\" is an expiring api token valid until 2030-06-01T00:00:00Z: "
+                                 "authentik resets an api token's expiry on every write, to now + the server's "
+                                 "default token duration, and housekeeping then gives it a new random key, locking "
+                                 "out whoever holds the old one; add --no-expiring to keep the token from expiring, "
+                                 "or --allow-expiry-reset to accept the new expiry"),
+                      {"GET /api/v3/core/tokens/alice-api/", "GET /api/v3/admin/settings/"});
     }
 
     TEST_CASE("update guard: an expiry that the write lengthens is no reason to refuse") {
@@ -101,8 +109,7 @@ TEST_SUITE("integration") {
         TempDir home;
         add_tokens(sandbox, R"([{"identifier":"short-api","intent":"api","user":2,"expires":"2026-11-29T12:10:00Z",)"
                             R"("expiring":true}])");
-        RunResult r =
-            aktoken({"update", "short-api", "--description", "x", "-o", "id"}, env_for(sandbox, kAdminKey, home));
+        RunResult r = as_admin(sandbox, home, {"update", "short-api", "--description", "x", "-o", "id"});
         CHECK(r.exit_code == 0);
         CHECK(r.out == "short-api\n");
         CHECK(sent(sandbox) ==
@@ -114,54 +121,48 @@ TEST_SUITE("integration") {
     TEST_CASE("update guard: --expires on an api token is refused, authentik would ignore it") {
         Sandbox sandbox(kFrozen);
         TempDir home;
-        RunResult r = aktoken({"update", "bob-api", "--expires", "2027-06-01"}, env_for(sandbox, kAdminKey, home));
-        CHECK(r.exit_code == 2);
-        CHECK(r.out == "");
-        CHECK(r.err == error_line("token \"bob-api\" is an api token: authentik ignores --expires for api tokens and "
-                                  "sets now + the server's default token duration instead; leave out --expires "
-                                  "(--no-expiring keeps the token from expiring), or give --allow-expiry-reset to "
-                                  "write anyway"));
-        CHECK(sent(sandbox) == std::vector<std::string>{"GET /api/v3/core/tokens/bob-api/"});
+        RunResult r = as_admin(sandbox, home, {"update", "bob-api", "--expires", "2027-06-01"});
+        check_refused(sandbox, r,
+                      error_line("token \"bob-api\" is an api token: authentik ignores --expires for api tokens and "
+                                 "sets now + the server's default token duration instead; leave out --expires "
+                                 "(--no-expiring keeps the token from expiring), or give --allow-expiry-reset to "
+                                 "write anyway"),
+                      {"GET /api/v3/core/tokens/bob-api/"});
 
         // An app password that --intent makes an api token.
         sandbox.clear_requests();
-        r = aktoken({"update", "alice-app", "--intent", "api", "--expires", "2027-01-01"},
-                    env_for(sandbox, kAdminKey, home));
-        CHECK(r.exit_code == 2);
-        CHECK(r.err == error_line("token \"alice-app\" becomes an api token: authentik ignores --expires for api "
-                                  "tokens and sets now + 30m instead; leave out --expires (--no-expiring keeps the "
-                                  "token from expiring), or give --allow-expiry-reset to write anyway"));
-        CHECK(sent(sandbox) ==
-              std::vector<std::string>{"GET /api/v3/core/tokens/alice-app/", "GET /api/v3/admin/settings/"});
+        r = as_admin(sandbox, home, {"update", "alice-app", "--intent", "api", "--expires", "2027-01-01"});
+        check_refused(sandbox, r,
+                      error_line("token \"alice-app\" becomes an api token: authentik ignores --expires for api "
+                                 "tokens and sets now + 30m instead; leave out --expires (--no-expiring keeps the "
+                                 "token from expiring), or give --allow-expiry-reset to write anyway"),
+                      {"GET /api/v3/core/tokens/alice-app/", "GET /api/v3/admin/settings/"});
 
         // Without the GET, a token without --intent becomes an api token: refused before anything is sent.
         sandbox.clear_requests();
-        r = aktoken({"update", "alice-app", "--expires", "2027-01-01", "--no-preserve"},
-                    env_for(sandbox, kAdminKey, home));
-        CHECK(r.exit_code == 2);
-        CHECK(r.err == error_line("token \"alice-app\" becomes an api token: authentik ignores --expires for api "
-                                  "tokens and sets now + the server's default token duration instead; leave out "
-                                  "--expires (--no-expiring keeps the token from expiring), or give "
-                                  "--allow-expiry-reset to write anyway"));
-        CHECK(sandbox.requests().empty());
+        r = as_admin(sandbox, home, {"update", "alice-app", "--expires", "2027-01-01", "--no-preserve"});
+        check_refused(sandbox, r,
+                      error_line("token \"alice-app\" becomes an api token: authentik ignores --expires for api "
+                                 "tokens and sets now + the server's default token duration instead; leave out "
+                                 "--expires (--no-expiring keeps the token from expiring), or give "
+                                 "--allow-expiry-reset to write anyway"),
+                      {});
     }
 
     TEST_CASE("update guard: --expires never on a token that stays expiring is refused; never is --no-expiring") {
         Sandbox sandbox(kFrozen);
         TempDir home;
-        RunResult r = aktoken({"update", "alice-app", "--expires", "never"}, env_for(sandbox, kAdminKey, home));
-        CHECK(r.exit_code == 2);
-        CHECK(r.out == "");
-        CHECK(r.err == error_line("token \"alice-app\": --expires never sends expires null, which authentik does not "
-                                  "read as never: the token stays expiring, so authentik dates it now + the server's "
-                                  "default token duration and housekeeping then deletes it; a token that never "
-                                  "expires is --no-expiring"));
-        CHECK(sent(sandbox) == std::vector<std::string>{"GET /api/v3/core/tokens/alice-app/"});
+        RunResult r = as_admin(sandbox, home, {"update", "alice-app", "--expires", "never"});
+        check_refused(sandbox, r,
+                      error_line("token \"alice-app\": --expires never sends expires null, which authentik does not "
+                                 "read as never: the token stays expiring, so authentik dates it now + the server's "
+                                 "default token duration and housekeeping then deletes it; a token that never "
+                                 "expires is --no-expiring"),
+                      {"GET /api/v3/core/tokens/alice-app/"});
 
         // --allow-expiry-reset is no way past it.
         sandbox.clear_requests();
-        r = aktoken({"update", "alice-app", "--expires", "never", "--allow-expiry-reset"},
-                    env_for(sandbox, kAdminKey, home));
+        r = as_admin(sandbox, home, {"update", "alice-app", "--expires", "never", "--allow-expiry-reset"});
         CHECK(r.exit_code == 2);
         CHECK(sent(sandbox) == std::vector<std::string>{"GET /api/v3/core/tokens/alice-app/"});
     }
@@ -169,22 +170,20 @@ TEST_SUITE("integration") {
     TEST_CASE("update guard: a bulk update plans every token and sends nothing when one is refused") {
         Sandbox sandbox(kFrozen);
         TempDir home;
-        RunResult r = aktoken({"update", "alice-app", "alice-api", "bob-app", "--description", "x", "--parallel", "1"},
-                              env_for(sandbox, kAdminKey, home));
-        CHECK(r.exit_code == 2);
-        CHECK(r.out == "");
-        CHECK(r.err ==
-              error_line(kExpiryResetRefusal) + "aktoken: note: nothing was changed: 1 of 3 tokens would be refused\n");
-        CHECK(sent(sandbox) ==
-              std::vector<std::string>{"GET /api/v3/core/tokens/alice-app/", "GET /api/v3/core/tokens/alice-api/",
-                                       "GET /api/v3/admin/settings/", "GET /api/v3/core/tokens/bob-app/"});
+        RunResult r = as_admin(
+            sandbox, home, {"update", "alice-app", "alice-api", "bob-app", "--description", "x", "--parallel", "1"});
+        check_refused(
+            sandbox, r,
+            error_line(kExpiryResetRefusal) + "aktoken: note: nothing was changed: 1 of 3 tokens would be refused\n",
+            {"GET /api/v3/core/tokens/alice-app/", "GET /api/v3/core/tokens/alice-api/", "GET /api/v3/admin/settings/",
+             "GET /api/v3/core/tokens/bob-app/"});
     }
 
     TEST_CASE("update plan: --dry-run shows what authentik will store, field by field") {
         Sandbox sandbox(kFrozen);
         TempDir home;
-        RunResult r = aktoken({"update", "alice-api", "--description", "x", "--allow-expiry-reset", "--dry-run"},
-                              env_for(sandbox, kAdminKey, home));
+        RunResult r =
+            as_admin(sandbox, home, {"update", "alice-api", "--description", "x", "--allow-expiry-reset", "--dry-run"});
         CHECK(r.exit_code == 0);
         CHECK(r.out == "PATCH " + sandbox.url() +
                            "/api/v3/core/tokens/alice-api/\n"
@@ -206,8 +205,8 @@ TEST_SUITE("integration") {
               std::vector<std::string>{"GET /api/v3/core/tokens/alice-api/", "GET /api/v3/admin/settings/"});
 
         // The prediction is what the write then stores.
-        r = aktoken({"update", "alice-api", "--description", "x", "--allow-expiry-reset", "-o", "json"},
-                    env_for(sandbox, kAdminKey, home));
+        r = as_admin(sandbox, home,
+                     {"update", "alice-api", "--description", "x", "--allow-expiry-reset", "-o", "json"});
         CHECK(r.exit_code == 0);
         CHECK(r.out.find("\"expires\": \"2026-11-29T12:30:00Z\"") != std::string::npos);
     }
@@ -215,8 +214,8 @@ TEST_SUITE("integration") {
     TEST_CASE("update plan: --dry-run -o json, and --no-preserve's defaults in the plan") {
         Sandbox sandbox(kFrozen);
         TempDir home;
-        RunResult r = aktoken({"update", "alice-app", "--description", "x", "--no-preserve", "--dry-run", "-o", "json"},
-                              env_for(sandbox, kAdminKey, home));
+        RunResult r = as_admin(
+            sandbox, home, {"update", "alice-app", "--description", "x", "--no-preserve", "--dry-run", "-o", "json"});
         CHECK(r.exit_code == 0);
         CHECK(r.out ==
               "{\n  \"method\": \"PATCH\",\n  \"url\": \"" + sandbox.url() +
@@ -248,7 +247,7 @@ TEST_SUITE("integration") {
     TEST_CASE("update: an app password's expiry past its owner's maximum lifetime gets a hint") {
         Sandbox sandbox(kFrozen);
         TempDir home;
-        RunResult r = aktoken({"update", "bob-app", "--expires", "+30d"}, env_for(sandbox, kAdminKey, home));
+        RunResult r = as_admin(sandbox, home, {"update", "bob-app", "--expires", "+30d"});
         CHECK(r.exit_code == 7);
         CHECK(r.out == "");
         CHECK(r.err ==
@@ -282,12 +281,12 @@ TEST_SUITE("integration") {
                             "duration and housekeeping then deletes it; a token that never expires is --no-expiring"},
                        });
         // The ways forward.
-        RunResult r = aktoken({"create", "new-api", "--expires", "+1d", "--allow-expiry-reset", "-o", "id"},
-                              env_for(sandbox, kAdminKey, home));
+        RunResult r =
+            as_admin(sandbox, home, {"create", "new-api", "--expires", "+1d", "--allow-expiry-reset", "-o", "id"});
         CHECK(r.exit_code == 0);
-        r = aktoken(
-            {"create", "new-app", "--intent", "app_password", "--expires", "never", "--no-expiring", "-o", "id"},
-            env_for(sandbox, kAdminKey, home));
+        r = as_admin(
+            sandbox, home,
+            {"create", "new-app", "--intent", "app_password", "--expires", "never", "--no-expiring", "-o", "id"});
         CHECK(r.exit_code == 0);
         CHECK(r.err == "");
         CHECK(
