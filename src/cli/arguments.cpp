@@ -27,31 +27,6 @@ Examples:
   aktoken update ci-deploy --description "CI deploy (rotated monthly)" --dry-run
 )TXT";
 
-// Whether a global option takes a value: the scan for the command word reads the same settings
-// table as the parser.
-bool takes_value(std::string_view word) {
-    for (const config::SettingSpec& spec : config::setting_table()) {
-        if (!spec.value_name.empty() && (word == spec.flag || (!spec.short_flag.empty() && word == spec.short_flag))) {
-            return true;
-        }
-    }
-    return false;
-}
-
-// The index of the command word in args: the first word that is not an option or a global
-// option's value; args.size() when there is none.
-std::size_t command_word(const std::vector<std::string>& args) {
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& word = args[i];
-        if (takes_value(word)) {
-            ++i;
-        } else if (!word.empty() && word[0] != '-') {
-            return i;
-        }
-    }
-    return args.size();
-}
-
 // The first word of a command's name: "config" for "config show".
 std::string_view group_of(std::string_view name) { return name.substr(0, name.find(' ')); }
 

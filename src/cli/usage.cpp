@@ -4,11 +4,23 @@
 #include <algorithm>
 #include <numeric>
 
+#include "aktoken/config/settings.h"
 #include "aktoken/output/list.h"
 #include "aktoken/output/terminal.h"
 
 namespace aktoken::cli {
 namespace {
+
+// Whether a global option takes a value: the scan for the command word reads the same settings
+// table as the parser.
+bool takes_value(std::string_view word) {
+    for (const config::SettingSpec& spec : config::setting_table()) {
+        if (!spec.value_name.empty() && (word == spec.flag || (!spec.short_flag.empty() && word == spec.short_flag))) {
+            return true;
+        }
+    }
+    return false;
+}
 
 constexpr std::size_t kDefaultWidth = 80;
 constexpr std::size_t kMaxDistance = 2;
@@ -248,6 +260,18 @@ std::string did_you_mean(const std::vector<std::string>& suggestions) {
         text += suggestions[i];
     }
     return text + "?)";
+}
+
+std::size_t command_word(const std::vector<std::string>& args) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& word = args[i];
+        if (takes_value(word)) {
+            ++i;
+        } else if (!word.empty() && word[0] != '-') {
+            return i;
+        }
+    }
+    return args.size();
 }
 
 }  // namespace aktoken::cli

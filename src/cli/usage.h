@@ -6,7 +6,8 @@
 #include <string_view>
 #include <vector>
 
-// The text around usage: help fitted to the terminal, and the nearest word to a mistyped one.
+// The text around usage: help fitted to the terminal, the nearest word to a mistyped one, and
+// where the command word stands.
 // Plain strings, no CLI11, so that tests can hold them to exact text.
 namespace aktoken::cli {
 
@@ -35,5 +36,9 @@ std::vector<std::string> nearest(std::string_view word, const std::vector<std::s
 
 // " (did you mean X?)", " (did you mean X or Y?)"; empty for no suggestion.
 std::string did_you_mean(const std::vector<std::string>& suggestions);
+
+// The index of the command word in args: the first word that is not an option or a global
+// option's value (the settings table says which take one); args.size() when there is none.
+std::size_t command_word(const std::vector<std::string>& args);
 
 }  // namespace aktoken::cli

@@ -91,4 +91,12 @@ TEST_SUITE("unit") {
         CHECK(cli::did_you_mean({"--expires", "--expired"}) == " (did you mean --expires or --expired?)");
         CHECK(cli::did_you_mean({"a", "b", "c"}) == " (did you mean a, b or c?)");
     }
+
+    TEST_CASE("command_word: the first word that is neither an option nor a global option's value") {
+        CHECK(cli::command_word({"--url", "https://a.example", "-o", "json", "list", "--limit", "1"}) == 4);
+        CHECK(cli::command_word({"-v", "--token-file", "get", "rotate"}) == 3);
+        CHECK(cli::command_word({"--insecure", "whoami"}) == 1);
+        CHECK(cli::command_word({"--url", "x", "--quiet"}) == 3);
+        CHECK(cli::command_word({}) == 0);
+    }
 }  // TEST_SUITE
