@@ -60,6 +60,38 @@ struct World {
 
 bool has(unsigned mask, unsigned bit) { return (mask & (1U << bit)) != 0; }
 
+// One row of a boolean setting's precedence: the flag, the variable and the profile key as given
+// (nullopt: not given), and what resolves.
+struct BooleanCase {
+    std::optional<bool> flag;
+    std::optional<std::string> env;
+    std::optional<std::string> profile;
+    bool value;
+    Source source;
+};
+
+// Resolves each case of a boolean setting given as `flag` on the command line, `variable` in the
+// environment and `key` in the profile, and checks the value and where it came from.
+void check_boolean_setting(const std::vector<BooleanCase>& cases, std::optional<bool> CommandLine::*flag,
+                           const std::string& variable, const std::string& key, Setting<bool> Settings::*setting) {
+    for (const BooleanCase& c : cases) {
+        const std::string env_text = c.env.value_or("-");
+        const std::string profile_text = c.profile.value_or("-");
+        CAPTURE(env_text);
+        CAPTURE(profile_text);
+        World world;
+        CommandLine cl;
+        cl.*flag = c.flag;
+        if (c.env) {
+            world.vars[variable] = *c.env;
+        }
+        world.write_config(c.profile ? "[default]\n" + key + " = " + *c.profile + "\n" : "[default]\n");
+        const Settings s = world.resolve(cl);
+        CHECK((s.*setting).value == c.value);
+        CHECK((s.*setting).origin.source == c.source);
+    }
+}
+
 }  // namespace
 
 TEST_SUITE("unit") {
@@ -401,46 +433,25 @@ TEST_SUITE("unit") {
     }
 
     TEST_CASE("insecure: --insecure > AUTHENTIK_INSECURE > profile > false") {
-        struct Case {
-            std::optional<bool> flag;
-            std::optional<std::string> env;
-            std::optional<std::string> profile;
-            bool value;
-            Source source;
-        };
-        const std::vector<Case> cases{
-            {std::nullopt, std::nullopt, std::nullopt, false, Source::default_value},
-            {true, std::nullopt, std::nullopt, true, Source::flag},
-            {false, "true", "yes", false, Source::flag},
-            {true, "false", "no", true, Source::flag},
-            {std::nullopt, "true", "no", true, Source::environment},
-            {std::nullopt, "false", "yes", false, Source::environment},
-            {std::nullopt, "1", std::nullopt, true, Source::environment},
-            {std::nullopt, "0", std::nullopt, false, Source::environment},
-            {std::nullopt, "yes", std::nullopt, true, Source::environment},
-            {std::nullopt, "no", std::nullopt, false, Source::environment},
-            {std::nullopt, "TRUE", std::nullopt, true, Source::environment},
-            {std::nullopt, "", "true", true, Source::profile},
-            {std::nullopt, std::nullopt, "true", true, Source::profile},
-            {std::nullopt, std::nullopt, "\"false\"", false, Source::profile},
-            {std::nullopt, std::nullopt, "1", true, Source::profile},
-        };
-        for (const auto& c : cases) {
-            const std::string env_text = c.env.value_or("-");
-            const std::string profile_text = c.profile.value_or("-");
-            CAPTURE(env_text);
-            CAPTURE(profile_text);
-            World world;
-            CommandLine cl;
-            cl.insecure = c.flag;
-            if (c.env) {
-                world.vars["AUTHENTIK_INSECURE"] = *c.env;
-            }
-            world.write_config(c.profile ? "[default]\ninsecure = " + *c.profile + "\n" : "[default]\n");
-            const Settings s = world.resolve(cl);
-            CHECK(s.insecure.value == c.value);
-            CHECK(s.insecure.origin.source == c.source);
-        }
+        check_boolean_setting(
+            {
+                {std::nullopt, std::nullopt, std::nullopt, false, Source::default_value},
+                {true, std::nullopt, std::nullopt, true, Source::flag},
+                {false, "true", "yes", false, Source::flag},
+                {true, "false", "no", true, Source::flag},
+                {std::nullopt, "true", "no", true, Source::environment},
+                {std::nullopt, "false", "yes", false, Source::environment},
+                {std::nullopt, "1", std::nullopt, true, Source::environment},
+                {std::nullopt, "0", std::nullopt, false, Source::environment},
+                {std::nullopt, "yes", std::nullopt, true, Source::environment},
+                {std::nullopt, "no", std::nullopt, false, Source::environment},
+                {std::nullopt, "TRUE", std::nullopt, true, Source::environment},
+                {std::nullopt, "", "true", true, Source::profile},
+                {std::nullopt, std::nullopt, "true", true, Source::profile},
+                {std::nullopt, std::nullopt, "\"false\"", false, Source::profile},
+                {std::nullopt, std::nullopt, "1", true, Source::profile},
+            },
+            &CommandLine::insecure, "AUTHENTIK_INSECURE", "insecure", &Settings::insecure);
     }
 
     TEST_CASE("insecure: invalid values") {
@@ -458,36 +469,15 @@ TEST_SUITE("unit") {
     }
 
     TEST_CASE("quiet: --quiet > AKTOKEN_QUIET > profile > false") {
-        struct Case {
-            std::optional<bool> flag;
-            std::optional<std::string> env;
-            std::optional<std::string> profile;
-            bool value;
-            Source source;
-        };
-        const std::vector<Case> cases{
-            {std::nullopt, std::nullopt, std::nullopt, false, Source::default_value},
-            {true, "no", "no", true, Source::flag},
-            {std::nullopt, "1", "no", true, Source::environment},
-            {std::nullopt, "0", "yes", false, Source::environment},
-            {std::nullopt, std::nullopt, "yes", true, Source::profile},
-        };
-        for (const auto& c : cases) {
-            const std::string env_text = c.env.value_or("-");
-            const std::string profile_text = c.profile.value_or("-");
-            CAPTURE(env_text);
-            CAPTURE(profile_text);
-            World world;
-            CommandLine cl;
-            cl.quiet = c.flag;
-            if (c.env) {
-                world.vars["AKTOKEN_QUIET"] = *c.env;
-            }
-            world.write_config(c.profile ? "[default]\nquiet = " + *c.profile + "\n" : "[default]\n");
-            const Settings s = world.resolve(cl);
-            CHECK(s.quiet.value == c.value);
-            CHECK(s.quiet.origin.source == c.source);
-        }
+        check_boolean_setting(
+            {
+                {std::nullopt, std::nullopt, std::nullopt, false, Source::default_value},
+                {true, "no", "no", true, Source::flag},
+                {std::nullopt, "1", "no", true, Source::environment},
+                {std::nullopt, "0", "yes", false, Source::environment},
+                {std::nullopt, std::nullopt, "yes", true, Source::profile},
+            },
+            &CommandLine::quiet, "AKTOKEN_QUIET", "quiet", &Settings::quiet);
         World world;
         world.vars["AKTOKEN_QUIET"] = "very";
         CHECK(error_of([&] { world.resolve(); }) ==
