@@ -317,7 +317,7 @@ ProcessEnd run_shell_command(const ShellCommand& command) {
     // A stopped process (one that read from the terminal in the background, say) only acts on
     // SIGTERM once continued, as kill(1) and shells do it.
     ::kill(-pid, SIGCONT);
-    wait_for_exit(pidfd.get(), std::chrono::steady_clock::now() + termination_grace, write_end, input);
+    wait_for_exit(pidfd.get(), std::chrono::steady_clock::now() + command.termination_grace, write_end, input);
     // The grace is the shell's: what it leaves behind in its group goes now, while the unreaped
     // shell still holds the group id.
     ::kill(-pid, SIGKILL);

@@ -36,15 +36,14 @@ struct ShellCommand {
     std::vector<std::string> unset_env;
     // From the start until the command is sent SIGTERM; SIGKILL follows termination_grace later.
     std::chrono::milliseconds timeout{60000};
+    // How long a timed-out command has between SIGTERM and SIGKILL.
+    std::chrono::milliseconds termination_grace{2000};
 };
-
-// How long a timed-out command has between SIGTERM and SIGKILL.
-inline constexpr std::chrono::milliseconds termination_grace{2000};
 
 // Runs command.command as /bin/sh -c in a process group of its own, with command.input on its
 // standard input, its standard output on aktoken's standard error (fd 2), its standard error
 // inherited and no other descriptor of aktoken. Waits until it exits; on time-out sends SIGTERM to
-// the group, SIGKILL after termination_grace, and waits for it. Prints nothing and throws nothing
+// the group, SIGKILL after command.termination_grace, and waits for it. Prints nothing and throws nothing
 // but std::bad_alloc; a command /bin/sh cannot run, or a missing /bin/sh, ends as "exited with
 // status 127" (or 126), as in a shell.
 ProcessEnd run_shell_command(const ShellCommand& command);
